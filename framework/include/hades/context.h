@@ -1,0 +1,77 @@
+// hades/context.h: what the runner lends a plugin while a step runs.
+//
+// A Context is owned by the runner and outlives every call it is passed to; plugins must not keep
+// it past Finish()/Run(). Everything with a side effect outside the plugin's own output (the
+// database, the run's frozen values, the log, the clock) goes through it, so tests can replace
+// each one.
+//
+// Thread safety: use from the thread that called the plugin.
+
+#ifndef HADES_CONTEXT_H_
+#define HADES_CONTEXT_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "hades/database.h"
+#include "hades/status.h"
+
+namespace hades {
+
+enum class LogLevel { kDebug, kInfo, kWarn, kError };
+
+// Secrets registered with the runner are masked before a line is written.
+class Logger {
+ public:
+  virtual ~Logger() = default;
+  virtual void Log(LogLevel level, std::string_view message) = 0;
+
+  void Debug(std::string_view m) { Log(LogLevel::kDebug, m); }
+  void Info(std::string_view m) { Log(LogLevel::kInfo, m); }
+  void Warn(std::string_view m) { Log(LogLevel::kWarn, m); }
+  void Error(std::string_view m) { Log(LogLevel::kError, m); }
+};
+
+// Where bad records go. Each reject lands in the step's rejects file with the step and plugin
+// names stamped by the runner, and counts against the step's skip budget.
+class Rejects {
+ public:
+  virtual ~Rejects() = default;
+  // `position` names where the record is ("leads.csv:42"); `reason` says what is wrong with
+  // it; `record` is the record as the source had it (raw text or JSON), possibly empty.
+  virtual void Reject(std::string_view position, std::string_view reason,
+                      std::string_view record) = 0;
+};
+
+// Facts about the run that are fixed when it starts and stay fixed when it is resumed.
+struct RunInfo {
+  std::int64_t run_id = 0;
+  std::string job_name;
+  std::string step_name;
+  std::string started_at;  // ISO-8601 UTC, "2026-02-11T06:00:00Z": the run's "now"
+  std::map<std::string, std::string> params;  // resolved job parameters
+};
+
+class Context {
+ public:
+  virtual ~Context() = default;
+
+  virtual Database& database() = 0;
+  virtual const RunInfo& run() const = 0;
+  virtual Logger& log() = 0;
+  // True once SIGTERM/SIGINT arrived: long tasks should return Status::Cancelled soon.
+  virtual bool cancelled() const = 0;
+
+  // Returns the run-level value `key`. The first call in a run computes it with `make` and stores
+  // it with the run, atomically with nothing else; later calls and resumed runs get the stored
+  // value. Use it for anything a resumed run must reuse (a batch id, an output file name).
+  virtual Result<std::string> FrozenValue(
+      std::string_view key, const std::function<Result<std::string>(Database&)>& make) = 0;
+};
+
+}  // namespace hades
+
+#endif  // HADES_CONTEXT_H_

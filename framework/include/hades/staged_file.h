@@ -1,0 +1,65 @@
+// hades/staged_file.h: file output that survives kill -9 and appears only when complete.
+//
+// Bytes go to "<path>.partial". Flush() makes them durable and returns a token (the byte
+// offset); a resumed step passes that token back to Open(), which cuts the partial file back to
+// it, dropping whatever was written after the last committed checkpoint. Publish() renames the
+// partial file onto `path` atomically, so readers see either no file or the whole file.
+//
+// Thread safety: use from one thread.
+
+#ifndef HADES_STAGED_FILE_H_
+#define HADES_STAGED_FILE_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "hades/status.h"
+
+namespace hades {
+
+class StagedFile {
+ public:
+  // Opens the partial file of `path` for appending. With an empty `token`, it starts empty.
+  // With a token from Flush(), it is cut back to that offset; when the partial file is gone
+  // because an earlier attempt already published `path`, the StagedFile is in the published
+  // state (Append fails, Publish succeeds). Fails with kCorruption when the partial file is
+  // shorter than the token (committed bytes lost) or the token is not one of ours.
+  static Result<StagedFile> Open(std::string path, std::string_view token);
+
+  StagedFile(StagedFile&& other) noexcept;
+  StagedFile& operator=(StagedFile&& other) noexcept;
+  StagedFile(const StagedFile&) = delete;
+  StagedFile& operator=(const StagedFile&) = delete;
+  ~StagedFile();
+
+  // Buffers `bytes`; they reach the file by the next Flush() at the latest.
+  Status Append(std::string_view bytes);
+  // Writes the buffer, syncs the data if anything was written since the last Flush(), and
+  // returns the token for the current size.
+  Result<std::string> Flush();
+  // Flushes, then renames the partial file to `path` and syncs the directory. Idempotent.
+  Status Publish();
+
+  const std::string& path() const { return path_; }
+  std::string partial_path() const { return path_ + ".partial"; }
+  // Bytes written so far, buffered ones included.
+  std::uint64_t size() const { return flushed_ + buffer_.size(); }
+  bool published() const { return published_; }
+
+ private:
+  StagedFile(std::string path, int fd, std::uint64_t size, bool published);
+  Status WriteBuffer();
+  void Close();
+
+  std::string path_;
+  int fd_ = -1;
+  std::uint64_t flushed_ = 0;
+  bool dirty_ = false;  // written since the last sync
+  bool published_ = false;
+  std::string buffer_;
+};
+
+}  // namespace hades
+
+#endif  // HADES_STAGED_FILE_H_

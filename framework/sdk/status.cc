@@ -1,0 +1,36 @@
+#include "hades/status.h"
+
+#include <string>
+
+namespace hades {
+
+std::string_view StatusCodeName(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return "ok";
+    case StatusCode::kInvalidConfig: return "invalid_config";
+    case StatusCode::kIo: return "io";
+    case StatusCode::kRemote: return "remote";
+    case StatusCode::kCorruption: return "corruption";
+    case StatusCode::kRejected: return "rejected";
+    case StatusCode::kCancelled: return "cancelled";
+    case StatusCode::kPluginAbi: return "plugin_abi";
+    case StatusCode::kLocked: return "locked";
+    case StatusCode::kBudgetExceeded: return "budget_exceeded";
+    case StatusCode::kInternal: return "internal";
+  }
+  return "unknown";
+}
+
+Status Status::WithContext(std::string_view context) const {
+  if (ok()) return *this;
+  Status copy = *this;
+  copy.message_ = std::string(context) + ": " + message_;
+  return copy;
+}
+
+std::string Status::ToString() const {
+  if (ok()) return "OK";
+  return std::string(StatusCodeName(code_)) + ": " + message_;
+}
+
+}  // namespace hades

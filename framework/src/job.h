@@ -1,0 +1,118 @@
+// job.h: a job file, parsed, interpolated and checked against the plugins' setting schemas.
+//
+// Loading runs in two phases so that `hades validate` can report every error at once:
+//   1. LoadJob: YAML syntax, the job's own keys and types, parameters (--set overrides applied)
+//      and ${env:..}/${param:..} interpolation of every scalar value, after parsing (comments
+//      are never expanded). Plugin `with:` blocks are kept raw, with their locations.
+//   2. BindSettings: one `with:` block against the schema of the plugin it names.
+// Every problem becomes a Diagnostic "file:line:col: message" (1-based line and column).
+
+#ifndef HADES_FRAMEWORK_JOB_H_
+#define HADES_FRAMEWORK_JOB_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hades/settings.h"
+
+namespace hades {
+
+struct SourceLocation {
+  std::string file;
+  int line = 0;    // 1-based; 0 when unknown
+  int column = 0;  // 1-based
+  std::string ToString() const;  // "file:line:col", or "file" when line is 0
+};
+
+struct Diagnostic {
+  SourceLocation where;
+  std::string message;
+  std::string ToString() const;  // "file:line:col: message"
+};
+
+// One value of a `with:` block as written, after interpolation.
+struct RawSetting {
+  enum class Shape { kScalar, kList, kMap };
+  Shape shape = Shape::kScalar;
+  std::string scalar;
+  bool is_null = false;                          // `key:` or `key: ~`
+  std::vector<std::string> list;                 // kList of scalars
+  StringMap map;                                 // kMap of scalars
+  SourceLocation key_where;                      // where the key is
+  SourceLocation value_where;                    // where the value starts
+  std::vector<SourceLocation> item_where;        // kList/kMap: where each item's value is
+};
+
+struct PluginRef {
+  std::string plugin;
+  SourceLocation where;  // of the plugin name
+  std::vector<std::pair<std::string, RawSetting>> with;  // in file order
+};
+
+struct StepSpec {
+  enum class Kind { kPipeline, kTask };
+  std::string name;
+  SourceLocation where;
+  Kind kind = Kind::kPipeline;
+  PluginRef source;                  // kPipeline
+  std::vector<PluginRef> transforms; // kPipeline, may be empty
+  std::vector<PluginRef> sinks;      // kPipeline, at least one
+  PluginRef task;                    // kTask
+  std::size_t chunk_size = 500;
+  std::int64_t skip_budget = 100;    // rejected records tolerated per step, per run
+};
+
+struct ParamSpec {
+  std::string name;
+  std::optional<std::string> default_value;  // interpolated (env only)
+  std::string description;
+  SourceLocation where;
+};
+
+struct JobSpec {
+  std::string file;       // the path it was loaded from
+  std::string name;
+  std::string description;
+  std::string database;   // URL, interpolated
+  SourceLocation database_where;
+  std::string rejects_dir = "var/rejects";
+  std::vector<ParamSpec> param_specs;
+  std::map<std::string, std::string> params;  // resolved: default, then --set
+  std::vector<StepSpec> steps;
+};
+
+struct LoadOptions {
+  std::map<std::string, std::string> overrides;  // --set key=value
+  // Looks up an environment variable; defaults to getenv.
+  std::function<std::optional<std::string>(const std::string&)> env;
+};
+
+struct LoadedJob {
+  JobSpec job;
+  std::vector<Diagnostic> diagnostics;  // empty when the job is valid so far
+  bool ok() const { return diagnostics.empty(); }
+};
+
+LoadedJob LoadJobFile(const std::string& path, const LoadOptions& options);
+// `file` is only used in locations.
+LoadedJob LoadJobText(std::string_view text, const std::string& file, const LoadOptions& options);
+
+// Checks `with` against `schema` and returns the bound settings: unknown keys (with "did you
+// mean"), missing required keys, values of the wrong type. Defaults are applied. Problems are
+// appended to `diagnostics`, located at the offending key or value (or at `ref.where`).
+Settings BindSettings(const PluginRef& ref, const SettingSpec* schema, std::size_t schema_size,
+                      std::vector<Diagnostic>* diagnostics);
+
+// The candidate closest to `word` by edit distance, when close enough to be a likely typo.
+std::optional<std::string> SuggestClosest(std::string_view word,
+                                          const std::vector<std::string>& candidates);
+
+}  // namespace hades
+
+#endif  // HADES_FRAMEWORK_JOB_H_

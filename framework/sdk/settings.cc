@@ -2,7 +2,7 @@
 
 namespace hades {
 
-std::string_view SettingTypeName(SettingType type) {
+std::string_view setting_type_name(SettingType type) {
   switch (type) {
     case SettingType::kString: return "string";
     case SettingType::kInt: return "integer";
@@ -17,7 +17,7 @@ std::string_view SettingTypeName(SettingType type) {
 namespace {
 
 template <typename T>
-std::optional<T> Lookup(const std::map<std::string, SettingValue, std::less<>>& values,
+std::optional<T> lookup(const std::map<std::string, SettingValue, std::less<>>& values,
                         std::string_view name) {
   const auto it = values.find(name);
   if (it == values.end()) return std::nullopt;
@@ -27,29 +27,29 @@ std::optional<T> Lookup(const std::map<std::string, SettingValue, std::less<>>& 
 
 }  // namespace
 
-std::optional<std::string> Settings::GetString(std::string_view name) const {
-  return Lookup<std::string>(values_, name);
+std::optional<std::string> Settings::get_string(std::string_view name) const {
+  return lookup<std::string>(values_, name);
 }
-std::optional<std::int64_t> Settings::GetInt(std::string_view name) const {
-  return Lookup<std::int64_t>(values_, name);
+std::optional<std::int64_t> Settings::get_int(std::string_view name) const {
+  return lookup<std::int64_t>(values_, name);
 }
-std::optional<double> Settings::GetDouble(std::string_view name) const {
-  return Lookup<double>(values_, name);
+std::optional<double> Settings::get_double(std::string_view name) const {
+  return lookup<double>(values_, name);
 }
-std::optional<bool> Settings::GetBool(std::string_view name) const {
-  return Lookup<bool>(values_, name);
+std::optional<bool> Settings::get_bool(std::string_view name) const {
+  return lookup<bool>(values_, name);
 }
-std::vector<std::string> Settings::GetStringList(std::string_view name) const {
-  return Lookup<std::vector<std::string>>(values_, name).value_or(std::vector<std::string>{});
+std::vector<std::string> Settings::get_string_list(std::string_view name) const {
+  return lookup<std::vector<std::string>>(values_, name).value_or(std::vector<std::string>{});
 }
-StringMap Settings::GetStringMap(std::string_view name) const {
-  return Lookup<StringMap>(values_, name).value_or(StringMap{});
+StringMap Settings::get_string_map(std::string_view name) const {
+  return lookup<StringMap>(values_, name).value_or(StringMap{});
 }
-std::string Settings::GetStringOr(std::string_view name, std::string_view fallback) const {
-  return GetString(name).value_or(std::string(fallback));
+std::string Settings::get_string_or(std::string_view name, std::string_view fallback) const {
+  return get_string(name).value_or(std::string(fallback));
 }
-bool Settings::Has(std::string_view name) const { return values_.find(name) != values_.end(); }
-void Settings::Set(std::string name, SettingValue value) {
+bool Settings::has(std::string_view name) const { return values_.find(name) != values_.end(); }
+void Settings::set(std::string name, SettingValue value) {
   values_.insert_or_assign(std::move(name), std::move(value));
 }
 

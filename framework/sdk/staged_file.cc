@@ -12,55 +12,55 @@
 namespace hades {
 namespace {
 
-std::string ErrnoText() { return std::strerror(errno); }
+std::string errno_text() { return std::strerror(errno); }
 
-std::string DirectoryOf(const std::string& path) {
+std::string directory_of(const std::string& path) {
   const auto slash = path.rfind('/');
   if (slash == std::string::npos) return ".";
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
-bool Exists(const std::string& path) {
+bool exists(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0;
 }
 
-Status SyncDirectory(const std::string& dir) {
+Status sync_directory(const std::string& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Status::Io("cannot open directory " + dir + ": " + ErrnoText());
+  if (fd < 0) return Status::io("cannot open directory " + dir + ": " + errno_text());
   const int rc = ::fsync(fd);
   ::close(fd);
-  if (rc != 0) return Status::Io("cannot sync directory " + dir + ": " + ErrnoText());
-  return Status::Ok();
+  if (rc != 0) return Status::io("cannot sync directory " + dir + ": " + errno_text());
+  return Status::ok_status();
 }
 
 }  // namespace
 
-Result<StagedFile> StagedFile::Open(std::string path, std::string_view token) {
+Result<StagedFile> StagedFile::open(std::string path, std::string_view token) {
   const std::string partial = path + ".partial";
   std::uint64_t offset = 0;
   if (!token.empty()) {
     auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), offset);
     if (ec != std::errc() || end != token.data() + token.size()) {
-      return Status::Corruption("file checkpoint token '" + std::string(token) +
+      return Status::corruption("file checkpoint token '" + std::string(token) +
                                 "' is not a byte offset");
     }
-    if (!Exists(partial) && Exists(path)) return StagedFile(std::move(path), -1, offset, true);
+    if (!exists(partial) && exists(path)) return StagedFile(std::move(path), -1, offset, true);
   }
   const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (token.empty() ? O_TRUNC : 0);
   const int fd = ::open(partial.c_str(), flags, 0644);
-  if (fd < 0) return Status::Io("cannot open " + partial + ": " + ErrnoText());
+  if (fd < 0) return Status::io("cannot open " + partial + ": " + errno_text());
   StagedFile file(std::move(path), fd, offset, false);
   struct stat st {};
-  if (::fstat(fd, &st) != 0) return Status::Io("cannot stat " + partial + ": " + ErrnoText());
+  if (::fstat(fd, &st) != 0) return Status::io("cannot stat " + partial + ": " + errno_text());
   if (static_cast<std::uint64_t>(st.st_size) < offset) {
-    return Status::Corruption(partial + " has " + std::to_string(st.st_size) +
+    return Status::corruption(partial + " has " + std::to_string(st.st_size) +
                               " bytes but its checkpoint says " + std::to_string(offset) +
                               " were committed");
   }
   if (::ftruncate(fd, static_cast<off_t>(offset)) != 0 ||
       ::lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0) {
-    return Status::Io("cannot cut " + partial + " back to its checkpoint: " + ErrnoText());
+    return Status::io("cannot cut " + partial + " back to its checkpoint: " + errno_text());
   }
   return file;
 }
@@ -80,7 +80,7 @@ StagedFile::StagedFile(StagedFile&& other) noexcept
 
 StagedFile& StagedFile::operator=(StagedFile&& other) noexcept {
   if (this != &other) {
-    Close();
+    close_fd();
     path_ = std::move(other.path_);
     fd_ = other.fd_;
     flushed_ = other.flushed_;
@@ -92,57 +92,57 @@ StagedFile& StagedFile::operator=(StagedFile&& other) noexcept {
   return *this;
 }
 
-StagedFile::~StagedFile() { Close(); }
+StagedFile::~StagedFile() { close_fd(); }
 
-void StagedFile::Close() {
+void StagedFile::close_fd() {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
 }
 
-Status StagedFile::Append(std::string_view bytes) {
-  if (published_) return Status::Internal(path_ + " is already published");
+Status StagedFile::append(std::string_view bytes) {
+  if (published_) return Status::internal(path_ + " is already published");
   buffer_.append(bytes);
-  if (buffer_.size() >= (1U << 20)) return WriteBuffer();
-  return Status::Ok();
+  if (buffer_.size() >= (1U << 20)) return write_buffer();
+  return Status::ok_status();
 }
 
-Status StagedFile::WriteBuffer() {
+Status StagedFile::write_buffer() {
   std::string_view rest = buffer_;
   while (!rest.empty()) {
     const ssize_t n = ::write(fd_, rest.data(), rest.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Status::Io("cannot write " + partial_path() + ": " + ErrnoText());
+      return Status::io("cannot write " + partial_path() + ": " + errno_text());
     }
     rest.remove_prefix(static_cast<std::size_t>(n));
     flushed_ += static_cast<std::uint64_t>(n);
     dirty_ = true;
   }
   buffer_.clear();
-  return Status::Ok();
+  return Status::ok_status();
 }
 
-Result<std::string> StagedFile::Flush() {
+Result<std::string> StagedFile::flush() {
   if (!published_) {
-    HADES_RETURN_IF_ERROR(WriteBuffer());
+    HADES_RETURN_IF_ERROR(write_buffer());
     if (dirty_ && ::fdatasync(fd_) != 0) {
-      return Status::Io("cannot sync " + partial_path() + ": " + ErrnoText());
+      return Status::io("cannot sync " + partial_path() + ": " + errno_text());
     }
     dirty_ = false;
   }
   return std::to_string(flushed_);
 }
 
-Status StagedFile::Publish() {
-  if (published_) return Status::Ok();
-  auto flushed = Flush();
+Status StagedFile::publish() {
+  if (published_) return Status::ok_status();
+  auto flushed = flush();
   if (!flushed.ok()) return flushed.status();
   if (::rename(partial_path().c_str(), path_.c_str()) != 0) {
-    return Status::Io("cannot rename " + partial_path() + " to " + path_ + ": " + ErrnoText());
+    return Status::io("cannot rename " + partial_path() + " to " + path_ + ": " + errno_text());
   }
-  Close();
+  close_fd();
   published_ = true;
-  return SyncDirectory(DirectoryOf(path_));
+  return sync_directory(directory_of(path_));
 }
 
 }  // namespace hades

@@ -4,7 +4,7 @@
 
 namespace hades {
 
-std::string_view StatusCodeName(StatusCode code) {
+std::string_view status_code_name(StatusCode code) {
   switch (code) {
     case StatusCode::kOk: return "ok";
     case StatusCode::kInvalidConfig: return "invalid_config";
@@ -21,16 +21,16 @@ std::string_view StatusCodeName(StatusCode code) {
   return "unknown";
 }
 
-Status Status::WithContext(std::string_view context) const {
+Status Status::with_context(std::string_view context) const {
   if (ok()) return *this;
   Status copy = *this;
   copy.message_ = std::string(context) + ": " + message_;
   return copy;
 }
 
-std::string Status::ToString() const {
+std::string Status::to_string() const {
   if (ok()) return "OK";
-  return std::string(StatusCodeName(code_)) + ": " + message_;
+  return std::string(status_code_name(code_)) + ": " + message_;
 }
 
 }  // namespace hades

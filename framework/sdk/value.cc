@@ -7,7 +7,7 @@
 namespace hades {
 namespace {
 
-std::string_view Trim(std::string_view s) {
+std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
@@ -15,7 +15,7 @@ std::string_view Trim(std::string_view s) {
 
 }  // namespace
 
-std::string_view TypeName(const Value& v) {
+std::string_view type_name(const Value& v) {
   switch (v.index()) {
     case 0: return "null";
     case 1: return "bool";
@@ -25,8 +25,8 @@ std::string_view TypeName(const Value& v) {
   }
 }
 
-std::string ToText(const Value& v) {
-  if (IsNull(v)) return "";
+std::string to_text(const Value& v) {
+  if (is_null(v)) return "";
   if (const bool* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
   if (const std::int64_t* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
   if (const double* d = std::get_if<double>(&v)) {
@@ -37,7 +37,7 @@ std::string ToText(const Value& v) {
   return std::get<std::string>(v);
 }
 
-std::optional<std::int64_t> AsInt(const Value& v) {
+std::optional<std::int64_t> as_int(const Value& v) {
   if (const std::int64_t* i = std::get_if<std::int64_t>(&v)) return *i;
   if (const bool* b = std::get_if<bool>(&v)) return *b ? 1 : 0;
   if (const double* d = std::get_if<double>(&v)) {
@@ -47,7 +47,7 @@ std::optional<std::int64_t> AsInt(const Value& v) {
     return std::nullopt;
   }
   if (const std::string* s = std::get_if<std::string>(&v)) {
-    const std::string_view t = Trim(*s);
+    const std::string_view t = trim(*s);
     std::int64_t out = 0;
     auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), out);
     if (ec == std::errc() && end == t.data() + t.size() && !t.empty()) return out;
@@ -55,12 +55,12 @@ std::optional<std::int64_t> AsInt(const Value& v) {
   return std::nullopt;
 }
 
-std::optional<double> AsDouble(const Value& v) {
+std::optional<double> as_double(const Value& v) {
   if (const double* d = std::get_if<double>(&v)) return *d;
   if (const std::int64_t* i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
   if (const bool* b = std::get_if<bool>(&v)) return *b ? 1.0 : 0.0;
   if (const std::string* s = std::get_if<std::string>(&v)) {
-    const std::string_view t = Trim(*s);
+    const std::string_view t = trim(*s);
     double out = 0;
     auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), out);
     if (ec == std::errc() && end == t.data() + t.size() && !t.empty()) return out;

@@ -27,13 +27,13 @@ struct SourceLocation {
   std::string file;
   int line = 0;    // 1-based; 0 when unknown
   int column = 0;  // 1-based
-  std::string ToString() const;  // "file:line:col", or "file" when line is 0
+  std::string to_string() const;  // "file:line:col", or "file" when line is 0
 };
 
 struct Diagnostic {
   SourceLocation where;
   std::string message;
-  std::string ToString() const;  // "file:line:col: message"
+  std::string to_string() const;  // "file:line:col: message"
 };
 
 // One value of a `with:` block as written, after interpolation.
@@ -99,18 +99,18 @@ struct LoadedJob {
   bool ok() const { return diagnostics.empty(); }
 };
 
-LoadedJob LoadJobFile(const std::string& path, const LoadOptions& options);
+LoadedJob load_job_file(const std::string& path, const LoadOptions& options);
 // `file` is only used in locations.
-LoadedJob LoadJobText(std::string_view text, const std::string& file, const LoadOptions& options);
+LoadedJob load_job_text(std::string_view text, const std::string& file, const LoadOptions& options);
 
 // Checks `with` against `schema` and returns the bound settings: unknown keys (with "did you
 // mean"), missing required keys, values of the wrong type. Defaults are applied. Problems are
 // appended to `diagnostics`, located at the offending key or value (or at `ref.where`).
-Settings BindSettings(const PluginRef& ref, const SettingSpec* schema, std::size_t schema_size,
+Settings bind_settings(const PluginRef& ref, const SettingSpec* schema, std::size_t schema_size,
                       std::vector<Diagnostic>* diagnostics);
 
 // The candidate closest to `word` by edit distance, when close enough to be a likely typo.
-std::optional<std::string> SuggestClosest(std::string_view word,
+std::optional<std::string> suggest_closest(std::string_view word,
                                           const std::vector<std::string>& candidates);
 
 }  // namespace hades

@@ -1,7 +1,7 @@
 // hades/context.h: what the runner lends a plugin while a step runs.
 //
 // A Context is owned by the runner and outlives every call it is passed to; plugins must not keep
-// it past Finish()/Run(). Everything with a side effect outside the plugin's own output (the
+// it past finish()/run(). Everything with a side effect outside the plugin's own output (the
 // database, the run's frozen values, the log, the clock) goes through it, so tests can replace
 // each one.
 //
@@ -27,12 +27,12 @@ enum class LogLevel { kDebug, kInfo, kWarn, kError };
 class Logger {
  public:
   virtual ~Logger() = default;
-  virtual void Log(LogLevel level, std::string_view message) = 0;
+  virtual void log(LogLevel level, std::string_view message) = 0;
 
-  void Debug(std::string_view m) { Log(LogLevel::kDebug, m); }
-  void Info(std::string_view m) { Log(LogLevel::kInfo, m); }
-  void Warn(std::string_view m) { Log(LogLevel::kWarn, m); }
-  void Error(std::string_view m) { Log(LogLevel::kError, m); }
+  void debug(std::string_view m) { log(LogLevel::kDebug, m); }
+  void info(std::string_view m) { log(LogLevel::kInfo, m); }
+  void warn(std::string_view m) { log(LogLevel::kWarn, m); }
+  void error(std::string_view m) { log(LogLevel::kError, m); }
 };
 
 // Where bad records go. Each reject lands in the step's rejects file with the step and plugin
@@ -42,7 +42,7 @@ class Rejects {
   virtual ~Rejects() = default;
   // `position` names where the record is ("leads.csv:42"); `reason` says what is wrong with
   // it; `record` is the record as the source had it (raw text or JSON), possibly empty.
-  virtual void Reject(std::string_view position, std::string_view reason,
+  virtual void reject(std::string_view position, std::string_view reason,
                       std::string_view record) = 0;
 };
 
@@ -68,7 +68,7 @@ class Context {
   // Returns the run-level value `key`. The first call in a run computes it with `make` and stores
   // it with the run, atomically with nothing else; later calls and resumed runs get the stored
   // value. Use it for anything a resumed run must reuse (a batch id, an output file name).
-  virtual Result<std::string> FrozenValue(
+  virtual Result<std::string> frozen_value(
       std::string_view key, const std::function<Result<std::string>(Database&)>& make) = 0;
 };
 

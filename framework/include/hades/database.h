@@ -31,13 +31,13 @@ struct Statement {
 // An ordered list of write statements that commit together or not at all.
 class WriteBatch {
  public:
-  void Add(std::string sql, std::vector<Value> args = {}) {
+  void add(std::string sql, std::vector<Value> args = {}) {
     statements_.push_back(Statement{std::move(sql), std::move(args)});
   }
   const std::vector<Statement>& statements() const { return statements_; }
   bool empty() const { return statements_.empty(); }
   std::size_t size() const { return statements_.size(); }
-  void Clear() { statements_.clear(); }
+  void clear() { statements_.clear(); }
 
  private:
   std::vector<Statement> statements_;
@@ -53,13 +53,13 @@ class Database {
   virtual ~Database() = default;
 
   // Runs one read statement and returns every row.
-  virtual Result<QueryResult> Query(std::string_view sql, const std::vector<Value>& args = {}) = 0;
+  virtual Result<QueryResult> query(std::string_view sql, const std::vector<Value>& args = {}) = 0;
 
   // Runs every statement of `batch` in order inside one transaction. On success all of them
   // are durable; on failure none is, and the Status names the failing statement's index.
   // Errors that may pass (a busy database, a lost reply) are retryable(); statements must then
   // be safe to apply again (upserts), because a lost reply may hide a commit.
-  virtual Status Apply(const WriteBatch& batch) = 0;
+  virtual Status apply(const WriteBatch& batch) = 0;
 
   // "sqlite" or "libsql": for messages and `hades plan`.
   virtual std::string backend() const = 0;

@@ -12,10 +12,10 @@
 // a Status that names the plugin and the operation. Nothing unwinds across the boundary.
 //
 // Call order, from one thread:
-//   Source:    Open(cursor) -> Read()* ; Cursor() after each Read is the checkpoint
-//   Transform: Open(schema) -> Apply()*
-//   Sink:      Open(schema, token) -> (Write() -> Flush())* -> Finish()
-//   Task:      Run()
+//   Source:    open(cursor) -> read()* ; cursor() after each Read is the checkpoint
+//   Transform: open(schema) -> apply()*
+//   Sink:      open(schema, token) -> (write() -> flush())* -> finish()
+//   Task:      run()
 
 #ifndef HADES_PLUGIN_H_
 #define HADES_PLUGIN_H_
@@ -40,14 +40,14 @@ inline constexpr std::uint32_t kApiMajor = 1;
 inline constexpr std::uint32_t kApiMinor = 0;
 
 enum class PluginKind : std::uint32_t { kSource = 0, kTransform = 1, kSink = 2, kTask = 3 };
-std::string_view PluginKindName(PluginKind kind);
+std::string_view plugin_kind_name(PluginKind kind);
 
 enum class DeliveryGuarantee : std::uint32_t {
   kExactlyOnce = 0,  // output commits with the checkpoint: no loss, no duplicates
   kIdempotent = 1,   // may be written twice, but the second write changes nothing
   kAtLeastOnce = 2,  // may be written twice
 };
-std::string_view DeliveryGuaranteeName(DeliveryGuarantee guarantee);
+std::string_view delivery_guarantee_name(DeliveryGuarantee guarantee);
 
 class Plugin {
  public:
@@ -57,50 +57,50 @@ class Plugin {
 class Source : public Plugin {
  public:
   // Positions the source: at the start when `cursor` is empty, else just after the row whose
-  // Cursor() was checkpointed. Fails with kCorruption when the cursor cannot be understood.
-  virtual Status Open(Context& ctx, std::string_view cursor) = 0;
-  // The schema of the rows Read() produces. REQUIRES: Open() succeeded.
+  // cursor() was checkpointed. Fails with kCorruption when the cursor cannot be understood.
+  virtual Status open(Context& ctx, std::string_view cursor) = 0;
+  // The schema of the rows read() produces. REQUIRES: open() succeeded.
   virtual std::shared_ptr<const Schema> schema() const = 0;
   // Appends up to `max_rows` rows to `out` (a chunk over schema()). Unreadable records go to
   // `rejects` and count as read. Returns false once the source is exhausted.
-  virtual Result<bool> Read(std::size_t max_rows, Chunk* out, Rejects& rejects) = 0;
-  // Where a fresh Open() must resume to continue after everything Read() has returned so far.
-  virtual std::string Cursor() const = 0;
+  virtual Result<bool> read(std::size_t max_rows, Chunk* out, Rejects& rejects) = 0;
+  // Where a fresh open() must resume to continue after everything read() has returned so far.
+  virtual std::string cursor() const = 0;
 };
 
 class Transform : public Plugin {
  public:
   // Called once per step with the input schema; returns the output schema.
-  virtual Result<std::shared_ptr<const Schema>> Open(
+  virtual Result<std::shared_ptr<const Schema>> open(
       Context& ctx, const std::shared_ptr<const Schema>& input) = 0;
   // Maps `input` to `output` (a chunk over the schema Open returned). Records that fail go to
   // `rejects`; records the transform filters out on purpose are simply not appended.
-  virtual Status Apply(Chunk input, Chunk* output, Rejects& rejects) = 0;
+  virtual Status apply(Chunk input, Chunk* output, Rejects& rejects) = 0;
 };
 
 class Sink : public Plugin {
  public:
   virtual DeliveryGuarantee guarantee() const = 0;
-  // Prepares to write rows of `schema`. `token` is empty on a fresh step, else what Flush()
+  // Prepares to write rows of `schema`. `token` is empty on a fresh step, else what flush()
   // returned for the last committed checkpoint: the sink must drop anything it wrote after it.
-  virtual Status Open(Context& ctx, const std::shared_ptr<const Schema>& schema,
+  virtual Status open(Context& ctx, const std::shared_ptr<const Schema>& schema,
                       std::string_view token) = 0;
   // Stages one chunk: rows for the job's database are added to `batch`, which the runner commits
   // in one transaction with the step's checkpoint; other output goes wherever the sink keeps it.
-  virtual Status Write(const Chunk& chunk, WriteBatch& batch, Rejects& rejects) = 0;
+  virtual Status write(const Chunk& chunk, WriteBatch& batch, Rejects& rejects) = 0;
   // Makes everything staged outside the database durable and returns the resume token. Called
-  // after Write(), before the runner commits `batch`.
-  virtual Result<std::string> Flush() = 0;
+  // after write(), before the runner commits `batch`.
+  virtual Result<std::string> flush() = 0;
   // The step has read everything: publish the output (for files: the atomic rename). Must be
   // idempotent, since a crash after it but before the step is recorded complete calls it again.
-  virtual Status Finish(Context& ctx) = 0;
+  virtual Status finish(Context& ctx) = 0;
 };
 
 class Task : public Plugin {
  public:
   // Runs the whole step. A task is re-run from the start if its run is resumed before it
   // completed, so it must be safe to run twice.
-  virtual Status Run(Context& ctx) = 0;
+  virtual Status run(Context& ctx) = 0;
 };
 
 // The symbol every plugin library exports. Plain data that only ever grows at the end:

@@ -43,11 +43,11 @@
       auto made = create_function(settings);                                                   \
       if (!made.ok()) return made.status();                                                    \
       *out = std::move(made).value();                                                          \
-      return ::hades::Status::Ok();                                                            \
+      return ::hades::Status::ok_status();                                                            \
     } catch (const std::exception& e) {                                                        \
-      return ::hades::Status::Internal(std::string("create threw: ") + e.what());              \
+      return ::hades::Status::internal(std::string("create threw: ") + e.what());              \
     } catch (...) {                                                                            \
-      return ::hades::Status::Internal("create threw a non-standard exception");               \
+      return ::hades::Status::internal("create threw a non-standard exception");               \
     }                                                                                          \
   }                                                                                            \
   }                                                                                            \

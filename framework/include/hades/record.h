@@ -27,7 +27,7 @@ class Schema {
   const std::vector<std::string>& columns() const { return columns_; }
   std::size_t size() const { return columns_.size(); }
   // Index of `name`, or nullopt when the schema has no such column.
-  std::optional<std::size_t> IndexOf(std::string_view name) const;
+  std::optional<std::size_t> index_of(std::string_view name) const;
 
  private:
   std::vector<std::string> columns_;
@@ -45,24 +45,24 @@ class Chunk {
   Chunk(const Chunk&) = delete;
   Chunk& operator=(const Chunk&) = delete;
 
-  Chunk Clone() const;
+  Chunk clone() const;
 
   const std::shared_ptr<const Schema>& schema() const { return schema_; }
   std::size_t size() const { return rows_.size(); }
   bool empty() const { return rows_.empty(); }
 
   // REQUIRES: row.size() == schema()->size()
-  void Append(Row row, std::string position);
+  void append(Row row, std::string position);
 
   const Row& row(std::size_t i) const { return rows_[i]; }
   Row& mutable_row(std::size_t i) { return rows_[i]; }
   const std::string& position(std::size_t i) const { return positions_[i]; }
 
   // The value of column `name` in row i, or null when the schema has no such column.
-  const Value& Get(std::size_t i, std::string_view name) const;
+  const Value& get(std::size_t i, std::string_view name) const;
 
-  void Reserve(std::size_t n);
-  void Clear();
+  void reserve(std::size_t n);
+  void clear();
 
  private:
   std::shared_ptr<const Schema> schema_;

@@ -34,7 +34,7 @@ enum class SettingType : std::uint32_t {
   kStringMap = 5,   // a YAML mapping of scalars; order is kept
 };
 
-std::string_view SettingTypeName(SettingType type);
+std::string_view setting_type_name(SettingType type);
 
 // One key of a plugin's `with:` block. Plain data so that it can live in a static array inside
 // the plugin and be read by the host before any plugin code runs.
@@ -57,18 +57,18 @@ class Settings {
  public:
   // Accessors for a key the schema declares with that type. Return nullopt when the key has
   // neither a value nor a default; a type mismatch (a plugin bug) also yields nullopt.
-  std::optional<std::string> GetString(std::string_view name) const;
-  std::optional<std::int64_t> GetInt(std::string_view name) const;
-  std::optional<double> GetDouble(std::string_view name) const;
-  std::optional<bool> GetBool(std::string_view name) const;
-  std::vector<std::string> GetStringList(std::string_view name) const;
-  StringMap GetStringMap(std::string_view name) const;
+  std::optional<std::string> get_string(std::string_view name) const;
+  std::optional<std::int64_t> get_int(std::string_view name) const;
+  std::optional<double> get_double(std::string_view name) const;
+  std::optional<bool> get_bool(std::string_view name) const;
+  std::vector<std::string> get_string_list(std::string_view name) const;
+  StringMap get_string_map(std::string_view name) const;
 
-  // The string, or `fallback`. For keys the schema gives a default, prefer GetString().
-  std::string GetStringOr(std::string_view name, std::string_view fallback) const;
+  // The string, or `fallback`. For keys the schema gives a default, prefer get_string().
+  std::string get_string_or(std::string_view name, std::string_view fallback) const;
 
-  bool Has(std::string_view name) const;
-  void Set(std::string name, SettingValue value);
+  bool has(std::string_view name) const;
+  void set(std::string name, SettingValue value);
   const std::map<std::string, SettingValue, std::less<>>& values() const { return values_; }
 
  private:

@@ -1,8 +1,8 @@
 // hades/staged_file.h: file output that survives kill -9 and appears only when complete.
 //
-// Bytes go to "<path>.partial". Flush() makes them durable and returns a token (the byte
-// offset); a resumed step passes that token back to Open(), which cuts the partial file back to
-// it, dropping whatever was written after the last committed checkpoint. Publish() renames the
+// Bytes go to "<path>.partial". flush() makes them durable and returns a token (the byte
+// offset); a resumed step passes that token back to open(), which cuts the partial file back to
+// it, dropping whatever was written after the last committed checkpoint. publish() renames the
 // partial file onto `path` atomically, so readers see either no file or the whole file.
 //
 // Thread safety: use from one thread.
@@ -21,11 +21,11 @@ namespace hades {
 class StagedFile {
  public:
   // Opens the partial file of `path` for appending. With an empty `token`, it starts empty.
-  // With a token from Flush(), it is cut back to that offset; when the partial file is gone
+  // With a token from flush(), it is cut back to that offset; when the partial file is gone
   // because an earlier attempt already published `path`, the StagedFile is in the published
   // state (Append fails, Publish succeeds). Fails with kCorruption when the partial file is
   // shorter than the token (committed bytes lost) or the token is not one of ours.
-  static Result<StagedFile> Open(std::string path, std::string_view token);
+  static Result<StagedFile> open(std::string path, std::string_view token);
 
   StagedFile(StagedFile&& other) noexcept;
   StagedFile& operator=(StagedFile&& other) noexcept;
@@ -33,13 +33,13 @@ class StagedFile {
   StagedFile& operator=(const StagedFile&) = delete;
   ~StagedFile();
 
-  // Buffers `bytes`; they reach the file by the next Flush() at the latest.
-  Status Append(std::string_view bytes);
-  // Writes the buffer, syncs the data if anything was written since the last Flush(), and
+  // Buffers `bytes`; they reach the file by the next flush() at the latest.
+  Status append(std::string_view bytes);
+  // Writes the buffer, syncs the data if anything was written since the last flush(), and
   // returns the token for the current size.
-  Result<std::string> Flush();
+  Result<std::string> flush();
   // Flushes, then renames the partial file to `path` and syncs the directory. Idempotent.
-  Status Publish();
+  Status publish();
 
   const std::string& path() const { return path_; }
   std::string partial_path() const { return path_ + ".partial"; }
@@ -49,8 +49,8 @@ class StagedFile {
 
  private:
   StagedFile(std::string path, int fd, std::uint64_t size, bool published);
-  Status WriteBuffer();
-  void Close();
+  Status write_buffer();
+  void close_fd();
 
   std::string path_;
   int fd_ = -1;

@@ -34,43 +34,43 @@ enum class StatusCode {
 };
 
 // Returns the stable lower-case name of `code` ("invalid_config", "io", ...).
-std::string_view StatusCodeName(StatusCode code);
+std::string_view status_code_name(StatusCode code);
 
 class Status {
  public:
   // An OK status. Cheap: no allocation.
   Status() = default;
 
-  static Status Ok() { return Status(); }
-  static Status InvalidConfig(std::string message) {
+  static Status ok_status() { return Status(); }
+  static Status invalid_config(std::string message) {
     return Status(StatusCode::kInvalidConfig, std::move(message));
   }
-  static Status Io(std::string message) { return Status(StatusCode::kIo, std::move(message)); }
+  static Status io(std::string message) { return Status(StatusCode::kIo, std::move(message)); }
   // `retryable` marks transient failures (timeouts, 429, 5xx, a busy database).
-  static Status Remote(std::string message, bool retryable = false) {
+  static Status remote(std::string message, bool retryable = false) {
     Status s(StatusCode::kRemote, std::move(message));
     s.retryable_ = retryable;
     return s;
   }
-  static Status Corruption(std::string message) {
+  static Status corruption(std::string message) {
     return Status(StatusCode::kCorruption, std::move(message));
   }
-  static Status Rejected(std::string message) {
+  static Status rejected(std::string message) {
     return Status(StatusCode::kRejected, std::move(message));
   }
-  static Status Cancelled(std::string message) {
+  static Status cancelled(std::string message) {
     return Status(StatusCode::kCancelled, std::move(message));
   }
-  static Status PluginAbi(std::string message) {
+  static Status plugin_abi(std::string message) {
     return Status(StatusCode::kPluginAbi, std::move(message));
   }
-  static Status Locked(std::string message) {
+  static Status locked(std::string message) {
     return Status(StatusCode::kLocked, std::move(message));
   }
-  static Status BudgetExceeded(std::string message) {
+  static Status budget_exceeded(std::string message) {
     return Status(StatusCode::kBudgetExceeded, std::move(message));
   }
-  static Status Internal(std::string message) {
+  static Status internal(std::string message) {
     return Status(StatusCode::kInternal, std::move(message));
   }
 
@@ -81,10 +81,10 @@ class Status {
   bool retryable() const { return retryable_; }
 
   // Returns a copy whose message reads "<context>: <message>"; OK stays OK.
-  Status WithContext(std::string_view context) const;
+  Status with_context(std::string_view context) const;
 
   // "OK", or "<code name>: <message>".
-  std::string ToString() const;
+  std::string to_string() const;
 
  private:
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}

@@ -19,18 +19,18 @@ namespace hades {
 using Null = std::monostate;
 using Value = std::variant<Null, bool, std::int64_t, double, std::string>;
 
-inline bool IsNull(const Value& v) { return std::holds_alternative<Null>(v); }
+inline bool is_null(const Value& v) { return std::holds_alternative<Null>(v); }
 
 // "null", "bool", "integer", "float" or "text".
-std::string_view TypeName(const Value& v);
+std::string_view type_name(const Value& v);
 
 // The value as text: "" for null, "true"/"false", decimal integers, shortest round-trip doubles.
-std::string ToText(const Value& v);
+std::string to_text(const Value& v);
 
 // Reads integer/float/bool values, and text that spells one exactly (surrounding blanks allowed).
 // Returns nullopt for null and for anything else.
-std::optional<std::int64_t> AsInt(const Value& v);
-std::optional<double> AsDouble(const Value& v);
+std::optional<std::int64_t> as_int(const Value& v);
+std::optional<double> as_double(const Value& v);
 
 }  // namespace hades
 

@@ -1,0 +1,26 @@
+// sqlite_database.h: the embedded Database backend, one SQLite file.
+//
+// The file is opened in WAL mode with synchronous=NORMAL: a committed batch survives the process
+// being killed at any instant (what checkpoints need); only a power loss may take back the last
+// few commits, and then the checkpoint goes back with the rows. Prepared statements are cached
+// by SQL text, so a sink that adds the same INSERT 500 times per chunk compiles it once.
+// Busy waits up to `busy_timeout_ms` for another process's write lock before failing retryably.
+
+#ifndef HADES_FRAMEWORK_SQLITE_DATABASE_H_
+#define HADES_FRAMEWORK_SQLITE_DATABASE_H_
+
+#include <memory>
+#include <string>
+
+#include "hades/database.h"
+
+namespace hades {
+
+// Opens (creating when missing, with its parent directory) the SQLite file at `path`;
+// ":memory:" gives a private in-memory database.
+Result<std::unique_ptr<Database>> open_sqlite_database(const std::string& path,
+                                                     int busy_timeout_ms = 10000);
+
+}  // namespace hades
+
+#endif  // HADES_FRAMEWORK_SQLITE_DATABASE_H_

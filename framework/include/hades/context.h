@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "hades/database.h"
+#include "hades/api.h"
 #include "hades/status.h"
 
 namespace hades {
@@ -24,7 +25,7 @@ namespace hades {
 enum class LogLevel { kDebug, kInfo, kWarn, kError };
 
 // Secrets registered with the runner are masked before a line is written.
-class Logger {
+class HADES_API Logger {
  public:
   virtual ~Logger() = default;
   virtual void log(LogLevel level, std::string_view message) = 0;
@@ -37,7 +38,7 @@ class Logger {
 
 // Where bad records go. Each reject lands in the step's rejects file with the step and plugin
 // names stamped by the runner, and counts against the step's skip budget.
-class Rejects {
+class HADES_API Rejects {
  public:
   virtual ~Rejects() = default;
   // `position` names where the record is ("leads.csv:42"); `reason` says what is wrong with
@@ -55,7 +56,7 @@ struct RunInfo {
   std::map<std::string, std::string> params;  // resolved job parameters
 };
 
-class Context {
+class HADES_API Context {
  public:
   virtual ~Context() = default;
 

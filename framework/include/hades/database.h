@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hades/api.h"
 #include "hades/status.h"
 #include "hades/value.h"
 
@@ -48,7 +49,7 @@ struct QueryResult {
   std::vector<std::vector<Value>> rows;
 };
 
-class Database {
+class HADES_API Database {
  public:
   virtual ~Database() = default;
 

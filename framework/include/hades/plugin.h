@@ -30,6 +30,7 @@
 #include "hades/database.h"
 #include "hades/record.h"
 #include "hades/settings.h"
+#include "hades/api.h"
 #include "hades/status.h"
 
 namespace hades {
@@ -49,12 +50,12 @@ enum class DeliveryGuarantee : std::uint32_t {
 };
 std::string_view delivery_guarantee_name(DeliveryGuarantee guarantee);
 
-class Plugin {
+class HADES_API Plugin {
  public:
   virtual ~Plugin() = default;
 };
 
-class Source : public Plugin {
+class HADES_API Source : public Plugin {
  public:
   // Positions the source: at the start when `cursor` is empty, else just after the row whose
   // cursor() was checkpointed. Fails with kCorruption when the cursor cannot be understood.
@@ -68,7 +69,7 @@ class Source : public Plugin {
   virtual std::string cursor() const = 0;
 };
 
-class Transform : public Plugin {
+class HADES_API Transform : public Plugin {
  public:
   // Called once per step with the input schema; returns the output schema.
   virtual Result<std::shared_ptr<const Schema>> open(
@@ -78,7 +79,7 @@ class Transform : public Plugin {
   virtual Status apply(Chunk input, Chunk* output, Rejects& rejects) = 0;
 };
 
-class Sink : public Plugin {
+class HADES_API Sink : public Plugin {
  public:
   virtual DeliveryGuarantee guarantee() const = 0;
   // Prepares to write rows of `schema`. `token` is empty on a fresh step, else what flush()
@@ -96,7 +97,7 @@ class Sink : public Plugin {
   virtual Status finish(Context& ctx) = 0;
 };
 
-class Task : public Plugin {
+class HADES_API Task : public Plugin {
  public:
   // Runs the whole step. A task is re-run from the start if its run is resumed before it
   // completed, so it must be safe to run twice.

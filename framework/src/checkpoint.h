@@ -1,0 +1,43 @@
+// checkpoint.h: what a pipeline step records after each committed chunk.
+//
+// Stored as JSON text in hades_steps.checkpoint, in the same transaction as the chunk's rows.
+// decode_checkpoint() refuses anything it does not fully understand (kCorruption, exit 6):
+// resuming from a half-read checkpoint would silently duplicate or lose rows.
+
+#ifndef HADES_FRAMEWORK_CHECKPOINT_H_
+#define HADES_FRAMEWORK_CHECKPOINT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hades/status.h"
+
+namespace hades {
+
+struct PluginCounts {
+  std::string plugin;  // "csv_source", or "turso_sink#2" when a step uses a plugin twice
+  std::int64_t in = 0;
+  std::int64_t out = 0;
+  std::int64_t rejected = 0;
+  bool operator==(const PluginCounts&) const = default;
+};
+
+struct Checkpoint {
+  static constexpr int kVersion = 1;
+  std::string cursor;                    // the source's cursor after the last committed chunk
+  std::int64_t chunks = 0;               // chunks committed so far
+  std::int64_t rejected = 0;             // records rejected so far, all plugins
+  std::vector<PluginCounts> counts;      // source, transforms, sinks in step order
+  std::vector<std::string> sink_tokens;  // one per sink, in step order
+  std::string rejects_token;             // the rejects file's committed offset
+  bool operator==(const Checkpoint&) const = default;
+};
+
+std::string encode_checkpoint(const Checkpoint& checkpoint);
+Result<Checkpoint> decode_checkpoint(std::string_view text);
+
+}  // namespace hades
+
+#endif  // HADES_FRAMEWORK_CHECKPOINT_H_

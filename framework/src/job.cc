@@ -1,0 +1,952 @@
+// job.cc: loading a job file and binding plugin settings (see job.h for the two phases).
+//
+// yaml-cpp is used for syntax only: every key, type and value is checked here by walking the
+// node tree, because yaml-cpp silently accepts what a job must reject (duplicate keys, unknown
+// keys) and its conversion errors carry no useful location.
+
+#include "job.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+#include <utility>
+
+namespace hades {
+
+std::string SourceLocation::to_string() const {
+  if (line == 0) return file;
+  return file + ":" + std::to_string(line) + ":" + std::to_string(column);
+}
+
+std::string Diagnostic::to_string() const { return where.to_string() + ": " + message; }
+
+// ---------------------------------------------------------------------------------------------
+// Suggestions
+
+namespace {
+
+char to_lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+
+// Optimal string alignment distance (Levenshtein plus adjacent transpositions, the most common
+// typo: "stpes"), case-insensitive.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t cost = to_lower(a[i - 1]) == to_lower(b[j - 1]) ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      const bool swapped = i > 1 && j > 1 && to_lower(a[i - 1]) == to_lower(b[j - 2]) &&
+                           to_lower(a[i - 2]) == to_lower(b[j - 1]);
+      if (swapped) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// "; did you mean 'x'?" when a candidate is close enough, else "".
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
+  const std::optional<std::string> best = suggest_closest(word, candidates);
+  return best ? "; did you mean '" + *best + "'?" : std::string();
+}
+
+}  // namespace
+
+std::optional<std::string> suggest_closest(std::string_view word,
+                                           const std::vector<std::string>& candidates) {
+  const std::size_t limit = std::max<std::size_t>(1, word.size() / 3);
+  std::optional<std::string> best;
+  std::size_t best_distance = limit + 1;
+  for (const std::string& candidate : candidates) {
+    const std::size_t distance = edit_distance(word, candidate);
+    if (distance < best_distance) {  // strict: on a tie the first candidate stays
+      best = candidate;
+      best_distance = distance;
+    }
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scalar parsing shared by the loader and BindSettings
+
+namespace {
+
+std::string_view without_plus(std::string_view text) {
+  return !text.empty() && text.front() == '+' ? text.substr(1) : text;
+}
+
+std::optional<std::int64_t> parse_int(std::string_view text) {
+  text = without_plus(text);
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::optional<double> parse_double(std::string_view text) {
+  text = without_plus(text);
+  double value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  if (!std::isfinite(value)) return std::nullopt;  // "nan" and "inf" are not settings
+  return value;
+}
+
+std::optional<bool> parse_bool(std::string_view text) {
+  std::string folded;
+  for (char c : text) folded.push_back(to_lower(c));
+  if (folded == "true" || folded == "yes" || folded == "on") return true;
+  if (folded == "false" || folded == "no" || folded == "off") return false;
+  return std::nullopt;
+}
+
+// Job, step and parameter names end up in file names, table rows and log fields.
+bool is_valid_name(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+  });
+}
+
+bool is_env_name(std::string_view name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front()))) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+// Messages quote at most this much of what a user wrote: enough to recognise it, and a long
+// value is more likely to hold something that should not be printed whole.
+constexpr std::size_t kMaxQuoted = 40;
+
+std::string excerpt(std::string_view text) {
+  if (text.size() <= kMaxQuoted) return std::string(text);
+  return std::string(text.substr(0, kMaxQuoted)) + "...";
+}
+
+std::string in_quotes(std::string_view text) { return "'" + std::string(text) + "'"; }
+
+// What a user wrote, for "got ..." in a message.
+std::string describe(const YAML::Node& node) {
+  if (node.IsNull()) return "nothing";
+  if (node.IsSequence()) return "a list";
+  if (node.IsMap()) return "a mapping";
+  return in_quotes(excerpt(node.Scalar()));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Diagnostics of one file
+
+// Converts yaml-cpp's 0-based marks to 1-based locations; nothing else sees a YAML::Mark.
+class Reporter {
+ public:
+  Reporter(std::string file, std::vector<Diagnostic>* out) : file_(std::move(file)), out_(out) {}
+
+  SourceLocation locate(const YAML::Mark& mark) const {
+    if (mark.is_null() || mark.line < 0) return {file_, 1, 1};
+    return {file_, mark.line + 1, mark.column + 1};
+  }
+  void error(const YAML::Mark& mark, std::string message) {
+    error(locate(mark), std::move(message));
+  }
+  void error(SourceLocation where, std::string message) {
+    out_->push_back({std::move(where), std::move(message)});
+  }
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+  std::vector<Diagnostic>* out_;
+};
+
+// One key/value pair of a mapping, with the key's node kept for its location.
+struct Entry {
+  std::string key;
+  YAML::Node key_node;
+  YAML::Node value;
+};
+using Entries = std::vector<Entry>;
+
+// yaml-cpp keeps every pair of a mapping, duplicates included, so iterating is how duplicates
+// are found. The first occurrence is kept; each later one is an error.
+Entries read_mapping(Reporter& reporter, const YAML::Node& map) {
+  Entries entries;
+  std::map<std::string, int> first_line;
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    if (!it->first.IsScalar()) {
+      reporter.error(it->first.Mark(), "keys must be plain strings, got " + describe(it->first));
+      continue;
+    }
+    const std::string key = it->first.Scalar();
+    const int line = reporter.locate(it->first.Mark()).line;
+    if (const auto [seen, inserted] = first_line.emplace(key, line); !inserted) {
+      reporter.error(it->first.Mark(), "duplicate key " + in_quotes(key) + " (first at line " +
+                                           std::to_string(seen->second) + ")");
+      continue;
+    }
+    entries.push_back({key, it->first, it->second});
+  }
+  return entries;
+}
+
+void reject_unknown(Reporter& reporter, const Entries& entries,
+                    const std::vector<std::string>& allowed, const std::string& context) {
+  for (const Entry& e : entries) {
+    if (std::find(allowed.begin(), allowed.end(), e.key) != allowed.end()) continue;
+    reporter.error(e.key_node.Mark(), "unknown key " + in_quotes(e.key) + " in " + context +
+                                          did_you_mean(e.key, allowed));
+  }
+}
+
+const Entry* find_entry(const Entries& entries, std::string_view key) {
+  for (const Entry& e : entries) {
+    if (e.key == key) return &e;
+  }
+  return nullptr;
+}
+
+// An empty value (`key:`) has no token of its own: yaml-cpp marks it at whatever follows, often
+// the next line, so such a value is located at its key instead.
+YAML::Mark value_mark(const Entry& e) {
+  const YAML::Mark mark = e.value.Mark();
+  if (e.value.IsNull() && (mark.is_null() || mark.line != e.key_node.Mark().line)) {
+    return e.key_node.Mark();
+  }
+  return mark;
+}
+
+const std::vector<std::string>& top_keys() {
+  static const std::vector<std::string> kKeys = {"version",     "name",   "description", "database",
+                                                 "rejects_dir", "params", "steps"};
+  return kKeys;
+}
+const std::vector<std::string>& param_keys() {
+  static const std::vector<std::string> kKeys = {"default", "description"};
+  return kKeys;
+}
+const std::vector<std::string>& step_keys() {
+  static const std::vector<std::string> kKeys = {
+      "name", "chunk_size", "skip_budget", "source", "transforms", "sinks", "task"};
+  return kKeys;
+}
+const std::vector<std::string>& ref_keys() {
+  static const std::vector<std::string> kKeys = {"plugin", "with"};
+  return kKeys;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Interpolation
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+
+enum class ParamRefs { kAllowed, kForbidden };
+
+// Expands ${env:..} and ${param:..} in scalar values. Works on parsed values, so comments and
+// keys are never expanded.
+class Interpolator {
+ public:
+  Interpolator(Reporter* reporter, EnvLookup env, const std::map<std::string, std::string>* params)
+      : reporter_(reporter), env_(std::move(env)), params_(params) {}
+
+  void set_declared_params(std::vector<std::string> names) { declared_ = std::move(names); }
+
+  // Appends `text` with every reference expanded to `*out`. Returns false after reporting bad
+  // references at `mark`; those are then left as written in `*out`.
+  bool expand(const std::string& text, const YAML::Mark& mark, ParamRefs refs, std::string* out) {
+    bool ok = true;
+    std::size_t i = 0;
+    while (i < text.size()) {
+      if (text.compare(i, 3, "$${") == 0) {  // the escape for a literal "${"
+        out->append("${");
+        i += 3;
+      } else if (text.compare(i, 2, "${") != 0) {
+        out->push_back(text[i++]);
+      } else {
+        const std::size_t close = text.find('}', i + 2);
+        if (close == std::string::npos) return unterminated(text.substr(i), mark, out);
+        const std::string body = text.substr(i + 2, close - i - 2);
+        const std::optional<std::string> value = expand_reference(body, mark, refs);
+        ok = ok && value.has_value();
+        out->append(value ? *value : text.substr(i, close + 1 - i));
+        i = close + 1;
+      }
+    }
+    return ok;
+  }
+
+ private:
+  bool unterminated(const std::string& rest, const YAML::Mark& mark, std::string* out) {
+    reporter_->error(mark, "unterminated reference '" + excerpt(rest) + "': missing '}'");
+    out->append(rest);
+    return false;
+  }
+
+  std::optional<std::string> expand_reference(const std::string& body, const YAML::Mark& mark,
+                                              ParamRefs refs) {
+    if (body.find("${") == std::string::npos) {
+      if (body.rfind("env:", 0) == 0) return expand_env(body.substr(4), mark);
+      if (body.rfind("param:", 0) == 0) return expand_param(body.substr(6), mark, refs);
+    }
+    reporter_->error(mark, "malformed reference '${" + excerpt(body) +
+                               "}': use ${env:NAME}, ${env:NAME:-default} or ${param:NAME}"
+                               " (write $${ for a literal ${)");
+    return std::nullopt;
+  }
+
+  // Like the shell's ${NAME:-default}: the default also replaces an empty value.
+  std::optional<std::string> expand_env(const std::string& spec, const YAML::Mark& mark) {
+    const std::size_t sep = spec.find(":-");
+    const std::string name = spec.substr(0, sep);
+    if (!is_env_name(name)) {
+      reporter_->error(mark, "malformed reference '${env:" + excerpt(spec) +
+                                 "}': expected an environment variable name");
+      return std::nullopt;
+    }
+    std::optional<std::string> value = env_(name);
+    if (sep != std::string::npos && (!value || value->empty())) return spec.substr(sep + 2);
+    if (value) return value;
+    reporter_->error(mark, "environment variable " + name + " is not set (use ${env:" + name +
+                               ":-default} for a default)");
+    return std::nullopt;
+  }
+
+  std::optional<std::string> expand_param(const std::string& name, const YAML::Mark& mark,
+                                          ParamRefs refs) {
+    if (refs == ParamRefs::kForbidden) {
+      reporter_->error(mark, "a parameter default cannot use ${param:" + excerpt(name) +
+                                 "}: only ${env:..} is expanded here");
+      return std::nullopt;
+    }
+    if (std::find(declared_.begin(), declared_.end(), name) == declared_.end()) {
+      reporter_->error(
+          mark, "unknown parameter " + in_quotes(excerpt(name)) + did_you_mean(name, declared_));
+      return std::nullopt;
+    }
+    // A declared parameter without a value was already reported as required.
+    const auto it = params_->find(name);
+    return it == params_->end() ? std::string() : it->second;
+  }
+
+  Reporter* reporter_;
+  EnvLookup env_;
+  const std::map<std::string, std::string>* params_;
+  std::vector<std::string> declared_;
+};
+
+EnvLookup default_env() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The loader
+
+class JobLoader {
+ public:
+  JobLoader(const std::string& file, const LoadOptions& options, LoadedJob* out)
+      : out_(out),
+        job_(out->job),
+        reporter_(file, &out->diagnostics),
+        interpolator_(&reporter_, options.env ? options.env : default_env(), &out->job.params),
+        overrides_(options.overrides) {
+    job_.file = file;
+  }
+
+  void load(std::string_view text);
+
+ private:
+  void load_root(const YAML::Node& root);
+  void load_version(const Entry& e);
+  void load_header(const Entries& top, const YAML::Node& root);
+  void load_params(const Entry* e);
+  ParamSpec load_param(const Entry& e);
+  void resolve_params(const Entry* params_entry);
+  void load_steps(const Entry* e, const YAML::Node& root);
+  void load_step(const YAML::Node& node, std::size_t number);
+  std::string load_step_name(const Entries& keys, const YAML::Node& node,
+                             const std::string& numbered);
+  void load_step_int(const Entry* e, std::int64_t low, std::int64_t high,
+                     const std::string& expected, std::int64_t* out);
+  void load_step_body(const Entries& keys, const YAML::Node& node, const std::string& label,
+                      StepSpec* step);
+  void load_pipeline(const Entries& keys, const YAML::Node& node, const std::string& label,
+                     StepSpec* step);
+  std::vector<PluginRef> load_ref_list(const Entry* e, const std::string& noun,
+                                       const std::string& label);
+  PluginRef load_ref(const YAML::Node& node, const YAML::Mark& mark, const std::string& what);
+  void load_with(const Entry& with, const std::string& what, PluginRef* ref);
+  RawSetting load_raw_setting(const Entry& e, const std::string& label);
+  std::string load_item(const YAML::Node& node, const std::string& label);
+  bool read_scalar(const Entry& e, const std::string& expected, ParamRefs refs, std::string* out);
+  void read_name(const Entry& e, const std::string& what, std::string* out);
+
+  LoadedJob* out_;
+  JobSpec& job_;
+  Reporter reporter_;
+  Interpolator interpolator_;
+  const std::map<std::string, std::string>& overrides_;
+  std::map<std::string, int> step_lines_;  // step name -> line of its first definition
+};
+
+void JobLoader::load(std::string_view text) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    reporter_.error(e.mark, "YAML syntax error: " + e.msg);
+    return;
+  }
+  load_root(root);
+  // `hades validate` prints them in file order, whatever order the checks ran in.
+  std::stable_sort(out_->diagnostics.begin(), out_->diagnostics.end(),
+                   [](const Diagnostic& a, const Diagnostic& b) {
+                     return std::pair(a.where.line, a.where.column) <
+                            std::pair(b.where.line, b.where.column);
+                   });
+}
+
+void JobLoader::load_root(const YAML::Node& root) {
+  if (!root.IsMap()) {
+    reporter_.error(SourceLocation{reporter_.file(), 1, 1},
+                    root.IsNull() ? "job file is empty"
+                                  : "a job file must be a mapping (name:, database:, steps:, "
+                                    "...), got " +
+                                        describe(root));
+    return;
+  }
+  const Entries top = read_mapping(reporter_, root);
+  reject_unknown(reporter_, top, top_keys(), "the job");
+  if (const Entry* version = find_entry(top, "version")) load_version(*version);
+  // Parameters first: every other value may refer to them.
+  const Entry* params = find_entry(top, "params");
+  load_params(params);
+  resolve_params(params);
+  load_header(top, root);
+  load_steps(find_entry(top, "steps"), root);
+}
+
+void JobLoader::load_version(const Entry& e) {
+  if (e.value.IsScalar() && e.value.Scalar() == "1") return;
+  reporter_.error(value_mark(e), "unsupported version " + describe(e.value) +
+                                     ": this hades reads version 1 job files");
+}
+
+// Reads a scalar value and expands it; false (reported) when it is not a scalar or a reference
+// is bad. `expected` completes "<key> must be ...".
+bool JobLoader::read_scalar(const Entry& e, const std::string& expected, ParamRefs refs,
+                            std::string* out) {
+  if (!e.value.IsScalar()) {
+    reporter_.error(value_mark(e), e.key + " must be " + expected + ", got " + describe(e.value));
+    return false;
+  }
+  out->clear();
+  return interpolator_.expand(e.value.Scalar(), e.value.Mark(), refs, out);
+}
+
+// A job or step name: a scalar of [A-Za-z0-9_.-]+ after expansion.
+void JobLoader::read_name(const Entry& e, const std::string& what, std::string* out) {
+  if (!read_scalar(e, "a name", ParamRefs::kAllowed, out)) return;
+  if (is_valid_name(*out)) return;
+  reporter_.error(value_mark(e), what + " " + in_quotes(excerpt(*out)) +
+                                     " may only use letters, digits, '_', '.' and '-'");
+}
+
+void JobLoader::load_header(const Entries& top, const YAML::Node& root) {
+  if (const Entry* name = find_entry(top, "name")) {
+    read_name(*name, "name", &job_.name);
+  } else {
+    reporter_.error(root.Mark(), "missing required key 'name'");
+  }
+  if (const Entry* description = find_entry(top, "description")) {
+    read_scalar(*description, "a string", ParamRefs::kAllowed, &job_.description);
+  }
+  if (const Entry* database = find_entry(top, "database")) {
+    job_.database_where = reporter_.locate(value_mark(*database));
+    // The URL itself is parsed where the database is opened; it may hold a password, so it
+    // is never quoted here.
+    if (read_scalar(*database, "a URL string", ParamRefs::kAllowed, &job_.database) &&
+        job_.database.empty()) {
+      reporter_.error(value_mark(*database), "database must not be empty");
+    }
+  } else {
+    reporter_.error(root.Mark(), "missing required key 'database'");
+  }
+  if (const Entry* rejects = find_entry(top, "rejects_dir")) {
+    if (read_scalar(*rejects, "a directory path", ParamRefs::kAllowed, &job_.rejects_dir) &&
+        job_.rejects_dir.empty()) {
+      reporter_.error(value_mark(*rejects), "rejects_dir must not be empty");
+    }
+  }
+}
+
+void JobLoader::load_params(const Entry* e) {
+  if (e == nullptr || e->value.IsNull()) return;
+  if (!e->value.IsMap()) {
+    reporter_.error(value_mark(*e),
+                    "params must be a mapping of parameter names, got " + describe(e->value));
+    return;
+  }
+  std::vector<std::string> names;
+  for (const Entry& param : read_mapping(reporter_, e->value)) {
+    job_.param_specs.push_back(load_param(param));
+    names.push_back(param.key);
+  }
+  interpolator_.set_declared_params(std::move(names));
+}
+
+// `name: VALUE` (a default), `name:` (required) or `name: {default: .., description: ..}`.
+ParamSpec JobLoader::load_param(const Entry& e) {
+  ParamSpec spec{e.key, std::nullopt, "", reporter_.locate(e.key_node.Mark())};
+  if (!is_valid_name(e.key)) {
+    reporter_.error(e.key_node.Mark(), "parameter name " + in_quotes(excerpt(e.key)) +
+                                           " may only use letters, digits, '_', '.' and '-'");
+  }
+  if (e.value.IsNull()) return spec;
+  const std::string what = "parameter " + in_quotes(e.key);
+  std::string text;
+  if (e.value.IsScalar()) {
+    read_scalar(e, "a default value", ParamRefs::kForbidden, &text);
+    spec.default_value = text;  // even when bad: reported once, not again as "required"
+    return spec;
+  }
+  if (!e.value.IsMap()) {
+    reporter_.error(value_mark(e), what +
+                                       " must be a default value or a mapping with 'default' "
+                                       "and 'description', got " +
+                                       describe(e.value));
+    spec.default_value = "";
+    return spec;
+  }
+  const Entries fields = read_mapping(reporter_, e.value);
+  reject_unknown(reporter_, fields, param_keys(), what);
+  const Entry* fallback = find_entry(fields, "default");
+  if (fallback != nullptr && !fallback->value.IsNull()) {
+    read_scalar(*fallback, "a string", ParamRefs::kForbidden, &text);
+    spec.default_value = text;
+  }
+  if (const Entry* description = find_entry(fields, "description")) {
+    read_scalar(*description, "a string", ParamRefs::kForbidden, &spec.description);
+  }
+  return spec;
+}
+
+// Defaults, then --set overrides (taken verbatim: the shell has already expanded them).
+void JobLoader::resolve_params(const Entry* params_entry) {
+  std::vector<std::string> declared;
+  for (const ParamSpec& spec : job_.param_specs) {
+    declared.push_back(spec.name);
+    if (spec.default_value) job_.params[spec.name] = *spec.default_value;
+  }
+  const SourceLocation overrides_where = params_entry != nullptr
+                                             ? reporter_.locate(params_entry->key_node.Mark())
+                                             : SourceLocation{reporter_.file(), 1, 1};
+  for (const auto& [name, value] : overrides_) {
+    if (std::find(declared.begin(), declared.end(), name) != declared.end()) {
+      job_.params[name] = value;
+    } else {  // the value is not echoed: it may be a secret
+      reporter_.error(overrides_where,
+                      "--set " + name + "=...: unknown parameter" + did_you_mean(name, declared));
+    }
+  }
+  for (const ParamSpec& spec : job_.param_specs) {
+    if (job_.params.count(spec.name) != 0) continue;
+    reporter_.error(spec.where, "parameter " + in_quotes(spec.name) + " is required: pass --set " +
+                                    spec.name + "=VALUE");
+  }
+}
+
+void JobLoader::load_steps(const Entry* e, const YAML::Node& root) {
+  if (e == nullptr) {
+    reporter_.error(root.Mark(), "missing required key 'steps'");
+    return;
+  }
+  if (!e->value.IsSequence()) {
+    reporter_.error(value_mark(*e), "steps must be a list of steps, got " + describe(e->value));
+    return;
+  }
+  if (e->value.size() == 0) {
+    reporter_.error(value_mark(*e), "steps must list at least one step");
+    return;
+  }
+  std::size_t number = 0;
+  for (const YAML::Node& step : e->value) load_step(step, ++number);
+}
+
+void JobLoader::load_step(const YAML::Node& node, std::size_t number) {
+  const std::string numbered = "step #" + std::to_string(number);
+  if (!node.IsMap()) {
+    reporter_.error(node.Mark(), numbered +
+                                     " must be a mapping with 'name' and either 'task', "
+                                     "or 'source' and 'sinks', got " +
+                                     describe(node));
+    return;
+  }
+  StepSpec step;
+  step.where = reporter_.locate(node.Mark());
+  const Entries keys = read_mapping(reporter_, node);
+  // The name comes first so that every later message can name the step.
+  step.name = load_step_name(keys, node, numbered);
+  const std::string label = step.name.empty() ? numbered : "step " + in_quotes(step.name);
+  reject_unknown(reporter_, keys, step_keys(), label);
+  std::int64_t chunk_size = static_cast<std::int64_t>(step.chunk_size);
+  load_step_int(find_entry(keys, "chunk_size"), 1, 1000000, "an integer from 1 to 1000000",
+                &chunk_size);
+  step.chunk_size = static_cast<std::size_t>(chunk_size);
+  load_step_int(find_entry(keys, "skip_budget"), 0, std::numeric_limits<std::int64_t>::max(),
+                "an integer >= 0", &step.skip_budget);
+  load_step_body(keys, node, label, &step);
+  job_.steps.push_back(std::move(step));
+}
+
+// Returns the step's name, or "" when it is missing or bad (reported).
+std::string JobLoader::load_step_name(const Entries& keys, const YAML::Node& node,
+                                      const std::string& numbered) {
+  const Entry* e = find_entry(keys, "name");
+  if (e == nullptr) {
+    reporter_.error(node.Mark(), numbered + " has no 'name'");
+    return "";
+  }
+  std::string name;
+  read_name(*e, "step name", &name);
+  if (!is_valid_name(name)) return "";
+  const int line = reporter_.locate(value_mark(*e)).line;
+  if (const auto [first, inserted] = step_lines_.emplace(name, line); !inserted) {
+    reporter_.error(value_mark(*e), "duplicate step name " + in_quotes(name) + " (first at line " +
+                                        std::to_string(first->second) + ")");
+  }
+  return name;
+}
+
+// Expanded before the check, so `chunk_size: ${param:batch}` works.
+void JobLoader::load_step_int(const Entry* e, std::int64_t low, std::int64_t high,
+                              const std::string& expected, std::int64_t* out) {
+  if (e == nullptr) return;
+  std::string text;
+  if (!read_scalar(*e, expected, ParamRefs::kAllowed, &text)) return;
+  const std::optional<std::int64_t> value = parse_int(text);
+  if (value && *value >= low && *value <= high) {
+    *out = *value;
+    return;
+  }
+  reporter_.error(value_mark(*e),
+                  e->key + " must be " + expected + ", got " + in_quotes(excerpt(text)));
+}
+
+void JobLoader::load_step_body(const Entries& keys, const YAML::Node& node,
+                               const std::string& label, StepSpec* step) {
+  const Entry* task = find_entry(keys, "task");
+  const auto is_pipeline_key = [](const Entry& e) {
+    return e.key == "source" || e.key == "transforms" || e.key == "sinks";
+  };
+  const auto pipeline_key = std::find_if(keys.begin(), keys.end(), is_pipeline_key);
+  const bool has_pipeline = pipeline_key != keys.end();
+  if (task != nullptr && has_pipeline) {
+    reporter_.error(task->key_node.Mark(), label + " has both 'task' and " +
+                                               in_quotes(pipeline_key->key) +
+                                               ": a step is either a task or a pipeline");
+    return;
+  }
+  if (task != nullptr) {
+    step->kind = StepSpec::Kind::kTask;
+    step->task = load_ref(task->value, value_mark(*task), "task of " + label);
+    return;
+  }
+  if (!has_pipeline) {
+    reporter_.error(node.Mark(), label + " needs either 'task', or 'source' and 'sinks'");
+    return;
+  }
+  load_pipeline(keys, node, label, step);
+}
+
+void JobLoader::load_pipeline(const Entries& keys, const YAML::Node& node, const std::string& label,
+                              StepSpec* step) {
+  step->kind = StepSpec::Kind::kPipeline;
+  if (const Entry* source = find_entry(keys, "source")) {
+    step->source = load_ref(source->value, value_mark(*source), "source of " + label);
+  } else {
+    reporter_.error(node.Mark(), "pipeline " + label + " needs a 'source'");
+  }
+  step->transforms = load_ref_list(find_entry(keys, "transforms"), "transform", label);
+  const Entry* sinks = find_entry(keys, "sinks");
+  step->sinks = load_ref_list(sinks, "sink", label);
+  // A `sinks:` that is not a list was reported by load_ref_list.
+  const bool no_sinks = sinks == nullptr || sinks->value.IsNull() ||
+                        (sinks->value.IsSequence() && sinks->value.size() == 0);
+  if (no_sinks) {
+    reporter_.error(sinks != nullptr ? value_mark(*sinks) : node.Mark(),
+                    "pipeline " + label + " needs at least one sink");
+  }
+}
+
+std::vector<PluginRef> JobLoader::load_ref_list(const Entry* e, const std::string& noun,
+                                                const std::string& label) {
+  std::vector<PluginRef> refs;
+  if (e == nullptr || e->value.IsNull()) return refs;
+  if (!e->value.IsSequence()) {
+    reporter_.error(value_mark(*e), e->key + " of " + label +
+                                        " must be a list of {plugin: NAME, with: {...}}, got " +
+                                        describe(e->value));
+    return refs;
+  }
+  std::size_t number = 0;
+  for (const YAML::Node& item : e->value) {
+    std::string what = noun;
+    what.append(" #").append(std::to_string(++number)).append(" of ").append(label);
+    refs.push_back(load_ref(item, item.Mark(), what));
+  }
+  return refs;
+}
+
+// `{plugin: NAME, with: {...}}`. `mark` locates the reference when it is empty.
+PluginRef JobLoader::load_ref(const YAML::Node& node, const YAML::Mark& mark,
+                              const std::string& what) {
+  PluginRef ref;
+  ref.where = reporter_.locate(mark);
+  if (!node.IsMap()) {
+    reporter_.error(
+        mark, what + " must be a mapping like {plugin: NAME, with: {...}}, got " + describe(node));
+    return ref;
+  }
+  const Entries keys = read_mapping(reporter_, node);
+  reject_unknown(reporter_, keys, ref_keys(), what);
+  if (const Entry* plugin = find_entry(keys, "plugin")) {
+    ref.where = reporter_.locate(value_mark(*plugin));
+    if (read_scalar(*plugin, "a plugin name", ParamRefs::kAllowed, &ref.plugin) &&
+        ref.plugin.empty()) {
+      reporter_.error(value_mark(*plugin), "plugin name of " + what + " must not be empty");
+    }
+  } else {
+    reporter_.error(mark, what + " has no 'plugin'");
+  }
+  if (const Entry* with = find_entry(keys, "with")) load_with(*with, what, &ref);
+  return ref;
+}
+
+void JobLoader::load_with(const Entry& with, const std::string& what, PluginRef* ref) {
+  if (with.value.IsNull()) return;
+  if (!with.value.IsMap()) {
+    reporter_.error(value_mark(with), "with of " + what + " must be a mapping of settings, got " +
+                                          describe(with.value));
+    return;
+  }
+  const std::string plugin = ref->plugin.empty() ? what : "plugin " + in_quotes(ref->plugin);
+  for (const Entry& setting : read_mapping(reporter_, with.value)) {
+    const std::string label = "setting " + in_quotes(setting.key) + " of " + plugin;
+    ref->with.emplace_back(setting.key, load_raw_setting(setting, label));
+  }
+}
+
+RawSetting JobLoader::load_raw_setting(const Entry& e, const std::string& label) {
+  RawSetting raw;
+  raw.key_where = reporter_.locate(e.key_node.Mark());
+  raw.value_where = reporter_.locate(value_mark(e));
+  if (e.value.IsNull()) {
+    raw.is_null = true;
+  } else if (e.value.IsScalar()) {
+    interpolator_.expand(e.value.Scalar(), e.value.Mark(), ParamRefs::kAllowed, &raw.scalar);
+  } else if (e.value.IsSequence()) {
+    raw.shape = RawSetting::Shape::kList;
+    for (const YAML::Node& item : e.value) {
+      raw.list.push_back(load_item(item, label));
+      raw.item_where.push_back(reporter_.locate(item.Mark()));
+    }
+  } else {
+    raw.shape = RawSetting::Shape::kMap;
+    for (const Entry& item : read_mapping(reporter_, e.value)) {
+      raw.map.emplace_back(item.key, load_item(item.value, label));
+      raw.item_where.push_back(reporter_.locate(value_mark(item)));
+    }
+  }
+  return raw;
+}
+
+// One list item or map value of a setting: a plain value (an empty one reads as "").
+std::string JobLoader::load_item(const YAML::Node& node, const std::string& label) {
+  std::string text;
+  if (node.IsScalar()) {
+    interpolator_.expand(node.Scalar(), node.Mark(), ParamRefs::kAllowed, &text);
+  } else if (!node.IsNull()) {
+    reporter_.error(node.Mark(), label +
+                                     " is nested too deeply: list items and map values "
+                                     "must be plain values, got " +
+                                     describe(node));
+  }
+  return text;
+}
+
+// Reads the whole file; on failure returns false with the reason in `*error`.
+bool read_whole_file(const std::string& path, std::string* text, std::string* error) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    *error = "is a directory";
+    return false;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = std::strerror(errno);
+    return false;
+  }
+  std::ostringstream contents;
+  contents << in.rdbuf();
+  if (in.bad()) {
+    *error = "read failed";
+    return false;
+  }
+  *text = contents.str();
+  return true;
+}
+
+}  // namespace
+
+LoadedJob load_job_text(std::string_view text, const std::string& file,
+                        const LoadOptions& options) {
+  LoadedJob loaded;
+  JobLoader(file, options, &loaded).load(text);
+  return loaded;
+}
+
+LoadedJob load_job_file(const std::string& path, const LoadOptions& options) {
+  std::string text;
+  std::string error;
+  if (read_whole_file(path, &text, &error)) return load_job_text(text, path, options);
+  LoadedJob loaded;
+  loaded.job.file = path;
+  loaded.diagnostics.push_back({SourceLocation{path, 0, 0}, "cannot read job file: " + error});
+  return loaded;
+}
+
+// ---------------------------------------------------------------------------------------------
+// BindSettings
+
+namespace {
+
+std::string with_article(std::string_view noun) {
+  const bool vowel =
+      !noun.empty() && std::string_view("aeiou").find(noun.front()) != std::string_view::npos;
+  return (vowel ? "an " : "a ") + std::string(noun);
+}
+
+// Converts a scalar to `type` (not a list or map type) by the rules of job.h.
+std::optional<SettingValue> parse_scalar_as(SettingType type, const std::string& text) {
+  switch (type) {
+    case SettingType::kString:
+      return SettingValue(text);
+    case SettingType::kInt:
+      if (const auto v = parse_int(text)) return SettingValue(*v);
+      return std::nullopt;
+    case SettingType::kDouble:
+      if (const auto v = parse_double(text)) return SettingValue(*v);
+      return std::nullopt;
+    case SettingType::kBool:
+      if (const auto v = parse_bool(text)) return SettingValue(*v);
+      return std::nullopt;
+    case SettingType::kStringList:
+    case SettingType::kStringMap:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+class Binder {
+ public:
+  Binder(const PluginRef& ref, const SettingSpec* schema, std::size_t size,
+         std::vector<Diagnostic>* diagnostics)
+      : ref_(ref), schema_(schema, schema + size), diagnostics_(diagnostics) {
+    for (const SettingSpec& spec : schema_) names_.emplace_back(spec.name);
+  }
+
+  Settings bind() {
+    for (const auto& [key, raw] : ref_.with) bind_one(key, raw);
+    for (const SettingSpec& spec : schema_) complete_missing(spec);
+    return std::move(settings_);
+  }
+
+ private:
+  void bind_one(const std::string& key, const RawSetting& raw) {
+    const auto spec = std::find_if(schema_.begin(), schema_.end(),
+                                   [&](const SettingSpec& s) { return key == s.name; });
+    if (spec == schema_.end()) {
+      error(raw.key_where, "unknown key " + in_quotes(key) + did_you_mean(key, names_));
+      return;
+    }
+    if (raw.is_null) {  // `key:` means "not set", which a required setting cannot be
+      if (!spec->required) return;
+      handled_.insert(key);
+      error(raw.value_where, "required setting " + in_quotes(key) + " has no value");
+      return;
+    }
+    handled_.insert(key);
+    if (std::optional<SettingValue> value = convert(*spec, raw)) settings_.set(key, *value);
+  }
+
+  std::optional<SettingValue> convert(const SettingSpec& spec, const RawSetting& raw) {
+    using Shape = RawSetting::Shape;
+    if (spec.type == SettingType::kStringList && raw.shape == Shape::kList) return raw.list;
+    if (spec.type == SettingType::kStringMap && raw.shape == Shape::kMap) return raw.map;
+    if (raw.shape == Shape::kScalar) {
+      if (auto value = parse_scalar_as(spec.type, raw.scalar)) return value;
+    }
+    error(raw.value_where, "setting " + in_quotes(spec.name) + " must be " +
+                               with_article(setting_type_name(spec.type)) + ", got " +
+                               shown(spec, raw));
+    return std::nullopt;
+  }
+
+  // The value as a message may show it: secrets never appear.
+  static std::string shown(const SettingSpec& spec, const RawSetting& raw) {
+    if (raw.shape == RawSetting::Shape::kList) return "a list";
+    if (raw.shape == RawSetting::Shape::kMap) return "a mapping";
+    return spec.secret ? "<redacted>" : in_quotes(excerpt(raw.scalar));
+  }
+
+  void complete_missing(const SettingSpec& spec) {
+    if (handled_.count(spec.name) != 0) return;
+    if (spec.required) {
+      error(ref_.where, "missing required setting " + in_quotes(spec.name));
+      return;
+    }
+    // Lists and maps have no default other than empty (settings.h).
+    if (spec.default_value == nullptr) return;
+    if (std::optional<SettingValue> value = parse_scalar_as(spec.type, spec.default_value)) {
+      settings_.set(spec.name, *value);
+    } else if (spec.type != SettingType::kStringList && spec.type != SettingType::kStringMap) {
+      error(ref_.where, "the plugin's default for setting " + in_quotes(spec.name) + " is not " +
+                            with_article(setting_type_name(spec.type)) + " (a plugin bug)");
+    }
+  }
+
+  void error(const SourceLocation& where, const std::string& message) {
+    diagnostics_->push_back({where, "plugin " + in_quotes(ref_.plugin) + ": " + message});
+  }
+
+  const PluginRef& ref_;
+  std::vector<SettingSpec> schema_;
+  std::vector<std::string> names_;
+  std::vector<Diagnostic>* diagnostics_;
+  std::set<std::string> handled_;  // keys given a value (good or bad): not reported as missing
+  Settings settings_;
+};
+
+}  // namespace
+
+Settings bind_settings(const PluginRef& ref, const SettingSpec* schema, std::size_t schema_size,
+                       std::vector<Diagnostic>* diagnostics) {
+  return Binder(ref, schema, schema_size, diagnostics).bind();
+}
+
+}  // namespace hades

@@ -1,0 +1,111 @@
+#include "run_report.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace hades {
+
+using nlohmann::json;
+
+std::string summary_json(const RunSummary& s, int exit_code) {
+  json steps = json::array();
+  for (const StepSummary& step : s.steps) {
+    json plugins = json::array();
+    for (const PluginCounts& c : step.counts) {
+      plugins.push_back({{"plugin", c.plugin}, {"in", c.in}, {"out", c.out}, {"rejected", c.rejected}});
+    }
+    steps.push_back({{"name", step.name},
+                     {"kind", step.kind},
+                     {"status", step.status},
+                     {"resumed", step.resumed},
+                     {"resumed_from_chunk", step.resumed_from_chunk},
+                     {"rejected", step.rejected},
+                     {"rejects_file", step.rejects_file},
+                     {"duration_seconds", step.duration_seconds},
+                     {"plugins", plugins}});
+  }
+  const json doc = {{"job", s.job},
+                    {"run_id", s.run_id},
+                    {"status", s.status},
+                    {"exit_code", exit_code},
+                    {"resumed", s.resumed},
+                    {"started_at", s.started_at},
+                    {"ended_at", s.ended_at},
+                    {"duration_seconds", s.duration_seconds},
+                    {"error", s.error.ok() ? json(nullptr) : json(s.error.message())},
+                    {"steps", steps}};
+  return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+namespace {
+
+// Prometheus label values escape backslash, double quote and newline.
+std::string label(std::string_view value) {
+  std::string out;
+  for (const char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string prometheus_metrics(const RunSummary& s, int exit_code) {
+  std::ostringstream out;
+  const std::string job = "job=\"" + label(s.job) + "\"";
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  out << "# HELP hades_run_exit_code Exit code of the last run (0 = success).\n"
+      << "# TYPE hades_run_exit_code gauge\n"
+      << "hades_run_exit_code{" << job << "} " << exit_code << "\n"
+      << "# HELP hades_run_success 1 if the last run succeeded.\n"
+      << "# TYPE hades_run_success gauge\n"
+      << "hades_run_success{" << job << "} " << (exit_code == 0 ? 1 : 0) << "\n"
+      << "# HELP hades_run_duration_seconds Wall time of the last run.\n"
+      << "# TYPE hades_run_duration_seconds gauge\n"
+      << "hades_run_duration_seconds{" << job << "} " << s.duration_seconds << "\n"
+      << "# HELP hades_run_last_timestamp_seconds When the last run ended (Unix time).\n"
+      << "# TYPE hades_run_last_timestamp_seconds gauge\n"
+      << "hades_run_last_timestamp_seconds{" << job << "} " << now << "\n"
+      << "# HELP hades_step_records Records per step and plugin in the last run.\n"
+      << "# TYPE hades_step_records gauge\n";
+  for (const StepSummary& step : s.steps) {
+    for (const PluginCounts& c : step.counts) {
+      const std::string labels =
+          job + ",step=\"" + label(step.name) + "\",plugin=\"" + label(c.plugin) + "\"";
+      out << "hades_step_records{" << labels << ",kind=\"in\"} " << c.in << "\n"
+          << "hades_step_records{" << labels << ",kind=\"out\"} " << c.out << "\n"
+          << "hades_step_records{" << labels << ",kind=\"rejected\"} " << c.rejected << "\n";
+    }
+  }
+  return out.str();
+}
+
+Status write_file_atomically(const std::string& path, const std::string& content) {
+  const std::filesystem::path target(path);
+  std::error_code ec;
+  if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path(), ec);
+  const std::string temp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << content;
+    out.flush();
+    if (!out) return Status::io("cannot write " + temp);
+  }
+  std::filesystem::rename(temp, target, ec);
+  if (ec) return Status::io("cannot rename " + temp + " to " + path + ": " + ec.message());
+  return Status::ok_status();
+}
+
+}  // namespace hades

@@ -1,0 +1,180 @@
+#include "sqlite_database.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace hades {
+namespace {
+
+bool is_busy(const SQLite::Exception& e) {
+  const int code = e.getErrorCode() & 0xff;
+  return code == SQLITE_BUSY || code == SQLITE_LOCKED;
+}
+
+Status bind_all(SQLite::Statement& stmt, const std::vector<Value>& args) {
+  if (static_cast<std::size_t>(stmt.getBindParameterCount()) != args.size()) {
+    return Status::invalid_config("statement expects " +
+                                  std::to_string(stmt.getBindParameterCount()) +
+                                  " arguments, got " + std::to_string(args.size()));
+  }
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const int index = static_cast<int>(i) + 1;
+    const Value& v = args[i];
+    if (is_null(v)) {
+      stmt.bind(index);
+    } else if (const bool* b = std::get_if<bool>(&v)) {
+      stmt.bind(index, static_cast<int>(*b));
+    } else if (const std::int64_t* n = std::get_if<std::int64_t>(&v)) {
+      stmt.bind(index, static_cast<int64_t>(*n));
+    } else if (const double* d = std::get_if<double>(&v)) {
+      stmt.bind(index, *d);
+    } else {
+      stmt.bindNoCopy(index, std::get<std::string>(v));
+    }
+  }
+  return Status::ok_status();
+}
+
+Value column_value(const SQLite::Column& column) {
+  switch (column.getType()) {
+    case SQLITE_INTEGER: return static_cast<std::int64_t>(column.getInt64());
+    case SQLITE_FLOAT: return column.getDouble();
+    case SQLITE_NULL: return Null{};
+    default: return column.getString();  // text, and blobs as their bytes
+  }
+}
+
+class SqliteDatabase final : public Database {
+ public:
+  explicit SqliteDatabase(std::unique_ptr<SQLite::Database> db) : db_(std::move(db)) {}
+
+  Result<QueryResult> query(std::string_view sql, const std::vector<Value>& args) override {
+    try {
+      SQLite::Statement& stmt = prepared(sql);
+      HADES_RETURN_IF_ERROR(bind_all(stmt, args));
+      QueryResult result;
+      for (int i = 0; i < stmt.getColumnCount(); ++i) result.columns.emplace_back(stmt.getColumnName(i));
+      while (stmt.executeStep()) {
+        std::vector<Value> row;
+        row.reserve(result.columns.size());
+        for (int i = 0; i < stmt.getColumnCount(); ++i) row.push_back(column_value(stmt.getColumn(i)));
+        result.rows.push_back(std::move(row));
+      }
+      stmt.reset();
+      return result;
+    } catch (const SQLite::Exception& e) {
+      reset_all();
+      return error_status(e, sql);
+    }
+  }
+
+  Status apply(const WriteBatch& batch) override {
+    if (batch.empty()) return Status::ok_status();
+    std::size_t index = 0;
+    try {
+      // IMMEDIATE takes the write lock up front, so a busy database fails here, before any work.
+      db_->exec("BEGIN IMMEDIATE");
+      for (const Statement& s : batch.statements()) {
+        SQLite::Statement& stmt = prepared(s.sql);
+        Status bound = bind_all(stmt, s.args);
+        if (!bound.ok()) {
+          rollback();
+          return bound.with_context("statement " + std::to_string(index));
+        }
+        while (stmt.executeStep()) {
+        }
+        stmt.reset();
+        ++index;
+      }
+      db_->exec("COMMIT");
+      return Status::ok_status();
+    } catch (const SQLite::Exception& e) {
+      reset_all();
+      rollback();
+      const std::string& sql = index < batch.size() ? batch.statements()[index].sql : "COMMIT";
+      return error_status(e, sql).with_context("statement " + std::to_string(index));
+    }
+  }
+
+  std::string backend() const override { return "sqlite"; }
+
+ private:
+  SQLite::Statement& prepared(std::string_view sql) {
+    auto it = cache_.find(sql);
+    if (it == cache_.end()) {
+      if (cache_.size() > 256) cache_.clear();  // bound the cache for jobs that build SQL freely
+      it = cache_.emplace(std::string(sql), std::make_unique<SQLite::Statement>(*db_, std::string(sql)))
+               .first;
+    }
+    return *it->second;
+  }
+
+  void reset_all() {
+    for (auto& [sql, stmt] : cache_) {
+      try {
+        stmt->reset();
+      } catch (const SQLite::Exception&) {
+        // reset() reports the statement's last error again; the statement is reset regardless.
+      }
+    }
+  }
+
+  void rollback() {
+    if (sqlite3_get_autocommit(db_->getHandle()) != 0) return;
+    try {
+      db_->exec("ROLLBACK");
+    } catch (const SQLite::Exception&) {
+      // Nothing more can be done; the connection rolls back on close anyway.
+    }
+  }
+
+  static Status error_status(const SQLite::Exception& e, std::string_view sql) {
+    std::string message = std::string(e.what()) + " in: " + std::string(sql.substr(0, 200));
+    if (is_busy(e)) return Status::remote("database is busy: " + message, /*retryable=*/true);
+    const int code = e.getErrorCode() & 0xff;
+    if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) return Status::corruption(message);
+    if (code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_CANTOPEN) {
+      return Status::io(message);
+    }
+    return Status::internal(message);
+  }
+
+  std::unique_ptr<SQLite::Database> db_;
+  std::map<std::string, std::unique_ptr<SQLite::Statement>, std::less<>> cache_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> open_sqlite_database(const std::string& path,
+                                                       int busy_timeout_ms) {
+  try {
+    if (path != ":memory:") {
+      const auto parent = std::filesystem::path(path).parent_path();
+      std::error_code ec;
+      if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+      if (ec) return Status::io("cannot create directory " + parent.string() + ": " + ec.message());
+    }
+    auto db = std::make_unique<SQLite::Database>(
+        path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX);
+    db->setBusyTimeout(busy_timeout_ms);
+    if (path != ":memory:") db->exec("PRAGMA journal_mode=WAL");
+    db->exec("PRAGMA synchronous=NORMAL");
+    db->exec("PRAGMA foreign_keys=ON");
+    // Reading the schema fails fast on a file that is not a database.
+    db->exec("SELECT count(*) FROM sqlite_master");
+    return std::unique_ptr<Database>(std::make_unique<SqliteDatabase>(std::move(db)));
+  } catch (const SQLite::Exception& e) {
+    const int code = e.getErrorCode() & 0xff;
+    if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) {
+      return Status::corruption(path + " is not a SQLite database: " + e.what());
+    }
+    return Status::io("cannot open SQLite database " + path + ": " + e.what());
+  }
+}
+
+}  // namespace hades

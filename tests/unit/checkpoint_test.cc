@@ -1,0 +1,52 @@
+#include <boost/test/unit_test.hpp>
+
+#include "checkpoint.h"
+#include "test_support.h"
+
+namespace hades {
+namespace {
+
+Checkpoint sample() {
+  Checkpoint c;
+  c.cursor = "offset=1234;line=56";
+  c.chunks = 7;
+  c.rejected = 2;
+  c.counts = {{"csv_source", 3502, 3500, 2}, {"turso_sink", 3500, 3500, 0}};
+  c.sink_tokens = {""};
+  c.rejects_token = "812";
+  return c;
+}
+
+BOOST_AUTO_TEST_SUITE(checkpoint)
+
+BOOST_AUTO_TEST_CASE(round_trips_every_field) {
+  const Checkpoint original = sample();
+  auto decoded = decode_checkpoint(encode_checkpoint(original));
+  BOOST_REQUIRE(decoded.ok());
+  BOOST_TEST((*decoded == original));
+}
+
+BOOST_AUTO_TEST_CASE(refuses_what_it_does_not_fully_understand) {
+  const std::vector<std::string> bad = {
+      "",
+      "not json",
+      "[]",
+      R"({"version":2,"cursor":"","chunks":0,"rejected":0,"counts":[],"sink_tokens":[],"rejects_token":""})",
+      R"({"version":1,"chunks":0,"rejected":0,"counts":[],"sink_tokens":[],"rejects_token":""})",
+      R"({"version":1,"cursor":5,"chunks":0,"rejected":0,"counts":[],"sink_tokens":[],"rejects_token":""})",
+      R"({"version":1,"cursor":"","chunks":-1,"rejected":0,"counts":[],"sink_tokens":[],"rejects_token":""})",
+      R"({"version":1,"cursor":"","chunks":0,"rejected":0,"counts":[{"plugin":"x"}],"sink_tokens":[],"rejects_token":""})",
+  };
+  for (const std::string& text : bad) {
+    auto decoded = decode_checkpoint(text);
+    BOOST_TEST_CONTEXT("checkpoint text: " << text) {
+      BOOST_TEST(!decoded.ok());
+      BOOST_TEST(decoded.status().code() == StatusCode::kCorruption);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace
+}  // namespace hades

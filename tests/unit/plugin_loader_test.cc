@@ -1,0 +1,76 @@
+#define BOOST_TEST_MODULE plugin_loader_test
+#include "plugin_loader.h"
+
+#include <boost/test/unit_test.hpp>
+#include <cstdlib>
+
+#include "process.h"
+#include "test_support.h"
+
+namespace hades {
+namespace {
+
+PluginRegistry registry() {
+  return PluginRegistry({testing::test_plugin_dir(), std::getenv("HADES_PLUGIN_DIR")});
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+BOOST_AUTO_TEST_CASE(refuses_another_api_version_naming_both_sides) {
+  PluginRegistry plugins = registry();
+  auto loaded = plugins.load("bad_api_source");
+  BOOST_REQUIRE(!loaded.ok());
+  BOOST_TEST(loaded.status().code() == StatusCode::kPluginAbi);
+  const std::string& message = loaded.status().message();
+  BOOST_TEST(contains(message, "plugin API 99.0"), message);
+  BOOST_TEST(contains(message, "API " + std::to_string(kApiMajor) + "." + std::to_string(kApiMinor)),
+             message);
+  BOOST_TEST(contains(message, "rebuild"), message);
+}
+
+BOOST_AUTO_TEST_CASE(refuses_a_library_without_the_descriptor) {
+  PluginRegistry plugins = registry();
+  auto loaded = plugins.load("no_descriptor");
+  BOOST_TEST(loaded.status().code() == StatusCode::kPluginAbi);
+  BOOST_TEST(contains(loaded.status().message(), "hades_plugin_descriptor"));
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_plugin_lists_the_known_ones) {
+  PluginRegistry plugins = registry();
+  auto loaded = plugins.load("csv_sorce");
+  BOOST_TEST(loaded.status().code() == StatusCode::kInvalidConfig);
+  BOOST_TEST(contains(loaded.status().message(), "csv_source"), loaded.status().message());
+}
+
+BOOST_AUTO_TEST_CASE(a_plugin_object_keeps_its_library_loaded) {
+  std::optional<PluginInstance<Plugin>> instance;
+  {
+    PluginRegistry plugins = registry();
+    auto info = plugins.load("csv_source");
+    BOOST_REQUIRE_MESSAGE(info.ok(), info.status().to_string());
+    BOOST_TEST((*info)->name == "csv_source");
+    BOOST_TEST((*info)->kind == PluginKind::kSource);
+    BOOST_TEST((*info)->api_major == kApiMajor);
+    BOOST_TEST(!(*info)->settings.empty());
+    Settings settings;
+    settings.set("path", std::string("/nonexistent.csv"));
+    auto made = plugins.create("csv_source", settings);
+    BOOST_REQUIRE_MESSAGE(made.ok(), made.status().to_string());
+    instance.emplace(std::move(made).value());
+  }  // the registry is gone; the object and its code must still be usable
+  BOOST_TEST(dynamic_cast<Source*>(instance->get()) != nullptr);
+  instance.reset();
+}
+
+BOOST_AUTO_TEST_CASE(the_same_library_is_loaded_once) {
+  PluginRegistry plugins = registry();
+  auto first = plugins.load("csv_source");
+  auto second = plugins.load("csv_source");
+  BOOST_REQUIRE(first.ok());
+  BOOST_TEST(*first == *second);
+}
+
+}  // namespace
+}  // namespace hades

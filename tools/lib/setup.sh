@@ -1,0 +1,130 @@
+# shellcheck shell=bash
+# tools/lib/setup.sh: what tools/demo and tools/test share: machine set-up and the build.
+#
+# Sourced by scripts that run with `set -euo pipefail` from the repository root. Defines functions
+# only; nothing happens until a script calls them. The usual order:
+#
+#   source tools/lib/setup.sh
+#   hades_setup                          # every set-up step below
+#   configure_and_build build [-DFOO=ON ...]
+#
+# To add a set-up step (a Debian package, an npm tool, a Python module for tests), add it to a
+# list below or write a function and call it from hades_setup(). Every step must be idempotent and
+# must work as root without a terminal (CI runs `bash .ci/run` as root with no stdin).
+
+HADES_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+# Debian 12 packages the build and the tests need (the libraries are CMakeLists.txt's
+# find_package() calls). One package a line, so adding one is a one-line change.
+HADES_APT_PACKAGES=(
+  ninja-build
+  ccache
+  cmake
+  g++
+  libboost-dev
+  libboost-program-options-dev
+  libboost-test-dev
+  nlohmann-json3-dev
+  libyaml-cpp-dev
+  libsqlitecpp-dev
+  libspdlog-dev
+  libssl-dev
+  python3  # test scripts and fake servers
+  sqlite3  # tests and tools/demo inspect databases with the CLI
+)
+
+# npm packages, pinned as NAME@VERSION, installed into .deps/npm (ignored by git). Empty for now.
+HADES_NPM_PACKAGES=()
+
+hades_log() {
+  printf 'hades-setup: %s\n' "$*" >&2
+}
+
+# Prints, one a line, those of the given Debian packages that are not installed.
+hades_missing_apt_packages() {
+  local pkg status
+  for pkg in "$@"; do
+    status="$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)"
+    if [[ "$status" != "install ok installed" ]]; then
+      printf '%s\n' "$pkg"
+    fi
+  done
+}
+
+# Installs the given Debian packages that are missing. As root it runs apt-get; otherwise it prints
+# the command to run and exits 2 (the whole script, since callers use set -e semantics).
+ensure_apt_packages() {
+  if ! command -v dpkg-query >/dev/null 2>&1; then
+    hades_log "dpkg-query not found: these scripts expect Debian 12. Install by hand: $*"
+    exit 2
+  fi
+  local missing=()
+  mapfile -t missing < <(hades_missing_apt_packages "$@")
+  if ((${#missing[@]} == 0)); then
+    return 0
+  fi
+  if [[ "$(id -u)" != 0 ]]; then
+    hades_log "missing Debian packages: ${missing[*]}"
+    hades_log "install them, then run this again:"
+    printf 'sudo apt-get install -y --no-install-recommends %s\n' "${missing[*]}" >&2
+    exit 2
+  fi
+  hades_log "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update </dev/null
+  apt-get install -y --no-install-recommends "${missing[@]}" </dev/null
+}
+
+# Installs the given pinned npm packages (NAME@VERSION) into $HADES_ROOT/.deps/npm; their commands
+# land in .deps/npm/node_modules/.bin, which this function puts on PATH. Reinstalls only when the
+# list changes. Needs Debian's nodejs and npm, which it installs like any other package.
+ensure_npm_packages() {
+  if (($# == 0)); then
+    return 0
+  fi
+  ensure_apt_packages nodejs npm
+  local prefix="$HADES_ROOT/.deps/npm"
+  local stamp="$prefix/.installed"
+  local wanted
+  wanted="$(printf '%s\n' "$@")"
+  if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$wanted" ]]; then
+    hades_log "installing npm packages into .deps/npm: $*"
+    mkdir -p "$prefix"
+    npm install --prefix "$prefix" --no-audit --no-fund --save-exact "$@" </dev/null
+    printf '%s\n' "$wanted" >"$stamp"
+  fi
+  export PATH="$prefix/node_modules/.bin:$PATH"
+}
+
+# Makes ccache hits independent of where the tree is checked out (CMakeLists.txt already uses
+# ccache as the compiler launcher when it finds it).
+setup_ccache() {
+  if command -v ccache >/dev/null 2>&1; then
+    export CCACHE_BASEDIR="$HADES_ROOT"
+    export CCACHE_NOHASHDIR=1
+  fi
+}
+
+# Every set-up step, in order. Later needs go here as one more call.
+hades_setup() {
+  ensure_apt_packages "${HADES_APT_PACKAGES[@]}"
+  ensure_npm_packages "${HADES_NPM_PACKAGES[@]}"
+  setup_ccache
+}
+
+# configure_and_build BUILD_DIR [CMAKE_ARGS...]
+# Configures BUILD_DIR (relative to the repository root) with Ninja and builds it on 2 cores.
+# CMAKE_ARGS come after the defaults, so `-DCMAKE_BUILD_TYPE=Debug` overrides RelWithDebInfo.
+configure_and_build() {
+  local build_dir="$1"
+  shift
+  local cache="$HADES_ROOT/$build_dir/CMakeCache.txt"
+  if [[ -f "$cache" ]] && ! grep -qx 'CMAKE_GENERATOR:INTERNAL=Ninja' "$cache"; then
+    hades_log "$build_dir was configured with another generator than Ninja; remove it and retry:"
+    printf 'rm -rf %q\n' "$HADES_ROOT/$build_dir" >&2
+    exit 2
+  fi
+  cmake -S "$HADES_ROOT" -B "$HADES_ROOT/$build_dir" -G Ninja \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHADES_WERROR=ON "$@" </dev/null
+  cmake --build "$HADES_ROOT/$build_dir" -j2 </dev/null
+}

@@ -13,9 +13,7 @@
 
 namespace hades {
 
-std::ostream& operator<<(std::ostream& os, StatusCode code) {
-  return os << status_code_name(code);
-}
+std::ostream& operator<<(std::ostream& os, StatusCode code) { return os << status_code_name(code); }
 
 std::ostream& operator<<(std::ostream& os, const Status& status) {
   return os << status.to_string();
@@ -29,10 +27,14 @@ namespace {
 
 std::string_view level_name(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
   }
   return "unknown";
 }
@@ -55,9 +57,7 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ignored);
 }
 
-std::string TempDir::file(std::string_view name) const {
-  return path_ + "/" + std::string(name);
-}
+std::string TempDir::file(std::string_view name) const { return path_ + "/" + std::string(name); }
 
 void RecordingLogger::log(LogLevel level, std::string_view message) {
   std::string line(level_name(level));

@@ -95,8 +95,7 @@ class CollectingRejects : public Rejects {
     std::string record;
   };
 
-  void reject(std::string_view position, std::string_view reason,
-              std::string_view record) override;
+  void reject(std::string_view position, std::string_view reason, std::string_view record) override;
 
   const std::vector<Entry>& entries() const { return entries_; }
   std::size_t size() const { return entries_.size(); }

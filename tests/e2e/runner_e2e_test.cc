@@ -1,0 +1,250 @@
+// The runner's promises, checked on the real binary: kill -9 at any instant resumes to exactly
+// the uninterrupted result; one run per job; SIGTERM stops at a chunk boundary with exit 1;
+// plugin ABI mismatches exit 4; bad records go to the rejects file up to the skip budget.
+#define BOOST_TEST_MODULE runner_e2e_test
+#include <signal.h>
+
+#include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "process.h"
+#include "sqlite_database.h"
+#include "test_support.h"
+
+namespace hades {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::Process;
+using testing::ProcessResult;
+
+// 200k rows; every 9973rd row has a missing field, so it is rejected with its line number.
+void write_leads_csv(const std::string& path, int rows) {
+  std::ofstream out(path, std::ios::binary);
+  out << "id,company,city,employees\r\n";
+  for (int i = 1; i <= rows; ++i) {
+    if (i % 9973 == 0) {
+      out << i << ",\"Broken, Row\"\r\n";
+      continue;
+    }
+    out << i << ",\"Company " << i << ", Inc.\",City " << (i % 97) << "," << (i * 7 % 5000)
+        << "\r\n";
+  }
+}
+
+std::string job_yaml(const std::string& dir, const std::string& extra_transform = "",
+                     int skip_budget = 1000) {
+  return "name: load_leads\n"
+         "database: sqlite://" + dir + "/hades.db\n"
+         "rejects_dir: " + dir + "/rejects\n"
+         "params:\n  input: " + dir + "/leads.csv\n"
+         "steps:\n"
+         "  - name: load\n"
+         "    chunk_size: 500\n"
+         "    skip_budget: " + std::to_string(skip_budget) + "\n"
+         "    source: {plugin: csv_source, with: {path: \"${param:input}\"}}\n" +
+         (extra_transform.empty() ? "" : "    transforms: [" + extra_transform + "]\n") +
+         "    sinks: [{plugin: turso_sink, with: {table: leads}}]\n";
+}
+
+// A job directory with its input and job file.
+struct JobDir {
+  testing::TempDir dir;
+  std::string job;
+  explicit JobDir(int rows = 200'000, const std::string& transform = "", int budget = 1000) {
+    write_leads_csv(dir.file("leads.csv"), rows);
+    job = dir.file("job.yaml");
+    testing::write_file(job, job_yaml(dir.path(), transform, budget));
+  }
+  std::vector<std::string> run_args(std::vector<std::string> extra = {}) const {
+    std::vector<std::string> args = {testing::hades_binary(), "--plugin-path",
+                                     testing::test_plugin_dir(), "run", job};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+  ProcessResult run(std::vector<std::string> extra = {}) const {
+    return testing::run_process(run_args(std::move(extra)), dir.path());
+  }
+  // Every row of the table in id order, and the rejects file, as one comparable text.
+  std::string table_dump() const {
+    auto db = open_sqlite_database(dir.file("hades.db")).value();
+    auto rows = db->query("SELECT id, company, city, employees FROM leads ORDER BY CAST(id AS INTEGER), rowid");
+    BOOST_REQUIRE(rows.ok());
+    std::string dump;
+    for (const auto& row : rows->rows) {
+      for (const Value& v : row) dump += to_text(v) + "|";
+      dump += "\n";
+    }
+    return dump;
+  }
+  std::string last_run_status() const {
+    auto db = open_sqlite_database(dir.file("hades.db")).value();
+    auto rows = db->query("SELECT status FROM hades_runs ORDER BY run_id DESC LIMIT 1");
+    return rows.ok() && !rows->rows.empty() ? to_text(rows->rows[0][0]) : "";
+  }
+  std::string rejects() const {
+    std::string all;
+    int files = 0;
+    for (const auto& entry : fs::recursive_directory_iterator(dir.file("rejects"))) {
+      if (entry.path().extension() != ".jsonl") continue;
+      all += testing::read_file(entry.path().string());
+      ++files;
+    }
+    BOOST_TEST(files == 1);
+    return all;
+  }
+};
+
+std::mt19937_64 seeded_rng() {
+  const char* fixed = std::getenv("HADES_TEST_SEED");
+  const std::uint64_t seed = fixed ? std::stoull(fixed) : std::random_device{}();
+  BOOST_TEST_MESSAGE("random seed " << seed << " (set HADES_TEST_SEED to repeat)");
+  return std::mt19937_64(seed);
+}
+
+BOOST_AUTO_TEST_CASE(sigkill_at_ten_random_moments_resumes_to_the_uninterrupted_result) {
+  JobDir reference;
+  const auto start = std::chrono::steady_clock::now();
+  const ProcessResult clean = reference.run();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  BOOST_REQUIRE_MESSAGE(clean.exit_code == 0, clean.err);
+  const std::string expected_table = reference.table_dump();
+  const std::string expected_rejects = reference.rejects();
+  BOOST_TEST(std::count(expected_table.begin(), expected_table.end(), '\n') == 200'000 - 20);
+  BOOST_TEST(std::count(expected_rejects.begin(), expected_rejects.end(), '\n') == 20);
+
+  auto rng = seeded_rng();
+  std::uniform_real_distribution<double> moment(0.0, seconds);
+  int killed_mid_run = 0;
+  for (int trial = 0; trial < 10; ++trial) {
+    JobDir victim;
+    Process run(victim.run_args(), victim.dir.path());
+    const double at = moment(rng);
+    std::this_thread::sleep_for(std::chrono::duration<double>(at));
+    const bool was_running = run.running();
+    run.send(SIGKILL);
+    const ProcessResult killed = run.wait();
+    // A kill that lands after the run recorded its success leaves nothing to resume; running
+    // the job again would start a new run (and load the file again), as it should.
+    const bool finished = victim.last_run_status() == "succeeded";
+    if (was_running && !finished) ++killed_mid_run;
+    BOOST_TEST_CONTEXT("trial " << trial << ", killed after " << at << " s") {
+      if (!finished) {
+        const ProcessResult resumed = victim.run();
+        BOOST_REQUIRE_MESSAGE(resumed.exit_code == 0, resumed.err);
+        BOOST_TEST(resumed.err.find("resuming run 1") != std::string::npos, resumed.err);
+      }
+      BOOST_TEST(victim.table_dump() == expected_table);
+      BOOST_TEST(victim.rejects() == expected_rejects);
+    }
+  }
+  // The kills must really interrupt runs, or this test proves nothing.
+  BOOST_TEST(killed_mid_run >= 8);
+}
+
+BOOST_AUTO_TEST_CASE(two_concurrent_runs_one_exits_3_the_other_finishes) {
+  JobDir job(20'000, "{plugin: slow_transform, with: {sleep_ms: 20}}");
+  Process first(job.run_args(), job.dir.path());
+  Process second(job.run_args(), job.dir.path());
+  const ProcessResult a = first.wait();
+  const ProcessResult b = second.wait();
+  const std::multiset<int> codes = {a.exit_code, b.exit_code};
+  BOOST_TEST((codes == std::multiset<int>{0, 3}), "exit codes " << a.exit_code << ", " << b.exit_code
+                                                               << "\n" << a.err << "\n" << b.err);
+  const std::string& loser = a.exit_code == 3 ? a.err : b.err;
+  BOOST_TEST(loser.find("is locked by pid") != std::string::npos, loser);
+  auto db = open_sqlite_database(job.dir.file("hades.db")).value();
+  BOOST_TEST(as_int(db->query("SELECT count(*) FROM leads")->rows[0][0]).value_or(0) == 20'000 - 2);
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_stops_at_a_chunk_boundary_with_exit_1_and_a_rerun_finishes) {
+  JobDir job(20'000, "{plugin: slow_transform, with: {sleep_ms: 20}}");
+  Process run(job.run_args({"--summary", job.dir.file("summary.json")}), job.dir.path());
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  BOOST_REQUIRE(run.running());
+  run.send(SIGTERM);
+  const ProcessResult stopped = run.wait();
+  BOOST_TEST(stopped.exit_code == 1, stopped.err);
+  BOOST_TEST(stopped.err.find("stopped by signal") != std::string::npos, stopped.err);
+  const auto summary = nlohmann::json::parse(testing::read_file(job.dir.file("summary.json")));
+  BOOST_TEST(summary["exit_code"] == 1);
+  BOOST_TEST(summary["steps"][0]["status"] == "interrupted");
+
+  const ProcessResult resumed = job.run({"--summary", job.dir.file("summary.json")});
+  BOOST_REQUIRE_MESSAGE(resumed.exit_code == 0, resumed.err);
+  const auto after = nlohmann::json::parse(testing::read_file(job.dir.file("summary.json")));
+  BOOST_TEST(after["resumed"] == true);
+  BOOST_TEST(after["steps"][0]["resumed_from_chunk"].get<int>() > 0);
+  auto db = open_sqlite_database(job.dir.file("hades.db")).value();
+  BOOST_TEST(as_int(db->query("SELECT count(*) FROM leads")->rows[0][0]).value_or(0) == 20'000 - 2);
+  BOOST_TEST(as_int(db->query("SELECT count(DISTINCT id) FROM leads")->rows[0][0]).value_or(0) ==
+             20'000 - 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_plugin_built_for_another_api_is_refused_with_exit_4) {
+  testing::TempDir dir;
+  const std::string job = dir.file("job.yaml");
+  testing::write_file(job, "name: abi\ndatabase: sqlite://" + dir.file("h.db") +
+                               "\nsteps:\n  - name: s\n    source: {plugin: bad_api_source}\n"
+                               "    sinks: [{plugin: turso_sink, with: {table: t}}]\n");
+  for (const char* command : {"run", "validate"}) {
+    const ProcessResult r = testing::run_process(
+        {testing::hades_binary(), "--plugin-path", testing::test_plugin_dir(), command, job},
+        dir.path());
+    BOOST_TEST(r.exit_code == 4, command << ": " << r.err);
+    BOOST_TEST(r.err.find("built for plugin API 99.0") != std::string::npos, r.err);
+    BOOST_TEST(r.err.find("API 1.0") != std::string::npos, r.err);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(an_exception_in_a_plugin_fails_the_run_naming_plugin_and_operation) {
+  testing::TempDir dir;
+  const std::string job = dir.file("job.yaml");
+  testing::write_file(job, "name: throws\ndatabase: sqlite://" + dir.file("h.db") +
+                               "\nsteps:\n  - name: s\n    source: {plugin: throwing_source}\n"
+                               "    sinks: [{plugin: turso_sink, with: {table: t}}]\n");
+  const ProcessResult r = testing::run_process(
+      {testing::hades_binary(), "--plugin-path", testing::test_plugin_dir(), "run", job},
+      dir.path());
+  BOOST_TEST(r.exit_code == 1, r.err);
+  BOOST_TEST(r.err.find("plugin 'throwing_source': read: threw: boom from throwing_source") !=
+                 std::string::npos,
+             r.err);
+}
+
+BOOST_AUTO_TEST_CASE(past_the_skip_budget_the_step_fails_with_exit_5) {
+  JobDir job(50'000, "", /*skip_budget=*/3);
+  const ProcessResult r = job.run();
+  BOOST_TEST(r.exit_code == 5, r.err);
+  BOOST_TEST(r.err.find("4 rejected records exceed skip_budget 3") != std::string::npos, r.err);
+}
+
+BOOST_AUTO_TEST_CASE(summary_and_metrics_describe_the_run) {
+  JobDir job(1'000);
+  const ProcessResult r =
+      job.run({"--summary", job.dir.file("s.json"), "--metrics", job.dir.file("m.prom")});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const auto summary = nlohmann::json::parse(testing::read_file(job.dir.file("s.json")));
+  BOOST_TEST(summary["status"] == "succeeded");
+  BOOST_TEST(summary["steps"][0]["plugins"][0]["plugin"] == "csv_source");
+  BOOST_TEST(summary["steps"][0]["plugins"][0]["out"] == 1000);
+  BOOST_TEST(summary["steps"][0]["plugins"][1]["out"] == 1000);
+  const std::string metrics = testing::read_file(job.dir.file("m.prom"));
+  BOOST_TEST(metrics.find("hades_run_exit_code{job=\"load_leads\"} 0") != std::string::npos);
+  BOOST_TEST(metrics.find("hades_step_records{job=\"load_leads\",step=\"load\",plugin=\"turso_sink\",kind=\"out\"} 1000") !=
+                 std::string::npos,
+             metrics);
+  // A finished job run again starts a new run that reads the input again: runs are not
+  // incremental unless the source's cursor makes them so.
+  const ProcessResult again = job.run({"--fresh"});
+  BOOST_TEST(again.exit_code == 0, again.err);
+}
+
+}  // namespace
+}  // namespace hades

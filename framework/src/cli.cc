@@ -377,10 +377,6 @@ int cmd_unlock(Session& s, bool force) {
     return fail(s, Status::locked("job '" + name + "' is locked by a live process, " +
                                   h.describe() + "; stop it, or use --force"));
   }
-  if (!here && !force) {
-    return fail(s, Status::locked("job '" + name + "' is locked by " + h.describe() +
-                                  "; make sure that process is gone, then use --force"));
-  }
   if (Status u = st.state->force_unlock(name); !u.ok()) return fail(s, u);
   std::cout << "removed the lock of job " << name << " (" << h.describe() << ")\n";
   return kExitOk;
@@ -434,7 +430,8 @@ int dispatch(const std::string& command, const std::vector<std::string>& args) {
         "run", po::value(&run_id), "the run to show (default: the unfinished or latest one)");
   } else if (command == "unlock") {
     add_job_options(d, s, sets);
-    d.add_options()("force", po::bool_switch(&force), "also remove a lock held on another host");
+    d.add_options()("force", po::bool_switch(&force),
+                    "also remove a lock whose holder still runs on this host");
   } else {
     throw UsageError{"unknown command '" + command + "'"};
   }

@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/program_options.hpp>
+#include <tuple>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -125,17 +127,18 @@ int prepare(Session& s, PreparedJob& out) {
   LoadOptions options;
   options.overrides = s.overrides;
   out.loaded = load_job_file(s.job_path, options);
-  if (!out.loaded.ok()) {
-    print_diagnostics(out.loaded.diagnostics);
-    return kExitInvalid;
-  }
-  std::vector<Diagnostic> diagnostics;
+  // Bind plugins even when the YAML has errors, so one `validate` reports every problem.
+  std::vector<Diagnostic> diagnostics = out.loaded.diagnostics;
   auto bound = bind_job(out.loaded.job, *s.registry, s.redactor, &diagnostics);
   if (!bound.ok()) {
+    print_diagnostics(diagnostics);
     s.log->error(bound.status().message());
     return exit_code_for(bound.status());
   }
   if (!diagnostics.empty()) {
+    std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.where.line, a.where.column) < std::tie(b.where.line, b.where.column);
+    });
     for (Diagnostic& d : diagnostics) d.message = s.redactor.redact(d.message);
     print_diagnostics(diagnostics);
     return kExitInvalid;

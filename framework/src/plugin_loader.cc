@@ -1,5 +1,7 @@
 #include "plugin_loader.h"
 
+#include "job.h"
+
 #include <unistd.h>
 
 #include <boost/dll/shared_library.hpp>
@@ -149,10 +151,13 @@ Result<const PluginInfo*> PluginRegistry::load(const std::string& name) {
   if (auto it = loaded_.find(name); it != loaded_.end()) return &it->second->info;
   const std::string path = find_file(name);
   if (path.empty()) {
+    const std::vector<std::string> names = available();
     std::string known;
-    for (const std::string& n : available()) known += (known.empty() ? "" : ", ") + n;
-    return Status::invalid_config("unknown plugin '" + name + "'; known plugins: " +
-                                  (known.empty() ? "(none found)" : known));
+    for (const std::string& n : names) known += (known.empty() ? "" : ", ") + n;
+    const auto suggestion = suggest_closest(name, names);
+    return Status::invalid_config("unknown plugin '" + name + "'; " +
+                                  (suggestion ? "did you mean '" + *suggestion + "'? " : "") +
+                                  "known plugins: " + (known.empty() ? "(none found)" : known));
   }
   auto lib = open_library(name, path);
   if (!lib.ok()) return lib.status();

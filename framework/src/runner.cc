@@ -107,6 +107,7 @@ Result<BoundJob> bind_job(const JobSpec& job, PluginRegistry& registry, Redactor
     std::map<std::string, int> uses;
     const auto refs = refs_of(step);
     for (std::size_t i = 0; i < refs.size(); ++i) {
+      if (refs[i]->plugin.empty()) continue;  // the YAML phase already reported it
       const int use = ++uses[refs[i]->plugin];
       const std::string label = use == 1 ? refs[i]->plugin : refs[i]->plugin + "#" + std::to_string(use);
       auto plugin = bind_plugin(*refs[i], expected_kind(step, i), label, registry, redactor,

@@ -1,0 +1,213 @@
+// The command line as users and schedulers meet it: validate's file:line:col errors, plan,
+// runs, state --reset, unlock, --set, --fresh, JSON logs, and secrets that never reach output.
+#define BOOST_TEST_MODULE cli_e2e_test
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+
+#include <sstream>
+#include <thread>
+
+#include "process.h"
+#include "sqlite_database.h"
+#include "test_support.h"
+
+namespace hades {
+namespace {
+
+using testing::ProcessResult;
+
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+struct Cli {
+  testing::TempDir dir;
+  ProcessResult hades(std::vector<std::string> args,
+                      const std::map<std::string, std::string>& env = {}) const {
+    args.insert(args.begin(), {testing::hades_binary(), "--plugin-path", testing::test_plugin_dir()});
+    return testing::run_process(args, dir.path(), env);
+  }
+  std::string write_job(const std::string& name, const std::string& yaml) const {
+    const std::string path = dir.file(name);
+    testing::write_file(path, yaml);
+    return path;
+  }
+  std::string two_step_job() const {
+    std::ostringstream csv;
+    csv << "id,name\n";
+    for (int i = 1; i <= 3000; ++i) csv << i << ",n" << i << "\n";
+    testing::write_file(dir.file("in.csv"), csv.str());
+    return write_job("job.yaml",
+                     "name: two_steps\n"
+                     "database: sqlite://" + dir.file("h.db") + "\n"
+                     "params:\n  input: {default: " + dir.file("in.csv") + "}\n  table: first\n"
+                     "steps:\n"
+                     "  - name: first\n"
+                     "    source: {plugin: csv_source, with: {path: \"${param:input}\"}}\n"
+                     "    sinks: [{plugin: turso_sink, with: {table: \"${param:table}\", key: [id]}}]\n"
+                     "  - name: second\n"
+                     "    chunk_size: 100\n"
+                     "    source: {plugin: csv_source, with: {path: \"${param:input}\"}}\n"
+                     "    transforms: [{plugin: slow_transform, with: {sleep_ms: 30}}]\n"
+                     "    sinks: [{plugin: turso_sink, with: {table: second}}]\n");
+  }
+};
+
+BOOST_AUTO_TEST_CASE(validate_reports_every_error_with_file_line_and_column) {
+  Cli cli;
+  const std::string job = cli.write_job(
+      "bad.yaml",
+      "name: bad\n"
+      "database: sqlite://x.db\n"
+      "steps:\n"
+      "  - name: load\n"
+      "    sorce: {plugin: csv_source}\n"
+      "    source: {plugin: csv_sourse, with: {path: a.csv}}\n"
+      "    sinks: [{plugin: turso_sink, with: {tabel: t}}]\n");
+  const ProcessResult r = cli.hades({"validate", job});
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(has(r.err, job + ":5:5: unknown key 'sorce' in step 'load'; did you mean 'source'?"),
+             r.err);
+  BOOST_TEST(has(r.err, job + ":6:22: unknown plugin 'csv_sourse'; did you mean 'csv_source'? known plugins:"), r.err);
+  BOOST_TEST(has(r.err, "csv_source"), r.err);
+  BOOST_TEST(has(r.err, job + ":7:41: plugin 'turso_sink': unknown key 'tabel'"), r.err);
+  BOOST_TEST(has(r.err, "did you mean 'table'?"), r.err);
+}
+
+BOOST_AUTO_TEST_CASE(a_good_job_validates_and_unknown_set_is_a_usage_error) {
+  Cli cli;
+  const std::string job = cli.two_step_job();
+  const ProcessResult ok = cli.hades({"validate", job});
+  BOOST_TEST(ok.exit_code == 0, ok.err);
+  BOOST_TEST(has(ok.out, "OK (2 steps)"), ok.out);
+  const ProcessResult bad = cli.hades({"validate", job, "--set", "inptu=x"});
+  BOOST_TEST(bad.exit_code == 2);
+  BOOST_TEST(has(bad.err, "did you mean 'input'?"), bad.err);
+  BOOST_TEST(cli.hades({"frobnicate"}).exit_code == 2);
+  BOOST_TEST(cli.hades({"run"}).exit_code == 2);
+  for (const char* command : {"run", "validate", "plan", "plugins", "runs", "state", "unlock"}) {
+    const ProcessResult help = cli.hades({command, "--help"});
+    BOOST_TEST(help.exit_code == 0, command);
+    BOOST_TEST(has(help.out, std::string("usage: hades ") + command), command << ": " << help.out);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(plan_shows_skips_resume_points_and_guarantees_and_state_resets_a_step) {
+  Cli cli;
+  const std::string job = cli.two_step_job();
+  const ProcessResult fresh_plan = cli.hades({"plan", job});
+  BOOST_TEST(fresh_plan.exit_code == 0, fresh_plan.err);
+  BOOST_TEST(has(fresh_plan.out, "starts a new run"), fresh_plan.out);
+  BOOST_TEST(has(fresh_plan.out, "guarantee: exactly-once"), fresh_plan.out);
+
+  testing::Process run({testing::hades_binary(), "--plugin-path", testing::test_plugin_dir(),
+                        "run", job},
+                       cli.dir.path());
+  // Stop it during the slow second step: the first is then complete.
+  for (int i = 0; i < 200 && cli.hades({"state", job}).out.find("step second: running") ==
+                                 std::string::npos;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  run.send(SIGKILL);
+  run.wait();
+
+  const ProcessResult plan = cli.hades({"plan", job});
+  BOOST_TEST(has(plan.out, "resumes unfinished run 1"), plan.out);
+  BOOST_TEST(has(plan.out, "step first: skip: completed in run 1"), plan.out);
+  BOOST_TEST(has(plan.out, "step second: resume run 1 after chunk"), plan.out);
+
+  const ProcessResult runs = cli.hades({"runs", job});
+  BOOST_TEST(has(runs.out, "running"), runs.out);
+  const ProcessResult reset = cli.hades({"state", job, "--reset", "second"});
+  BOOST_TEST(reset.exit_code == 0, reset.err);
+  BOOST_TEST(has(reset.out, "step second of run 1 will run from the start"), reset.out);
+  BOOST_TEST(has(cli.hades({"plan", job}).out, "step second: run from the start"));
+
+  const ProcessResult finished = cli.hades({"run", job});
+  BOOST_TEST(finished.exit_code == 0, finished.err);
+  auto db = open_sqlite_database(cli.dir.file("h.db")).value();
+  // The reset step ran again from the start; its earlier partial rows were rolled into the
+  // reset run (insert mode), so the table has 3000 + the chunks committed before the reset.
+  BOOST_TEST(as_int(db->query("SELECT count(DISTINCT id) FROM second")->rows[0][0]).value_or(0) == 3000);
+  BOOST_TEST(as_int(db->query("SELECT count(*) FROM first")->rows[0][0]).value_or(0) == 3000);
+  BOOST_TEST(has(cli.hades({"runs", job}).out, "succeeded"));
+}
+
+BOOST_AUTO_TEST_CASE(changed_parameters_do_not_silently_resume_and_fresh_abandons) {
+  Cli cli;
+  const std::string job = cli.two_step_job();
+  testing::Process run({testing::hades_binary(), "--plugin-path", testing::test_plugin_dir(),
+                        "run", job},
+                       cli.dir.path());
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  run.send(SIGKILL);
+  run.wait();
+  const ProcessResult other = cli.hades({"run", job, "--set", "table=elsewhere"});
+  BOOST_TEST(other.exit_code == 2, other.err);
+  BOOST_TEST(has(other.err, "started with other parameters"), other.err);
+  BOOST_TEST(has(other.err, "--fresh"), other.err);
+  const ProcessResult fresh = cli.hades({"run", job, "--set", "table=elsewhere", "--fresh"});
+  BOOST_TEST(fresh.exit_code == 0, fresh.err);
+  BOOST_TEST(has(cli.hades({"runs", job}).out, "abandoned"));
+}
+
+BOOST_AUTO_TEST_CASE(json_logs_are_one_object_per_line) {
+  Cli cli;
+  const ProcessResult r = cli.hades({"--log-format", "json", "run", cli.two_step_job()});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  std::istringstream lines(r.err);
+  int count = 0;
+  for (std::string line; std::getline(lines, line);) {
+    const auto parsed = nlohmann::json::parse(line);  // throws (fails the test) if not JSON
+    BOOST_TEST(parsed.contains("ts"));
+    BOOST_TEST(parsed.contains("level"));
+    BOOST_TEST(parsed.contains("msg"));
+    ++count;
+  }
+  BOOST_TEST(count >= 3);
+}
+
+BOOST_AUTO_TEST_CASE(secrets_never_reach_logs_errors_or_summaries) {
+  Cli cli;
+  const std::string secret = "s3cr3t-T0KEN-value";
+  const std::string job = cli.write_job(
+      "secret.yaml", "name: secret\ndatabase: sqlite://" + cli.dir.file("h.db") +
+                         "\nsteps:\n  - name: call\n"
+                         "    task: {plugin: secret_echo_task, with: {token: \"${env:API_TOKEN}\"}}\n");
+  for (const char* format : {"text", "json"}) {
+    const ProcessResult r =
+        cli.hades({"--log-format", format, "--log-level", "debug", "run", job, "--summary",
+                   cli.dir.file("summary.json")},
+                  {{"API_TOKEN", secret}});
+    BOOST_TEST(r.exit_code == 1);
+    BOOST_TEST(!has(r.err + r.out, secret), format << ": " << r.err);
+    BOOST_TEST(has(r.err, "using token ***"), r.err);
+    BOOST_TEST(has(r.err, "401 for token ***"), r.err);
+    BOOST_TEST(!has(testing::read_file(cli.dir.file("summary.json")), secret));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(unlock_removes_a_stale_lock_and_refuses_a_live_one_without_force) {
+  Cli cli;
+  const std::string job = cli.two_step_job();
+  BOOST_TEST(has(cli.hades({"unlock", job}).out, "is not locked"));
+  {
+    auto db = open_sqlite_database(cli.dir.file("h.db")).value();
+    WriteBatch batch;  // a lock left by a process on another machine
+    batch.add("INSERT INTO hades_locks (job, token, pid, host, pid_start, acquired_at) VALUES "
+              "('two_steps', 'tok', 1, 'other-host', 1, '2026-01-01T00:00:00Z')");
+    BOOST_REQUIRE(db->apply(batch).ok());
+  }
+  const ProcessResult blocked = cli.hades({"run", job});
+  BOOST_TEST(blocked.exit_code == 3);
+  BOOST_TEST(has(blocked.err, "pid 1 on host other-host"), blocked.err);
+  const ProcessResult unlocked = cli.hades({"unlock", job});
+  BOOST_TEST(unlocked.exit_code == 0, unlocked.err);
+  BOOST_TEST(cli.hades({"run", job}).exit_code == 0);
+}
+
+}  // namespace
+}  // namespace hades

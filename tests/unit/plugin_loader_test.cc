@@ -23,7 +23,7 @@ BOOST_AUTO_TEST_CASE(refuses_another_api_version_naming_both_sides) {
   auto loaded = plugins.load("bad_api_source");
   BOOST_REQUIRE(!loaded.ok());
   BOOST_TEST(loaded.status().code() == StatusCode::kPluginAbi);
-  const std::string& message = loaded.status().message();
+  const std::string message = loaded.status().message();
   BOOST_TEST(contains(message, "plugin API 99.0"), message);
   BOOST_TEST(contains(message, "API " + std::to_string(kApiMajor) + "." + std::to_string(kApiMinor)),
              message);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "csv_reader.h"
+#include "process.h"
 #include "test_support.h"
 
 namespace hades::csv_source {
@@ -510,7 +511,7 @@ std::string readme_row(const SettingSpec& spec) {
 }
 
 BOOST_AUTO_TEST_CASE(readme_settings_table_matches_ksettings) {
-  const auto readme = std::filesystem::path(__FILE__).parent_path().parent_path() / "README.md";
+  const auto readme = std::filesystem::path(hades::testing::source_dir()) / "plugins/csv_source/README.md";
   const std::string text = hades::testing::read_file(readme.string());
   for (const SettingSpec& spec : kSettings) {
     BOOST_TEST(text.find(readme_row(spec)) != std::string::npos,

@@ -12,6 +12,7 @@
 
 #include "sqlite_database.h"
 #include "table_sql.h"
+#include "process.h"
 #include "test_support.h"
 
 namespace hades::turso_sink {
@@ -362,7 +363,7 @@ std::string readme_row(const SettingSpec& spec) {
 }
 
 BOOST_AUTO_TEST_CASE(readme_settings_table_matches_ksettings) {
-  const auto readme = std::filesystem::path(__FILE__).parent_path().parent_path() / "README.md";
+  const auto readme = std::filesystem::path(hades::testing::source_dir()) / "plugins/turso_sink/README.md";
   const std::string text = hades::testing::read_file(readme.string());
   for (const SettingSpec& spec : kSettings) {
     BOOST_TEST(text.find(readme_row(spec)) != std::string::npos,

@@ -1,0 +1,417 @@
+#include "common/icp_config.h"
+
+#include <openssl/evp.h>
+#include <yaml-cpp/yaml.h>
+
+#include <array>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+
+#include "common/normalize.h"
+
+namespace hades::plugin_common {
+namespace {
+
+constexpr double kWeightSumTolerance = 1e-6;
+constexpr std::int64_t kMaxScore = 100;
+constexpr std::int64_t kMaxDays = 1'000'000;
+
+// A node with the key path that leads to it and the place to point at in messages. yaml-cpp's
+// Node has no noexcept move, so neither has Field: an allocation failure while reading a config
+// is fine to propagate (the plugin factory turns it into a Status).
+struct Field {  // NOLINT(bugprone-exception-escape)
+  YAML::Node node;
+  YAML::Mark mark;
+  std::string path;  // "scoring.intent.freshness"; "" for the document
+};
+
+// One `key: value` pair of a mapping.
+struct Entry {
+  std::string key;
+  YAML::Mark key_mark;
+  Field value;
+};
+
+std::string describe(const YAML::Node& node) {
+  if (!node.IsDefined() || node.IsNull()) return "nothing";
+  if (node.IsSequence()) return "a list";
+  if (node.IsMap()) return "a mapping";
+  return "'" + node.Scalar() + "'";
+}
+
+// An empty value (`key:`) has no token of its own: yaml-cpp marks it at whatever follows, often
+// the next line, so such a value is located at its key instead.
+YAML::Mark value_mark(const YAML::Node& key, const YAML::Node& value) {
+  const YAML::Mark mark = value.Mark();
+  if (value.IsNull() && (mark.is_null() || mark.line != key.Mark().line)) return key.Mark();
+  return mark;
+}
+
+std::string join_path(const std::string& parent, std::string_view key) {
+  return parent.empty() ? std::string(key) : parent + "." + std::string(key);
+}
+
+// Reads typed values out of the parsed file. Each accessor returns the first problem as a
+// kInvalidConfig Status located in the file; nothing here throws.
+class Reader {
+ public:
+  explicit Reader(const std::string& source) : source_(source) {}
+
+  Status error(const YAML::Mark& mark, const std::string& path, const std::string& what) const {
+    const int line = mark.is_null() || mark.line < 0 ? 1 : mark.line + 1;
+    const int column = mark.is_null() || mark.column < 0 ? 1 : mark.column + 1;
+    return Status::invalid_config(source_ + ":" + std::to_string(line) + ":" +
+                                  std::to_string(column) + ": " +
+                                  (path.empty() ? std::string() : path + ": ") + what);
+  }
+
+  Status expected(const Field& f, std::string_view what) const {
+    return error(f.mark, f.path, "expected " + std::string(what) + ", got " + describe(f.node));
+  }
+
+  // Every pair of the mapping `map`, in file order; a repeated key is an error.
+  Result<std::vector<Entry>> entries(const Field& map) const {
+    if (!map.node.IsMap()) return expected(map, "a mapping");
+    std::vector<Entry> out;
+    for (auto it = map.node.begin(); it != map.node.end(); ++it) {
+      if (!it->first.IsScalar()) return error(it->first.Mark(), map.path, "keys must be text");
+      const std::string key = it->first.Scalar();
+      for (const Entry& seen : out) {
+        if (seen.key == key) {
+          return error(it->first.Mark(), map.path,
+                       "duplicate key '" + key + "' (first at line " +
+                           std::to_string(seen.key_mark.line + 1) + ")");
+        }
+      }
+      out.push_back({key,
+                     it->first.Mark(),
+                     {it->second, value_mark(it->first, it->second), join_path(map.path, key)}});
+    }
+    return out;
+  }
+
+  // The value of `key` in the mapping `map`; a missing key is located at the mapping.
+  Result<Field> child(const Field& map, std::string_view key) const {
+    Result<std::vector<Entry>> all = entries(map);
+    if (!all.ok()) return all.status();
+    for (Entry& e : *all) {
+      if (e.key == key) return std::move(e.value);
+    }
+    return error(map.mark, map.path, "missing key '" + std::string(key) + "'");
+  }
+
+  // Like child(), but an absent key gives nullopt.
+  Result<std::optional<Field>> optional_child(const Field& map, std::string_view key) const {
+    Result<std::vector<Entry>> all = entries(map);
+    if (!all.ok()) return all.status();
+    for (Entry& e : *all) {
+      if (e.key == key) return std::optional<Field>(std::move(e.value));
+    }
+    return std::optional<Field>();
+  }
+
+  Result<std::vector<Field>> items(const Field& list, std::size_t min_items) const {
+    if (!list.node.IsSequence()) return expected(list, "a list");
+    std::vector<Field> out;
+    for (std::size_t i = 0; i < list.node.size(); ++i) {
+      const YAML::Node item = list.node[i];
+      out.push_back({item, item.Mark(), list.path + "[" + std::to_string(i) + "]"});
+    }
+    if (out.size() < min_items) {
+      return error(list.mark, list.path, "needs at least " + std::to_string(min_items) + " item");
+    }
+    return out;
+  }
+
+  Result<double> number(const Field& f, double min, double max) const {
+    double value = 0;
+    if (!f.node.IsScalar() || !YAML::convert<double>::decode(f.node, value) ||
+        !std::isfinite(value)) {
+      return expected(f, "a number");
+    }
+    if (value < min || value > max) return out_of_range(f, min, max);
+    return value;
+  }
+
+  Result<std::int64_t> integer(const Field& f, std::int64_t min, std::int64_t max) const {
+    std::int64_t value = 0;
+    if (!f.node.IsScalar() || !YAML::convert<std::int64_t>::decode(f.node, value)) {
+      return expected(f, "a whole number");
+    }
+    if (value < min || value > max) return out_of_range(f, min, max);
+    return value;
+  }
+
+  Result<std::string> text(const Field& f) const {
+    if (!f.node.IsScalar() || f.node.Scalar().empty()) return expected(f, "text");
+    return f.node.Scalar();
+  }
+
+ private:
+  template <typename T>
+  Status out_of_range(const Field& f, T min, T max) const {
+    std::ostringstream range;
+    if (max == std::numeric_limits<T>::max()) {
+      range << "must be at least " << min;
+    } else {
+      range << "must be between " << min << " and " << max;
+    }
+    range << ", got " << f.node.Scalar();
+    return error(f.mark, f.path, range.str());
+  }
+
+  const std::string& source_;
+};
+
+// Evaluates `expr` (a Result); returns its status from the enclosing function when not OK, else
+// moves its value into `lhs`.
+#define HADES_ICP_ASSIGN_OR_RETURN(lhs, expr)           \
+  do {                                                  \
+    auto icp_result_ = (expr);                          \
+    if (!icp_result_.ok()) return icp_result_.status(); \
+    (lhs) = std::move(icp_result_).value();             \
+  } while (false)
+
+Status check_weight_sum(const Reader& r, const Field& section, double sum) {
+  if (std::fabs(sum - 1.0) <= kWeightSumTolerance) return Status::ok_status();
+  std::ostringstream what;
+  what << "weights sum to " << sum << "; they must sum to 1.0";
+  return r.error(section.mark, section.path, what.str());
+}
+
+Status read_weights(const Reader& r, const Field& root, IcpConfig* config) {
+  Field scoring;
+  HADES_ICP_ASSIGN_OR_RETURN(scoring, r.child(root, "scoring"));
+  Field intent;
+  HADES_ICP_ASSIGN_OR_RETURN(intent, r.child(scoring, "intent"));
+  IntentWeights& iw = config->intent_weights;
+  const std::array<std::pair<const char*, double*>, 3> intent_keys = {
+      {{"signal_strength", &iw.signal_strength},
+       {"onsite_likelihood", &iw.onsite_likelihood},
+       {"freshness", &iw.freshness}}};
+  double sum = 0;
+  for (const auto& [key, out] : intent_keys) {
+    Field f;
+    HADES_ICP_ASSIGN_OR_RETURN(f, r.child(intent, key));
+    HADES_ICP_ASSIGN_OR_RETURN(*out, r.number(f, 0.0, 1.0));
+    sum += *out;
+  }
+  HADES_RETURN_IF_ERROR(check_weight_sum(r, intent, sum));
+
+  Field geography;
+  HADES_ICP_ASSIGN_OR_RETURN(geography, r.child(scoring, "geography"));
+  GeographyWeights& gw = config->geography_weights;
+  const std::array<std::pair<const char*, double*>, 4> geography_keys = {
+      {{"proximity", &gw.proximity},
+       {"onsite_likelihood", &gw.onsite_likelihood},
+       {"authority", &gw.authority},
+       {"employee_scale", &gw.employee_scale}}};
+  sum = 0;
+  for (const auto& [key, out] : geography_keys) {
+    Field f;
+    HADES_ICP_ASSIGN_OR_RETURN(f, r.child(geography, key));
+    HADES_ICP_ASSIGN_OR_RETURN(*out, r.number(f, 0.0, 1.0));
+    sum += *out;
+  }
+  return check_weight_sum(r, geography, sum);
+}
+
+// A mapping of name -> score; the key `default_key` (when given) is required and returned
+// through `default_score` instead of being put in the table.
+Status read_score_table(const Reader& r, const Field& map, const char* default_key,
+                        ScoreTable* table, std::int64_t* default_score) {
+  std::vector<Entry> entries;
+  HADES_ICP_ASSIGN_OR_RETURN(entries, r.entries(map));
+  for (const Entry& e : entries) {
+    std::int64_t score = 0;
+    HADES_ICP_ASSIGN_OR_RETURN(score, r.integer(e.value, 0, kMaxScore));
+    if (default_key != nullptr && e.key == default_key) {
+      *default_score = score;
+    } else {
+      table->emplace_back(e.key, score);
+    }
+  }
+  if (default_key != nullptr) {
+    Field ignored;
+    HADES_ICP_ASSIGN_OR_RETURN(ignored, r.child(map, default_key));
+  }
+  return Status::ok_status();
+}
+
+Status read_authority(const Reader& r, const Field& root, IcpConfig* config) {
+  Field scores;
+  HADES_ICP_ASSIGN_OR_RETURN(scores, r.child(root, "authority_scores"));
+  HADES_RETURN_IF_ERROR(read_score_table(r, scores, "default", &config->authority_scores,
+                                         &config->authority_default));
+  Field keywords;
+  HADES_ICP_ASSIGN_OR_RETURN(keywords, r.child(root, "authority_title_keywords"));
+  std::vector<Field> items;
+  HADES_ICP_ASSIGN_OR_RETURN(items, r.items(keywords, 0));
+  for (const Field& item : items) {
+    std::string keyword;
+    HADES_ICP_ASSIGN_OR_RETURN(keyword, r.text(item));
+    config->authority_title_keywords.push_back(ascii_lower(keyword));
+  }
+  return Status::ok_status();
+}
+
+Status read_signal(const Reader& r, const Field& root, IcpConfig* config) {
+  Field scores;
+  HADES_ICP_ASSIGN_OR_RETURN(scores, r.child(root, "signal_strength_scores"));
+  HADES_RETURN_IF_ERROR(
+      read_score_table(r, scores, nullptr, &config->signal_strength_scores, nullptr));
+  // A missing signal strength counts as Low, so Low must exist.
+  Field low;
+  HADES_ICP_ASSIGN_OR_RETURN(low, r.child(scores, "Low"));
+  return Status::ok_status();
+}
+
+Status read_freshness(const Reader& r, const Field& root, IcpConfig* config) {
+  Field tiers;
+  HADES_ICP_ASSIGN_OR_RETURN(tiers, r.child(root, "freshness"));
+  std::vector<Entry> entries;
+  HADES_ICP_ASSIGN_OR_RETURN(entries, r.entries(tiers));
+  if (entries.empty()) return r.error(tiers.mark, tiers.path, "needs at least 1 tier");
+  for (const Entry& e : entries) {
+    FreshnessTier tier;
+    tier.name = e.key;
+    Field f;
+    HADES_ICP_ASSIGN_OR_RETURN(f, r.child(e.value, "max_days"));
+    HADES_ICP_ASSIGN_OR_RETURN(tier.max_days, r.integer(f, 0, kMaxDays));
+    HADES_ICP_ASSIGN_OR_RETURN(f, r.child(e.value, "multiplier"));
+    HADES_ICP_ASSIGN_OR_RETURN(tier.multiplier, r.number(f, 0.0, 1.0));
+    HADES_ICP_ASSIGN_OR_RETURN(f, r.child(e.value, "label"));
+    HADES_ICP_ASSIGN_OR_RETURN(tier.label, r.text(f));
+    config->freshness.push_back(std::move(tier));
+  }
+  return Status::ok_status();
+}
+
+Status read_onsite(const Reader& r, const Field& root, IcpConfig* config) {
+  Field onsite;
+  HADES_ICP_ASSIGN_OR_RETURN(onsite, r.child(root, "onsite_likelihood"));
+  Field scores;
+  HADES_ICP_ASSIGN_OR_RETURN(scores, r.child(onsite, "sic_scores"));
+  std::vector<Entry> entries;
+  HADES_ICP_ASSIGN_OR_RETURN(entries, r.entries(scores));
+  for (const Entry& e : entries) {
+    if (normalize_sic(e.key) != e.key) {
+      return r.error(e.key_mark, e.value.path, "a SIC code must be 4 digits");
+    }
+  }
+  HADES_RETURN_IF_ERROR(read_score_table(r, scores, nullptr, &config->sic_scores, nullptr));
+  Field fallback;
+  HADES_ICP_ASSIGN_OR_RETURN(fallback, r.child(onsite, "default"));
+  HADES_ICP_ASSIGN_OR_RETURN(config->sic_default, r.integer(fallback, 0, kMaxScore));
+  return Status::ok_status();
+}
+
+Status read_employee_scale(const Reader& r, const Field& root, IcpConfig* config) {
+  Field list;
+  HADES_ICP_ASSIGN_OR_RETURN(list, r.child(root, "employee_scale"));
+  std::vector<Field> items;
+  HADES_ICP_ASSIGN_OR_RETURN(items, r.items(list, 1));
+  constexpr std::int64_t kMaxCount = std::numeric_limits<std::int64_t>::max();
+  for (const Field& item : items) {
+    EmployeeTier tier;
+    Field f;
+    HADES_ICP_ASSIGN_OR_RETURN(f, r.child(item, "min"));
+    HADES_ICP_ASSIGN_OR_RETURN(tier.min, r.integer(f, 0, kMaxCount));
+    HADES_ICP_ASSIGN_OR_RETURN(f, r.child(item, "max"));
+    HADES_ICP_ASSIGN_OR_RETURN(tier.max, r.integer(f, tier.min, kMaxCount));
+    HADES_ICP_ASSIGN_OR_RETURN(f, r.child(item, "score"));
+    HADES_ICP_ASSIGN_OR_RETURN(tier.score, r.integer(f, 0, kMaxScore));
+    config->employee_scale.push_back(tier);
+  }
+  return Status::ok_status();
+}
+
+Status read_proximity(const Reader& r, const Field& root, IcpConfig* config) {
+  Field list;
+  HADES_ICP_ASSIGN_OR_RETURN(list, r.child(root, "proximity"));
+  std::vector<Field> items;
+  HADES_ICP_ASSIGN_OR_RETURN(items, r.items(list, 1));
+  for (const Field& item : items) {
+    ProximityTier tier;
+    Field f;
+    HADES_ICP_ASSIGN_OR_RETURN(f, r.child(item, "max_miles"));
+    HADES_ICP_ASSIGN_OR_RETURN(tier.max_miles,
+                               r.number(f, 0.0, std::numeric_limits<double>::max()));
+    HADES_ICP_ASSIGN_OR_RETURN(f, r.child(item, "score"));
+    HADES_ICP_ASSIGN_OR_RETURN(tier.score, r.integer(f, 0, kMaxScore));
+    config->proximity.push_back(tier);
+  }
+  return Status::ok_status();
+}
+
+Status read_agents(const Reader& r, const Field& root, IcpConfig* config) {
+  std::optional<Field> list;
+  HADES_ICP_ASSIGN_OR_RETURN(list, r.optional_child(root, "call_center_agents"));
+  if (!list) return Status::ok_status();
+  std::vector<Field> items;
+  HADES_ICP_ASSIGN_OR_RETURN(items, r.items(*list, 0));
+  for (const Field& item : items) {
+    std::string agent;
+    HADES_ICP_ASSIGN_OR_RETURN(agent, r.text(item));
+    config->call_center_agents.push_back(std::move(agent));
+  }
+  return Status::ok_status();
+}
+
+#undef HADES_ICP_ASSIGN_OR_RETURN
+
+}  // namespace
+
+Result<IcpConfig> parse_icp_config(std::string_view text, const std::string& source_name) {
+  const Reader reader(source_name);
+  YAML::Node document;
+  try {
+    document = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    return reader.error(e.mark, "", e.msg);
+  }
+  const Field root{document, document.Mark(), ""};
+  if (!document.IsMap()) return reader.expected(root, "a mapping of sections");
+
+  IcpConfig config;
+  for (const auto read : {read_weights, read_authority, read_signal, read_freshness, read_onsite,
+                          read_employee_scale, read_proximity, read_agents}) {
+    HADES_RETURN_IF_ERROR(read(reader, root, &config));
+  }
+  config.source = source_name;
+  config.sha256 = sha256_hex(text);
+  return config;
+}
+
+Result<IcpConfig> load_icp_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::io(path + ": cannot open icp.yaml: " + std::strerror(errno));
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return Status::io(path + ": cannot read icp.yaml: " + std::strerror(errno));
+  return parse_icp_config(text, path);
+}
+
+std::string sha256_hex(std::string_view bytes) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int size = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("SHA-256 failed: OpenSSL could not allocate its context");
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(size * 2);
+  for (unsigned int i = 0; i < size; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 0x0F];
+  }
+  return hex;
+}
+
+}  // namespace hades::plugin_common

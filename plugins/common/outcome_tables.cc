@@ -1,0 +1,78 @@
+#include "common/outcome_tables.h"
+
+namespace hades::plugin_common {
+namespace {
+
+// Version 1: the design's columns and types (seed design, section 2), plus person_id and the
+// keys the export and the sync need. CHECK constraints hold the outcome vocabularies of
+// domain.md, so a bad write fails instead of polluting the calibration.
+Migration outcome_tables_v1() {
+  return Migration{1,
+                   "historical_outcomes, lead_outcomes, hades_batch_ids",
+                   {
+                       R"sql(CREATE TABLE IF NOT EXISTS historical_outcomes (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  company_name TEXT NOT NULL,
+  sic_code TEXT,
+  employee_count INTEGER,
+  zip_code TEXT,
+  state TEXT,
+  outcome TEXT NOT NULL CHECK (outcome IN ('delivery', 'no_delivery')),
+  deal_created_at TEXT,
+  delivery_at TEXT,
+  imported_at TEXT NOT NULL))sql",
+                       R"sql(CREATE INDEX IF NOT EXISTS historical_outcomes_sic
+  ON historical_outcomes (sic_code))sql",
+                       R"sql(CREATE TABLE IF NOT EXISTS lead_outcomes (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  batch_id TEXT NOT NULL,
+  person_id TEXT NOT NULL,
+  company_name TEXT NOT NULL,
+  company_id TEXT,
+  sic_code TEXT,
+  employee_count INTEGER,
+  distance_miles REAL,
+  zip_code TEXT,
+  state TEXT,
+  hades_score INTEGER,
+  workflow_type TEXT CHECK (workflow_type IN ('intent', 'geography')),
+  exported_at TEXT NOT NULL,
+  outcome TEXT CHECK (outcome IN ('contacted', 'appointment', 'delivery', 'churned')),
+  outcome_at TEXT,
+  source_features TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT,
+  UNIQUE (batch_id, person_id)))sql",
+                       // The sync matches Zoho records by batch and company; the dashboard
+                       // lists by date and outcome.
+                       R"sql(CREATE INDEX IF NOT EXISTS lead_outcomes_batch_company
+  ON lead_outcomes (batch_id, company_name))sql",
+                       R"sql(CREATE INDEX IF NOT EXISTS lead_outcomes_exported_at
+  ON lead_outcomes (exported_at))sql",
+                       R"sql(CREATE INDEX IF NOT EXISTS lead_outcomes_outcome
+  ON lead_outcomes (outcome))sql",
+                       R"sql(CREATE TABLE IF NOT EXISTS hades_batch_ids (
+  batch_id TEXT PRIMARY KEY,
+  day TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  run_id INTEGER NOT NULL,
+  job TEXT NOT NULL,
+  allocated_at TEXT NOT NULL,
+  UNIQUE (day, seq),
+  UNIQUE (job, run_id)))sql",
+                   }};
+}
+
+}  // namespace
+
+const std::vector<Migration>& outcome_migrations() {
+  // Built once and never changed: a function-local constant, not global mutable state.
+  static const std::vector<Migration> kMigrations = {outcome_tables_v1()};
+  return kMigrations;
+}
+
+Status apply_outcome_migrations(Database& db) {
+  return apply_migrations(db, kOutcomeTablesComponent, outcome_migrations());
+}
+
+}  // namespace hades::plugin_common

@@ -1,0 +1,226 @@
+#include "scorer.h"
+
+#include <utility>
+#include <vector>
+
+#include "common/normalize.h"
+#include "hades/plugin_export.h"
+#include "source_features.h"
+
+namespace hades::scorer {
+
+const SettingSpec kSettings[3] = {
+    {"icp", SettingType::kString, true, nullptr, false,
+     "Path of the icp.yaml to score with. It is loaded and checked when the step is created, so "
+     "`hades validate` reports a missing or mistyped key with its file, line and column."},
+    {"workflow", SettingType::kString, true, nullptr, false,
+     "`intent` or `geography`: which formula and weights of icp.yaml to score with."},
+    {"as_of", SettingType::kString, false, nullptr, false,
+     "The date (YYYY-MM-DD) intent freshness is measured against. Empty or absent: the run's "
+     "start date, so a resumed or re-run run scores as the first attempt did."},
+};
+
+namespace {
+
+using plugin_common::GeographyScore;
+using plugin_common::IntentScore;
+using plugin_common::Workflow;
+
+// Positions in kAppendedColumns.
+enum Tail : std::size_t {
+  kSicCodeRaw,
+  kEmployeeCountRaw,
+  kZipRaw,
+  kStateRaw,
+  kWorkflow,
+  kHadesScore,
+  kPriority,
+  kPriorityNote,
+  kScoreSignal,
+  kScoreOnsite,
+  kScoreFreshness,
+  kScoreProximity,
+  kScoreAuthority,
+  kScoreEmployee,
+  kAudienceBonus,
+  kEmployeeBonus,
+  kAgeDays,
+  kFreshnessLabel,
+  kIcpSha256,
+  kRunId,
+  kSourceFeatures,
+  kTailSize,
+};
+static_assert(kTailSize == kAppendedColumns.size());
+static_assert(kAppendedColumns[kSourceFeatures] == "source_features");
+
+// The date in `text` when it is exactly YYYY-MM-DD.
+std::optional<std::int64_t> exact_date(std::string_view text) {
+  if (text.size() != 10) return std::nullopt;
+  Result<std::optional<std::int64_t>> days = plugin_common::parse_date(text);
+  return days.ok() ? *days : std::nullopt;
+}
+
+Value optional_value(const std::optional<std::int64_t>& v) { return v ? Value(*v) : Value(); }
+Value optional_value(const std::optional<std::string>& v) { return v ? Value(*v) : Value(); }
+
+}  // namespace
+
+Result<ScorerConfig> bind_config(const Settings& settings) {
+  ScorerConfig config;
+  const std::string icp_path = settings.get_string("icp").value_or("");
+  if (icp_path.empty()) return Status::invalid_config("scorer: `icp` is required");
+  const std::string workflow = settings.get_string("workflow").value_or("");
+  const std::optional<Workflow> parsed = plugin_common::parse_workflow(workflow);
+  if (!parsed) {
+    return Status::invalid_config("scorer: `workflow` must be intent or geography, got '" +
+                                  workflow + "'");
+  }
+  config.workflow = *parsed;
+  config.as_of = settings.get_string("as_of").value_or("");
+  if (!config.as_of.empty() && !exact_date(config.as_of)) {
+    return Status::invalid_config("scorer: `as_of` must be a YYYY-MM-DD date, got '" +
+                                  config.as_of + "'");
+  }
+  Result<plugin_common::IcpConfig> icp = plugin_common::load_icp_config(icp_path);
+  if (!icp.ok()) {
+    // A missing icp.yaml is a mistake in the job, not a failing disk: report it as such.
+    return Status::invalid_config("scorer: `icp`: " + icp.status().message());
+  }
+  config.icp = std::move(icp).value();
+  return config;
+}
+
+Result<std::unique_ptr<Plugin>> create(const Settings& settings) {
+  Result<ScorerConfig> config = bind_config(settings);
+  if (!config.ok()) return config.status();
+  return std::unique_ptr<Plugin>(std::make_unique<Scorer>(std::move(config).value()));
+}
+
+Scorer::Scorer(ScorerConfig config) : config_(std::move(config)) {}
+
+Result<std::shared_ptr<const Schema>> Scorer::open(Context& ctx,
+                                                   const std::shared_ptr<const Schema>& input) {
+  as_of_ = config_.as_of.empty() ? ctx.run().started_at.substr(0, 10) : config_.as_of;
+  const std::optional<std::int64_t> as_of_days = exact_date(as_of_);
+  if (!as_of_days) {
+    return Status::invalid_config("scorer: `as_of` is not set and the run's start time '" +
+                                  ctx.run().started_at + "' does not begin with a YYYY-MM-DD date");
+  }
+  as_of_days_ = *as_of_days;
+  run_id_ = ctx.run().run_id;
+
+  Result<LeadColumns> columns = LeadColumns::map(*input);
+  if (!columns.ok()) return columns.status();
+  columns_ = *columns;
+  std::vector<std::string> names = input->columns();
+  for (const std::string_view name : kAppendedColumns) {
+    if (input->index_of(name)) {
+      return Status::invalid_config("scorer: the input already has a '" + std::string(name) +
+                                    "' column, which the scorer adds; drop it from the input");
+    }
+    names.emplace_back(name);
+  }
+  output_schema_ = std::make_shared<const Schema>(std::move(names));
+  ctx.log().info("scorer: " + std::string(plugin_common::workflow_name(config_.workflow)) +
+                 " leads as of " + as_of_ + " with " + config_.icp.source + " (sha256 " +
+                 config_.icp.sha256.substr(0, 12) + ")");
+  return output_schema_;
+}
+
+Status Scorer::apply(Chunk input, Chunk* output, Rejects& rejects) {
+  if (!output_schema_) return Status::internal("scorer: apply() before open()");
+  output->reserve(output->size() + input.size());
+  for (std::size_t i = 0; i < input.size(); ++i) {
+    Lead lead;
+    const Status read = read_lead(input.row(i), columns_, config_.workflow, &lead);
+    if (!read.ok()) {
+      rejects.reject(input.position(i), read.message(), row_json(*input.schema(), input.row(i)));
+      continue;
+    }
+    // Moving the row moves its buffer, not its values: `lead`'s views into it stay valid.
+    emit(std::move(input.mutable_row(i)), input.position(i), lead, output);
+  }
+  return Status::ok_status();
+}
+
+std::optional<std::int64_t> Scorer::score_intent(const Lead& lead, const FeatureContext& context,
+                                                 Row* tail) const {
+  plugin_common::IntentInputs in;
+  in.sic4 = lead.sic4 ? std::string_view(*lead.sic4) : std::string_view();
+  in.employees = lead.employees;
+  in.intent_score = lead.intent_score.value;
+  in.intent_strength = lead.field(LeadField::kIntentStrength);
+  if (lead.intent_date_days.value) in.age_days = as_of_days_ - *lead.intent_date_days.value;
+  in.audience_strength = lead.field(LeadField::kAudienceStrength);
+  const IntentScore s = plugin_common::score_intent(config_.icp, in);
+  if (s.excluded()) return std::nullopt;
+  Row& t = *tail;
+  t[kScoreSignal] = s.signal;
+  t[kScoreOnsite] = s.onsite;
+  t[kScoreFreshness] = s.freshness.score;
+  t[kAudienceBonus] = s.audience_bonus;
+  t[kEmployeeBonus] = optional_value(s.employee_bonus);
+  t[kAgeDays] = s.freshness.age_days;
+  t[kFreshnessLabel] = std::string(s.freshness.label);
+  t[kSourceFeatures] = intent_features(context, lead, s);
+  return s.score;
+}
+
+std::int64_t Scorer::score_geography(const Lead& lead, const FeatureContext& context,
+                                     Row* tail) const {
+  plugin_common::GeographyInputs in;
+  in.sic4 = lead.sic4 ? std::string_view(*lead.sic4) : std::string_view();
+  in.employees = lead.employees;
+  in.distance_miles = lead.distance_miles.value;
+  in.management_level = lead.field(LeadField::kManagementLevel);
+  in.title = lead.field(LeadField::kTitle);
+  const GeographyScore s = plugin_common::score_geography(config_.icp, in);
+  Row& t = *tail;
+  t[kScoreProximity] = s.proximity;
+  t[kScoreOnsite] = s.onsite;
+  t[kScoreAuthority] = s.authority;
+  t[kScoreEmployee] = s.employee;
+  t[kSourceFeatures] = geography_features(context, lead, s);
+  return s.score;
+}
+
+void Scorer::emit(Row row, std::string position, const Lead& lead, Chunk* output) const {
+  const FeatureContext context{plugin_common::workflow_name(config_.workflow), as_of_,
+                               config_.icp.sha256};
+  Row tail(kTailSize);
+  std::int64_t score = 0;
+  if (config_.workflow == Workflow::kIntent) {
+    const std::optional<std::int64_t> scored = score_intent(lead, context, &tail);
+    if (!scored) return;  // stale: not exported, and not an error either
+    score = *scored;
+  } else {
+    score = score_geography(lead, context, &tail);
+  }
+  tail[kWorkflow] = std::string(context.workflow);
+  tail[kHadesScore] = score;
+  tail[kPriority] = std::string(plugin_common::priority_label(score));
+  tail[kPriorityNote] = std::string(plugin_common::priority_note(score));
+  tail[kIcpSha256] = config_.icp.sha256;
+  tail[kRunId] = run_id_;
+
+  // From here on `lead.text` is not read: its views into `row` dangle once values move.
+  const auto replace = [&row](std::optional<std::size_t> index, Value normalized) {
+    if (!index) return Value();
+    return std::exchange(row[*index], std::move(normalized));
+  };
+  tail[kSicCodeRaw] = replace(columns_.index(LeadField::kSicCode), optional_value(lead.sic4));
+  tail[kEmployeeCountRaw] =
+      replace(columns_.index(LeadField::kEmployeeCount), optional_value(lead.employees));
+  tail[kZipRaw] = replace(columns_.index(LeadField::kZip), optional_value(lead.zip5));
+  tail[kStateRaw] = replace(columns_.index(LeadField::kState), optional_value(lead.state));
+  row.reserve(row.size() + tail.size());
+  for (Value& v : tail) row.push_back(std::move(v));
+  output->append(std::move(row), std::move(position));
+}
+
+}  // namespace hades::scorer
+
+HADES_PLUGIN(scorer, "1.0.0", hades::PluginKind::kTransform,
+             "Scores leads with icp.yaml (intent or geography), normalizing messy fields",
+             hades::scorer::kSettings, hades::scorer::create)

@@ -1,0 +1,47 @@
+// source_features.h: the JSON the scorer writes: source_features, and rejected rows.
+//
+// source_features records everything a score was computed from, so that weights can be
+// recalibrated later without asking ZoomInfo again:
+//
+//   {"as_of":"2026-02-11","components":{...},"icp_sha256":"...","inputs":{...},
+//    "score":84,"workflow":"intent"}
+//
+// `inputs` holds every lead field in kLeadFieldNames except person_id and company_name, as the
+// lead gave it (null when blank), with sic_code, employee_count, zip and state normalized and
+// their `_raw` text beside them; distance_miles and intent_score are numbers when they parse.
+// `components` holds the workflow's component scores, bonuses and the unrounded `total`.
+// Keys are sorted and the JSON is compact, so equal leads give equal bytes.
+//
+// Thread safety: pure functions.
+
+#ifndef HADES_PLUGINS_SCORER_SOURCE_FEATURES_H_
+#define HADES_PLUGINS_SCORER_SOURCE_FEATURES_H_
+
+#include <string>
+#include <string_view>
+
+#include "common/scoring.h"
+#include "hades/record.h"
+#include "lead.h"
+
+namespace hades::scorer {
+
+// What every source_features object shares within a run.
+struct FeatureContext {
+  std::string_view workflow;
+  std::string_view as_of;
+  std::string_view icp_sha256;
+};
+
+std::string intent_features(const FeatureContext& context, const Lead& lead,
+                            const plugin_common::IntentScore& score);
+std::string geography_features(const FeatureContext& context, const Lead& lead,
+                               const plugin_common::GeographyScore& score);
+
+// `row` as a JSON object keyed by `schema`'s column names, for the rejects file. Invalid UTF-8
+// is replaced rather than failing.
+std::string row_json(const Schema& schema, const Row& row);
+
+}  // namespace hades::scorer
+
+#endif  // HADES_PLUGINS_SCORER_SOURCE_FEATURES_H_

@@ -1,0 +1,108 @@
+// Tests of the outcome tables' migrations (common/outcome_tables.h), which the outcome_schema
+// task applies: the design's columns and types, the keys, and idempotence.
+
+#define BOOST_TEST_MODULE outcome_schema
+#include <boost/test/unit_test.hpp>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "common/outcome_tables.h"
+#include "sqlite_database.h"
+#include "test_support.h"
+
+namespace hades::plugin_common {
+namespace {
+
+std::unique_ptr<Database> migrated_db() {
+  Result<std::unique_ptr<Database>> db = open_sqlite_database(":memory:");
+  BOOST_REQUIRE_MESSAGE(db.ok(), db.status().to_string());
+  const Status applied = apply_outcome_migrations(**db);
+  BOOST_REQUIRE_MESSAGE(applied.ok(), applied.to_string());
+  return std::move(db).value();
+}
+
+// Column name -> declared type, from pragma_table_info.
+std::map<std::string, std::string> columns_of(Database& db, const std::string& table) {
+  const Result<QueryResult> rows =
+      db.query("SELECT name, type FROM pragma_table_info(?)", {Value(table)});
+  BOOST_REQUIRE(rows.ok());
+  std::map<std::string, std::string> columns;
+  for (const auto& row : rows->rows) columns[to_text(row[0])] = to_text(row[1]);
+  return columns;
+}
+
+Status insert_outcome(Database& db, const std::string& batch, const std::string& person,
+                      const Value& outcome) {
+  WriteBatch batch_sql;
+  batch_sql.add(
+      "INSERT INTO lead_outcomes (batch_id, person_id, company_name, exported_at, created_at, "
+      "outcome) VALUES (?, ?, 'Acme', '2026-02-11T06:00:00Z', '2026-02-11T06:00:00Z', ?)",
+      {batch, person, outcome});
+  return db.apply(batch_sql);
+}
+
+BOOST_AUTO_TEST_CASE(lead_outcomes_has_the_design_columns_and_types) {
+  auto db = migrated_db();
+  const std::map<std::string, std::string> expected = {{"id", "INTEGER"},
+                                                       {"batch_id", "TEXT"},
+                                                       {"person_id", "TEXT"},
+                                                       {"company_name", "TEXT"},
+                                                       {"company_id", "TEXT"},
+                                                       {"sic_code", "TEXT"},
+                                                       {"employee_count", "INTEGER"},
+                                                       {"distance_miles", "REAL"},
+                                                       {"zip_code", "TEXT"},
+                                                       {"state", "TEXT"},
+                                                       {"hades_score", "INTEGER"},
+                                                       {"workflow_type", "TEXT"},
+                                                       {"exported_at", "TEXT"},
+                                                       {"outcome", "TEXT"},
+                                                       {"outcome_at", "TEXT"},
+                                                       {"source_features", "TEXT"},
+                                                       {"created_at", "TEXT"},
+                                                       {"updated_at", "TEXT"}};
+  BOOST_TEST(columns_of(*db, "lead_outcomes") == expected);
+}
+
+BOOST_AUTO_TEST_CASE(historical_outcomes_and_batch_ids_have_their_columns) {
+  auto db = migrated_db();
+  const std::map<std::string, std::string> historical = {
+      {"id", "INTEGER"},       {"company_name", "TEXT"},
+      {"sic_code", "TEXT"},    {"employee_count", "INTEGER"},
+      {"zip_code", "TEXT"},    {"state", "TEXT"},
+      {"outcome", "TEXT"},     {"deal_created_at", "TEXT"},
+      {"delivery_at", "TEXT"}, {"imported_at", "TEXT"}};
+  BOOST_TEST(columns_of(*db, "historical_outcomes") == historical);
+  const std::map<std::string, std::string> batch_ids = {
+      {"batch_id", "TEXT"},  {"day", "TEXT"}, {"seq", "INTEGER"},
+      {"run_id", "INTEGER"}, {"job", "TEXT"}, {"allocated_at", "TEXT"}};
+  BOOST_TEST(columns_of(*db, "hades_batch_ids") == batch_ids);
+}
+
+BOOST_AUTO_TEST_CASE(applying_twice_changes_nothing_and_records_the_version) {
+  auto db = migrated_db();
+  BOOST_TEST(apply_outcome_migrations(*db).ok());
+  const Result<QueryResult> versions = db->query(
+      "SELECT count(*), max(version) FROM hades_migrations WHERE component = 'outcome_tables'");
+  BOOST_REQUIRE(versions.ok());
+  BOOST_TEST(as_int(versions->rows[0][0]).value_or(-1) ==
+             static_cast<std::int64_t>(outcome_migrations().size()));
+  BOOST_TEST(as_int(versions->rows[0][1]).value_or(-1) == outcome_migrations().back().version);
+}
+
+BOOST_AUTO_TEST_CASE(migration_versions_have_no_gaps) {
+  int expected = 1;
+  for (const Migration& m : outcome_migrations()) BOOST_TEST(m.version == expected++);
+}
+
+BOOST_AUTO_TEST_CASE(one_row_per_lead_and_batch_and_only_known_outcomes) {
+  auto db = migrated_db();
+  BOOST_TEST(insert_outcome(*db, "HADES-20260211-001", "p1", Value()).ok());
+  BOOST_TEST(insert_outcome(*db, "HADES-20260211-002", "p1", Value("delivery")).ok());
+  BOOST_TEST(!insert_outcome(*db, "HADES-20260211-001", "p1", Value()).ok());
+  BOOST_TEST(!insert_outcome(*db, "HADES-20260211-003", "p1", Value("won")).ok());
+}
+
+}  // namespace
+}  // namespace hades::plugin_common

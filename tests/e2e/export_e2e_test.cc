@@ -1,0 +1,309 @@
+// The export job (jobs/export_leads.yaml) on the real binary: the VanillaSoft CSV and
+// lead_outcomes agree with each other and with the ranking; a run killed with SIGKILL at any
+// point resumes to the same batch ID, a byte-identical CSV and identical lead_outcomes; two
+// processes exporting at once never share a batch ID.
+//
+// With HADES_TEST_DATABASE=sqld (CTest's export_e2e_test_sqld) the job's database is a real sqld
+// of its own, so batch IDs are allocated through Turso's batch transactions instead.
+#define BOOST_TEST_MODULE export_e2e_test
+#include <signal.h>
+
+#include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "process.h"
+#include "sqld.h"
+#include "sqlite_database.h"
+#include "test_support.h"
+
+namespace hades {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::Process;
+using testing::ProcessResult;
+using Strings = std::vector<std::string>;
+
+constexpr const char* kAsOf = "2026-02-11";
+
+bool on_sqld() {
+  const char* db = std::getenv("HADES_TEST_DATABASE");
+  return db != nullptr && std::string(db) == "sqld";
+}
+
+// The database of a test's jobs: a SQLite file in `dir`, or a fresh sqld.
+struct TestDatabase {
+  std::string dir;
+  std::unique_ptr<testing::SqldServer> sqld =
+      on_sqld() ? std::make_unique<testing::SqldServer>() : nullptr;
+  std::string url() const { return sqld ? sqld->url() : "sqlite://" + dir + "/hades.db"; }
+  std::map<std::string, std::string> env() const {
+    if (!sqld) return {};
+    return {{"TURSO_AUTH_TOKEN", sqld->rw_token()}};
+  }
+  std::unique_ptr<Database> open() const {
+    return sqld ? sqld->open() : open_sqlite_database(dir + "/hades.db").value();
+  }
+};
+
+std::string query_text(Database& db, const std::string& sql) {
+  const Result<QueryResult> rows = db.query(sql);
+  BOOST_REQUIRE_MESSAGE(rows.ok(), rows.status().to_string());
+  std::string text;
+  for (const auto& row : rows->rows) {
+    for (const Value& v : row) text += (is_null(v) ? "<null>" : to_text(v)) + "|";
+    text += "\n";
+  }
+  return text;
+}
+
+// Leads for the kill test: enough for a few dozen chunks in the export step.
+int kill_test_rows() { return on_sqld() ? 8'000 : 20'000; }
+
+// One export job directory: generated leads, its own database and output directory.
+class ExportDir {
+ public:
+  ExportDir(const std::string& workflow, int rows) : workflow_(workflow), database_{dir_.path()} {
+    const ProcessResult generated = testing::run_process(
+        {"/usr/bin/python3", testing::source_dir() + "/tools/generate_leads.py", "--workflow",
+         workflow, "--rows", std::to_string(rows), "--seed", "11", "--as-of", kAsOf, "--out",
+         dir_.file("leads.csv")},
+        dir_.path());
+    BOOST_REQUIRE_MESSAGE(generated.exit_code == 0, generated.err);
+  }
+
+  std::vector<std::string> args(const Strings& extra = {}) const {
+    Strings args = {testing::hades_binary(),
+                    "run",
+                    testing::source_dir() + "/jobs/export_leads.yaml",
+                    "--set",
+                    "workflow=" + workflow_,
+                    "--set",
+                    "input=" + dir_.file("leads.csv"),
+                    "--set",
+                    "output_dir=" + dir_.file("out"),
+                    "--set",
+                    std::string("as_of=") + kAsOf};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+  std::map<std::string, std::string> env() const {
+    std::map<std::string, std::string> env = database_.env();
+    env["HADES_DB"] = database_.url();
+    env["HADES_ICP"] = testing::source_dir() + "/config/icp.yaml";
+    return env;
+  }
+  ProcessResult run(const Strings& extra = {}) const {
+    return testing::run_process(args(extra), dir_.path(), env());
+  }
+  Process start() const { return Process(args(), dir_.path(), env()); }
+
+  std::unique_ptr<Database> db() const { return database_.open(); }
+  // The one published CSV of the output directory, or "" when there is none.
+  std::string csv_path() const {
+    std::string found;
+    if (!fs::exists(dir_.file("out"))) return found;
+    for (const auto& entry : fs::directory_iterator(dir_.file("out"))) {
+      if (entry.path().extension() == ".csv") {
+        BOOST_TEST(found.empty(), "two CSV files in " << dir_.file("out"));
+        found = entry.path().string();
+      }
+    }
+    return found;
+  }
+  // Bytes of the partial CSV being written, 0 when there is none yet.
+  std::uintmax_t partial_size() const {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir_.file("out"), ec)) {
+      if (entry.path().string().ends_with(".csv.partial")) return entry.file_size(ec);
+    }
+    return 0;
+  }
+  // lead_outcomes in id order; exported_at and created_at, which hold the run's start time,
+  // are checked against it and masked so that two runs compare equal.
+  std::string outcomes() const {
+    auto db = this->db();
+    const std::string started = query_text(*db, "SELECT started_at FROM hades_runs");
+    BOOST_TEST(query_text(*db,
+                          "SELECT DISTINCT exported_at FROM lead_outcomes UNION "
+                          "SELECT DISTINCT created_at FROM lead_outcomes") == started);
+    return query_text(*db,
+                      "SELECT id, batch_id, person_id, company_name, company_id, sic_code, "
+                      "employee_count, distance_miles, zip_code, state, hades_score, "
+                      "workflow_type, outcome, outcome_at, source_features, updated_at "
+                      "FROM lead_outcomes ORDER BY id");
+  }
+  std::string batch_ids() const {
+    return query_text(*db(), "SELECT batch_id FROM hades_batch_ids ORDER BY seq");
+  }
+  const testing::TempDir& dir() const { return dir_; }
+
+ private:
+  testing::TempDir dir_;
+  std::string workflow_;
+  TestDatabase database_;
+};
+
+// Rows of a CSV file as Python's csv module reads them.
+std::vector<Strings> read_csv(const std::string& path) {
+  const ProcessResult read = testing::run_process(
+      {"/usr/bin/python3", testing::source_dir() + "/plugins/vanillasoft_writer/tests/read_csv.py",
+       path},
+      fs::path(path).parent_path().string());
+  BOOST_REQUIRE_MESSAGE(read.exit_code == 0, read.err);
+  return nlohmann::json::parse(read.out).get<std::vector<Strings>>();
+}
+
+std::string today_batch_prefix(Database& db) {
+  const std::string started = query_text(db, "SELECT started_at FROM hades_runs LIMIT 1");
+  return "HADES-" + started.substr(0, 4) + started.substr(5, 2) + started.substr(8, 2) + "-";
+}
+
+BOOST_AUTO_TEST_CASE(the_csv_and_lead_outcomes_describe_the_same_ranked_batch) {
+  ExportDir job("geography", 3000);
+  const ProcessResult r = job.run({"--set", "min_score=40", "--set", "max_leads=1200"});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  auto db = job.db();
+  const std::string batch_id = today_batch_prefix(*db) + "001";
+  BOOST_TEST(job.batch_ids() == batch_id + "|\n");
+
+  const std::vector<Strings> rows = read_csv(job.csv_path());
+  BOOST_TEST(fs::path(job.csv_path()).filename().string().starts_with("HADES-geography-"));
+  const auto outcomes = db->query(
+      "SELECT batch_id, company_name, hades_score, workflow_type, source_features, zip_code "
+      "FROM lead_outcomes ORDER BY id");
+  BOOST_REQUIRE(outcomes.ok());
+  const auto eligible =
+      db->query("SELECT count(*) FROM export_candidates WHERE run_id = 1 AND hades_score >= 40");
+  const std::int64_t expected = std::min<std::int64_t>(1200, *as_int(eligible->rows[0][0]));
+  BOOST_TEST_MESSAGE(expected << " leads exported");
+  BOOST_TEST(expected > 500);
+  BOOST_REQUIRE(static_cast<std::int64_t>(outcomes->rows.size()) == expected);
+  BOOST_REQUIRE(rows.size() == outcomes->rows.size() + 1);
+  const Strings agents = {"agent1@example.com", "agent2@example.com", "agent3@example.com",
+                          "agent4@example.com", "agent5@example.com"};
+  std::int64_t previous_score = 100;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    const auto& outcome = outcomes->rows[i - 1];
+    const std::int64_t score = *as_int(outcome[2]);
+    BOOST_TEST_CONTEXT("row " << i) {
+      BOOST_TEST(rows[i].size() == 31u);
+      BOOST_TEST(to_text(outcome[0]) == batch_id);
+      BOOST_TEST(to_text(outcome[3]) == "geography");
+      BOOST_TEST(score >= 40);
+      BOOST_TEST(score <= previous_score);  // best first
+      BOOST_TEST(nlohmann::json::parse(to_text(outcome[4]))["score"] == score);
+      BOOST_TEST(rows[i][18] == agents[(i - 1) % agents.size()]);  // Contact Owner
+      BOOST_TEST(rows[i][30].starts_with("Batch: " + batch_id +
+                                         " | Score: " + std::to_string(score) + " | Distance: "));
+      BOOST_TEST(rows[i][16] == to_text(outcome[5]));  // ZIP as text, zeros kept
+    }
+    previous_score = score;
+  }
+}
+
+// Kills the export with SIGKILL once its partial CSV holds `kill_at_bytes` (0: during the
+// scoring step), then runs the job again and compares with `reference`.
+void kill_and_resume(const ExportDir& reference, std::uintmax_t kill_at_bytes) {
+  ExportDir victim("intent", kill_test_rows());
+  Process run = victim.start();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  if (kill_at_bytes == 0) std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  while (kill_at_bytes > 0 && victim.partial_size() < kill_at_bytes && run.running() &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  const bool was_running = run.running();
+  const std::uintmax_t partial = victim.partial_size();
+  run.send(SIGKILL);
+  (void)run.wait();
+  BOOST_TEST_MESSAGE("killed with " << partial << " bytes in the partial CSV");
+  BOOST_TEST_CONTEXT("killed at " << kill_at_bytes << " bytes") {
+    BOOST_TEST(was_running);  // the kill must interrupt the run, or this proves nothing
+    BOOST_TEST(victim.csv_path().empty());  // nothing published before the step completes
+    const std::string batch_before = victim.batch_ids();
+    const ProcessResult resumed = victim.run();
+    BOOST_REQUIRE_MESSAGE(resumed.exit_code == 0, resumed.err);
+    BOOST_TEST(resumed.err.find("resuming run 1") != std::string::npos, resumed.err);
+    if (kill_at_bytes > 0) BOOST_TEST(victim.batch_ids() == batch_before);
+    BOOST_TEST(victim.batch_ids() == reference.batch_ids());
+    BOOST_TEST(testing::read_file(victim.csv_path()) == testing::read_file(reference.csv_path()));
+    BOOST_TEST(victim.outcomes() == reference.outcomes());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(sigkill_mid_export_resumes_to_the_uninterrupted_result) {
+  ExportDir reference("intent", kill_test_rows());
+  const ProcessResult clean = reference.run();
+  BOOST_REQUIRE_MESSAGE(clean.exit_code == 0, clean.err);
+  const std::uintmax_t size = fs::file_size(reference.csv_path());
+  const std::string outcomes = reference.outcomes();
+  BOOST_TEST(std::count(outcomes.begin(), outcomes.end(), '\n') > kill_test_rows() / 2);
+  BOOST_TEST_MESSAGE("reference CSV: " << size << " bytes");
+  std::mt19937_64 rng(std::random_device{}());
+  std::uniform_real_distribution<double> share(0.05, 0.95);
+  kill_and_resume(reference, 0);
+  for (int trial = 0; trial < 3; ++trial) {
+    kill_and_resume(reference, static_cast<std::uintmax_t>(share(rng) * static_cast<double>(size)));
+  }
+}
+
+// A job that allocates a batch ID and records it, nothing else.
+std::string allocation_job(const std::string& name, const testing::TempDir& dir,
+                           const std::string& database_url) {
+  testing::write_file(dir.file("icp.yaml"), "call_center_agents: [a@x.example]\n");
+  return "name: " + name + "\ndatabase: " + database_url + "\nrejects_dir: " + dir.file("rejects") +
+         "\nsteps:\n"
+         "  - name: schema\n    task: {plugin: outcome_schema}\n"
+         "  - name: allocate\n"
+         "    source:\n      plugin: sql_source\n"
+         "      with: {query: \"SELECT 85 AS hades_score, 'p' || :run_id AS person_id, "
+         "'Acme' AS company_name\", row_number: export_rank}\n"
+         "    transforms: [{plugin: export_batch, with: {icp: " +
+         dir.file("icp.yaml") +
+         ", workflow: intent}}]\n"
+         "    sinks: [{plugin: turso_sink, with: {table: allocated, key: [batch_id], columns: "
+         "{batch_id: batch_id, person_id: person_id}}}]\n";
+}
+
+BOOST_AUTO_TEST_CASE(two_processes_exporting_at_once_get_100_distinct_batch_ids) {
+  testing::TempDir dir;
+  const TestDatabase database{dir.path()};
+  std::vector<std::string> jobs;
+  for (const char* name : {"export_a", "export_b"}) {
+    jobs.push_back(dir.file(std::string(name) + ".yaml"));
+    testing::write_file(jobs.back(), allocation_job(name, dir, database.url()));
+  }
+  std::vector<std::thread> loops;
+  std::vector<int> failures(2, 0);
+  for (std::size_t j = 0; j < 2; ++j) {
+    loops.emplace_back([&, j] {
+      for (int i = 0; i < 50; ++i) {
+        const ProcessResult r = testing::run_process({testing::hades_binary(), "run", jobs[j]},
+                                                     dir.path(), database.env());
+        if (r.exit_code != 0) ++failures[j];
+      }
+    });
+  }
+  for (std::thread& t : loops) t.join();
+  BOOST_TEST(failures == (std::vector<int>{0, 0}), boost::test_tools::per_element());
+  auto db = database.open();
+  BOOST_TEST(query_text(*db,
+                        "SELECT count(*), count(DISTINCT batch_id), count(DISTINCT job || "
+                        "run_id) FROM hades_batch_ids") == "100|100|100|\n");
+  BOOST_TEST(query_text(*db, "SELECT count(DISTINCT batch_id) FROM allocated") == "100|\n");
+  // Unless the test ran across midnight (UTC), the day's sequence is exactly 1..100.
+  const std::string days = query_text(*db, "SELECT count(DISTINCT day) FROM hades_batch_ids");
+  if (days == "1|\n") {
+    BOOST_TEST(query_text(*db, "SELECT min(seq), max(seq) FROM hades_batch_ids") == "1|100|\n");
+  }
+}
+
+}  // namespace
+}  // namespace hades

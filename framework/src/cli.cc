@@ -147,8 +147,10 @@ int prepare(Session& s, PreparedJob& out) {
   return kExitOk;
 }
 
-Result<std::unique_ptr<Database>> open_job_database(const JobSpec& job) {
-  auto db = open_database(job.database);
+// The database's auth token (Turso) joins the secrets masked in every log line.
+Result<std::unique_ptr<Database>> open_job_database(const JobSpec& job, Redactor& redactor) {
+  auto db = open_database(job.database,
+                          [&](std::string_view token) { redactor.add_secret(token); });
   if (!db.ok()) return db.status().with_context(job.file + ": database");
   return db;
 }
@@ -164,7 +166,7 @@ int cmd_run(Session& s, bool fresh, const std::string& summary_path,
   SignalWatcher signals;
   PreparedJob job;
   if (const int code = prepare(s, job); code != kExitOk) return code;
-  auto db = open_job_database(job.loaded.job);
+  auto db = open_job_database(job.loaded.job, s.redactor);
   if (!db.ok()) return fail(s, db.status());
   Runner runner(*job.bound, **db, *s.log, &signals);
   RunOptions options;
@@ -216,7 +218,7 @@ std::string step_plan(RunState& state, const std::optional<RunRecord>& run, cons
 int cmd_plan(Session& s, bool fresh) {
   PreparedJob job;
   if (const int code = prepare(s, job); code != kExitOk) return code;
-  auto db = open_job_database(job.loaded.job);
+  auto db = open_job_database(job.loaded.job, s.redactor);
   if (!db.ok()) return fail(s, db.status());
   RunState state(**db, ProcessIdentity::current());
   if (Status m = state.migrate(); !m.ok()) return fail(s, m);
@@ -292,7 +294,7 @@ struct StateSession {
 
 int open_state(Session& s, StateSession& out) {
   if (const int code = load_only(s, out.job); code != kExitOk) return code;
-  auto db = open_job_database(out.job.job);
+  auto db = open_job_database(out.job.job, s.redactor);
   if (!db.ok()) return fail(s, db.status());
   out.db = std::move(db).value();
   out.state.emplace(*out.db, ProcessIdentity::current());

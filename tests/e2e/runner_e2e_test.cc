@@ -1,6 +1,8 @@
 // The runner's promises, checked on the real binary: kill -9 at any instant resumes to exactly
 // the uninterrupted result; one run per job; SIGTERM stops at a chunk boundary with exit 1;
 // plugin ABI mismatches exit 4; bad records go to the rejects file up to the skip budget.
+// With HADES_TEST_DATABASE=sqld (CTest's runner_e2e_test_sqld) every job keeps its database in
+// a real sqld of its own instead of a SQLite file: the same promises must hold on Turso.
 #define BOOST_TEST_MODULE runner_e2e_test
 #include <signal.h>
 
@@ -14,6 +16,7 @@
 #include <thread>
 
 #include "process.h"
+#include "sqld.h"
 #include "sqlite_database.h"
 #include "test_support.h"
 
@@ -24,7 +27,32 @@ namespace fs = std::filesystem;
 using testing::Process;
 using testing::ProcessResult;
 
-// 200k rows; every 9973rd row has a missing field, so it is rejected with its line number.
+bool on_sqld() {
+  const char* db = std::getenv("HADES_TEST_DATABASE");
+  return db != nullptr && std::string(db) == "sqld";
+}
+
+// The database a test's jobs use: a SQLite file in `dir`, or a fresh sqld.
+struct TestDatabase {
+  std::string dir;
+  std::unique_ptr<testing::SqldServer> sqld = on_sqld() ? std::make_unique<testing::SqldServer>()
+                                                        : nullptr;
+  std::string url() const { return sqld ? sqld->url() : "sqlite://" + dir + "/hades.db"; }
+  std::map<std::string, std::string> env() const {
+    if (!sqld) return {};
+    return {{"TURSO_AUTH_TOKEN", sqld->rw_token()}};
+  }
+  std::unique_ptr<Database> open() const {
+    return sqld ? sqld->open() : open_sqlite_database(dir + "/hades.db").value();
+  }
+};
+
+// The kill test's input: 200k rows on SQLite; on sqld, where a run takes longer, 50k rows (still
+// 100 chunks, and still 10 kills).
+int kill_test_rows() { return on_sqld() ? 50'000 : 200'000; }
+int rejected_rows(int rows) { return rows / 9973; }
+
+// Every 9973rd row has a missing field, so it is rejected with its line number.
 void write_leads_csv(const std::string& path, int rows) {
   std::ofstream out(path, std::ios::binary);
   out << "id,company,city,employees\r\n";
@@ -38,10 +66,10 @@ void write_leads_csv(const std::string& path, int rows) {
   }
 }
 
-std::string job_yaml(const std::string& dir, const std::string& extra_transform = "",
-                     int skip_budget = 1000) {
+std::string job_yaml(const std::string& dir, const std::string& database_url,
+                     const std::string& extra_transform = "", int skip_budget = 1000) {
   return "name: load_leads\n"
-         "database: sqlite://" + dir + "/hades.db\n"
+         "database: " + database_url + "\n"
          "rejects_dir: " + dir + "/rejects\n"
          "params:\n  input: " + dir + "/leads.csv\n"
          "steps:\n"
@@ -56,11 +84,13 @@ std::string job_yaml(const std::string& dir, const std::string& extra_transform 
 // A job directory with its input and job file.
 struct JobDir {
   testing::TempDir dir;
+  TestDatabase database{dir.path()};
   std::string job;
-  explicit JobDir(int rows = 200'000, const std::string& transform = "", int budget = 1000) {
+  explicit JobDir(int rows = kill_test_rows(), const std::string& transform = "",
+                  int budget = 1000) {
     write_leads_csv(dir.file("leads.csv"), rows);
     job = dir.file("job.yaml");
-    testing::write_file(job, job_yaml(dir.path(), transform, budget));
+    testing::write_file(job, job_yaml(dir.path(), database.url(), transform, budget));
   }
   std::vector<std::string> run_args(std::vector<std::string> extra = {}) const {
     std::vector<std::string> args = {testing::hades_binary(), "--plugin-path",
@@ -69,11 +99,12 @@ struct JobDir {
     return args;
   }
   ProcessResult run(std::vector<std::string> extra = {}) const {
-    return testing::run_process(run_args(std::move(extra)), dir.path());
+    return testing::run_process(run_args(std::move(extra)), dir.path(), database.env());
   }
+  Process start() const { return Process(run_args(), dir.path(), database.env()); }
   // Every row of the table in id order, and the rejects file, as one comparable text.
   std::string table_dump() const {
-    auto db = open_sqlite_database(dir.file("hades.db")).value();
+    auto db = database.open();
     auto rows = db->query("SELECT id, company, city, employees FROM leads ORDER BY CAST(id AS INTEGER), rowid");
     BOOST_REQUIRE(rows.ok());
     std::string dump;
@@ -84,7 +115,7 @@ struct JobDir {
     return dump;
   }
   std::string last_run_status() const {
-    auto db = open_sqlite_database(dir.file("hades.db")).value();
+    auto db = database.open();
     auto rows = db->query("SELECT status FROM hades_runs ORDER BY run_id DESC LIMIT 1");
     return rows.ok() && !rows->rows.empty() ? to_text(rows->rows[0][0]) : "";
   }
@@ -116,8 +147,11 @@ BOOST_AUTO_TEST_CASE(sigkill_at_ten_random_moments_resumes_to_the_uninterrupted_
   BOOST_REQUIRE_MESSAGE(clean.exit_code == 0, clean.err);
   const std::string expected_table = reference.table_dump();
   const std::string expected_rejects = reference.rejects();
-  BOOST_TEST(std::count(expected_table.begin(), expected_table.end(), '\n') == 200'000 - 20);
-  BOOST_TEST(std::count(expected_rejects.begin(), expected_rejects.end(), '\n') == 20);
+  const int rows = kill_test_rows();
+  BOOST_TEST(std::count(expected_table.begin(), expected_table.end(), '\n') ==
+             rows - rejected_rows(rows));
+  BOOST_TEST(std::count(expected_rejects.begin(), expected_rejects.end(), '\n') ==
+             rejected_rows(rows));
 
   auto rng = seeded_rng();
   // Kill between 5% and 85% of the reference duration, so that almost every kill lands while
@@ -126,7 +160,7 @@ BOOST_AUTO_TEST_CASE(sigkill_at_ten_random_moments_resumes_to_the_uninterrupted_
   int killed_mid_run = 0;
   for (int trial = 0; trial < 10; ++trial) {
     JobDir victim;
-    Process run(victim.run_args(), victim.dir.path());
+    Process run = victim.start();
     const double at = moment(rng);
     std::this_thread::sleep_for(std::chrono::duration<double>(at));
     const bool was_running = run.running();
@@ -152,8 +186,8 @@ BOOST_AUTO_TEST_CASE(sigkill_at_ten_random_moments_resumes_to_the_uninterrupted_
 
 BOOST_AUTO_TEST_CASE(two_concurrent_runs_one_exits_3_the_other_finishes) {
   JobDir job(20'000, "{plugin: slow_transform, with: {sleep_ms: 20}}");
-  Process first(job.run_args(), job.dir.path());
-  Process second(job.run_args(), job.dir.path());
+  Process first = job.start();
+  Process second = job.start();
   const ProcessResult a = first.wait();
   const ProcessResult b = second.wait();
   const std::multiset<int> codes = {a.exit_code, b.exit_code};
@@ -161,13 +195,14 @@ BOOST_AUTO_TEST_CASE(two_concurrent_runs_one_exits_3_the_other_finishes) {
                                                                << "\n" << a.err << "\n" << b.err);
   const std::string& loser = a.exit_code == 3 ? a.err : b.err;
   BOOST_TEST(loser.find("is locked by pid") != std::string::npos, loser);
-  auto db = open_sqlite_database(job.dir.file("hades.db")).value();
+  auto db = job.database.open();
   BOOST_TEST(as_int(db->query("SELECT count(*) FROM leads")->rows[0][0]).value_or(0) == 20'000 - 2);
 }
 
 BOOST_AUTO_TEST_CASE(sigterm_stops_at_a_chunk_boundary_with_exit_1_and_a_rerun_finishes) {
   JobDir job(20'000, "{plugin: slow_transform, with: {sleep_ms: 20}}");
-  Process run(job.run_args({"--summary", job.dir.file("summary.json")}), job.dir.path());
+  Process run(job.run_args({"--summary", job.dir.file("summary.json")}), job.dir.path(),
+              job.database.env());
   std::this_thread::sleep_for(std::chrono::milliseconds(600));
   BOOST_REQUIRE(run.running());
   run.send(SIGTERM);
@@ -183,7 +218,7 @@ BOOST_AUTO_TEST_CASE(sigterm_stops_at_a_chunk_boundary_with_exit_1_and_a_rerun_f
   const auto after = nlohmann::json::parse(testing::read_file(job.dir.file("summary.json")));
   BOOST_TEST(after["resumed"] == true);
   BOOST_TEST(after["steps"][0]["resumed_from_chunk"].get<int>() > 0);
-  auto db = open_sqlite_database(job.dir.file("hades.db")).value();
+  auto db = job.database.open();
   BOOST_TEST(as_int(db->query("SELECT count(*) FROM leads")->rows[0][0]).value_or(0) == 20'000 - 2);
   BOOST_TEST(as_int(db->query("SELECT count(DISTINCT id) FROM leads")->rows[0][0]).value_or(0) ==
              20'000 - 2);
@@ -191,14 +226,15 @@ BOOST_AUTO_TEST_CASE(sigterm_stops_at_a_chunk_boundary_with_exit_1_and_a_rerun_f
 
 BOOST_AUTO_TEST_CASE(a_plugin_built_for_another_api_is_refused_with_exit_4) {
   testing::TempDir dir;
+  const TestDatabase database{dir.path()};
   const std::string job = dir.file("job.yaml");
-  testing::write_file(job, "name: abi\ndatabase: sqlite://" + dir.file("h.db") +
+  testing::write_file(job, "name: abi\ndatabase: " + database.url() +
                                "\nsteps:\n  - name: s\n    source: {plugin: bad_api_source}\n"
                                "    sinks: [{plugin: turso_sink, with: {table: t}}]\n");
   for (const char* command : {"run", "validate"}) {
     const ProcessResult r = testing::run_process(
         {testing::hades_binary(), "--plugin-path", testing::test_plugin_dir(), command, job},
-        dir.path());
+        dir.path(), database.env());
     BOOST_TEST(r.exit_code == 4, command << ": " << r.err);
     BOOST_TEST(r.err.find("built for plugin API 99.0") != std::string::npos, r.err);
     BOOST_TEST(r.err.find("API 1.0") != std::string::npos, r.err);
@@ -207,13 +243,14 @@ BOOST_AUTO_TEST_CASE(a_plugin_built_for_another_api_is_refused_with_exit_4) {
 
 BOOST_AUTO_TEST_CASE(an_exception_in_a_plugin_fails_the_run_naming_plugin_and_operation) {
   testing::TempDir dir;
+  const TestDatabase database{dir.path()};
   const std::string job = dir.file("job.yaml");
-  testing::write_file(job, "name: throws\ndatabase: sqlite://" + dir.file("h.db") +
+  testing::write_file(job, "name: throws\ndatabase: " + database.url() +
                                "\nsteps:\n  - name: s\n    source: {plugin: throwing_source}\n"
                                "    sinks: [{plugin: turso_sink, with: {table: t}}]\n");
   const ProcessResult r = testing::run_process(
       {testing::hades_binary(), "--plugin-path", testing::test_plugin_dir(), "run", job},
-      dir.path());
+      dir.path(), database.env());
   BOOST_TEST(r.exit_code == 1, r.err);
   BOOST_TEST(r.err.find("plugin 'throwing_source': read: threw: boom from throwing_source") !=
                  std::string::npos,

@@ -31,10 +31,15 @@ HADES_APT_PACKAGES=(
   libssl-dev
   python3  # test scripts and fake servers
   sqlite3  # tests and tools/demo inspect databases with the CLI
+  python3-statsmodels  # calibrator tests: independent oracle (Wilson interval)
+  python3-scipy  # calibrator tests: independent oracle (chi-square, binomial test)
+  python3-sklearn  # calibrator tests: independent oracle (AUC, Brier)
 )
 
-# npm packages, pinned as NAME@VERSION, installed into .deps/npm (ignored by git). Empty for now.
-HADES_NPM_PACKAGES=()
+# npm packages, pinned as NAME@VERSION, installed into .deps/npm (ignored by git).
+HADES_NPM_PACKAGES=(
+  @libsql/client@0.18.0  # the official libSQL client: tests cross-check what HADES wrote to sqld
+)
 
 hades_log() {
   printf 'hades-setup: %s\n' "$*" >&2
@@ -75,6 +80,23 @@ ensure_apt_packages() {
   apt-get install -y --no-install-recommends "${missing[@]}" </dev/null
 }
 
+# Installs Debian's nodejs and npm unless `node` and `npm` are already there: a machine with
+# NodeSource's nodejs has npm inside it, and Debian's npm package would conflict with it.
+ensure_node_and_npm() {
+  if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+    return 0
+  fi
+  ensure_apt_packages nodejs npm
+}
+
+# Installs the pinned sqld (the libSQL server) into .deps/sqld for the Turso backend's tests:
+# tools/sqld/install.sh checks the hashes and skips the download when the binary is there.
+ensure_sqld() {
+  ensure_node_and_npm
+  "$HADES_ROOT/tools/sqld/install.sh" </dev/null >/dev/null
+  export HADES_SQLD="$HADES_ROOT/.deps/sqld/bin/sqld"
+}
+
 # Installs the given pinned npm packages (NAME@VERSION) into $HADES_ROOT/.deps/npm; their commands
 # land in .deps/npm/node_modules/.bin, which this function puts on PATH. Reinstalls only when the
 # list changes. Needs Debian's nodejs and npm, which it installs like any other package.
@@ -82,7 +104,7 @@ ensure_npm_packages() {
   if (($# == 0)); then
     return 0
   fi
-  ensure_apt_packages nodejs npm
+  ensure_node_and_npm
   local prefix="$HADES_ROOT/.deps/npm"
   local stamp="$prefix/.installed"
   local wanted
@@ -109,6 +131,7 @@ setup_ccache() {
 hades_setup() {
   ensure_apt_packages "${HADES_APT_PACKAGES[@]}"
   ensure_npm_packages "${HADES_NPM_PACKAGES[@]}"
+  ensure_sqld
   setup_ccache
 }
 

@@ -9,6 +9,7 @@
 #include <openssl/x509.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -18,7 +19,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <memory>
@@ -86,8 +86,8 @@ Result<ParsedUrl> parse_url(std::string_view url) {
   if (out.host.empty()) return Status::invalid_config("URL '" + std::string(url) + "' has no host");
   int number = 0;
   const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
-  if (!port.empty() && (ec != std::errc() || end != port.data() + port.size() || number <= 0 ||
-                        number > 65535)) {
+  if (!port.empty() &&
+      (ec != std::errc() || end != port.data() + port.size() || number <= 0 || number > 65535)) {
     return Status::invalid_config("URL '" + std::string(url) + "' has a bad port");
   }
   out.port = port.empty() ? (out.tls ? "443" : "80") : std::string(port);
@@ -177,8 +177,8 @@ class BeastHttpClient final : public HttpClient {
 
   Status connect(const ParsedUrl& url, Clock::time_point request_deadline) {
     const auto deadline = std::min(request_deadline, Clock::now() + options_.connect_timeout);
-    const auto budget = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - Clock::now());
+    const auto budget =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     conn_.emplace();
     conn_->key = url.key();
     if (url.tls) {
@@ -227,8 +227,8 @@ class BeastHttpClient final : public HttpClient {
     if (!ec) return Status::ok_status();
     if (is_verify_failure(ec)) {
       const long verdict = SSL_get_verify_result(stream.native_handle());
-      return Status::remote("TLS certificate of " + url.key() + " failed verification: " +
-                                X509_verify_cert_error_string(verdict),
+      return Status::remote("TLS certificate of " + url.key() +
+                                " failed verification: " + X509_verify_cert_error_string(verdict),
                             /*retryable=*/false);
     }
     return transport_error("TLS handshake with", url, ec, budget);
@@ -272,9 +272,9 @@ class BeastHttpClient final : public HttpClient {
 
     http::response_parser<http::string_body> parser;
     parser.body_limit(options_.max_response_bytes);
-    const beast::error_code ec =
-        conn_->secure ? write_and_read(*conn_->secure, req, parser, deadline)
-                      : write_and_read(*conn_->plain, req, parser, deadline);
+    const beast::error_code ec = conn_->secure
+                                     ? write_and_read(*conn_->secure, req, parser, deadline)
+                                     : write_and_read(*conn_->plain, req, parser, deadline);
     if (ec == http::error::body_limit) {
       return Status::remote("reply from " + url.key() + " is larger than " +
                                 std::to_string(options_.max_response_bytes) + " bytes",

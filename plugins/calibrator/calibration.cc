@@ -1,0 +1,590 @@
+#include "calibration.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <utility>
+
+#include "bucket_sql.h"
+#include "common/normalize.h"
+
+namespace hades::calibrator {
+namespace {
+
+using plugin_common::IcpConfig;
+using plugin_common::Workflow;
+
+constexpr std::string_view kOutsideTiers = "outside tiers";
+constexpr std::string_view kPastTiers = "past tiers";
+constexpr double kTrainingShare = 0.8;
+constexpr double kDeliveryLagShare = 0.9;
+
+struct StateRegion {
+  std::string_view code;
+  std::string_view region;
+};
+
+// The four US Census Bureau regions (census.gov, "Census Regions and Divisions of the United
+// States"). DC belongs to the South Atlantic division, hence South.
+constexpr std::array<StateRegion, 51> kCensusRegions = {{
+    {"CT", "Northeast"}, {"ME", "Northeast"}, {"MA", "Northeast"}, {"NH", "Northeast"},
+    {"RI", "Northeast"}, {"VT", "Northeast"}, {"NJ", "Northeast"}, {"NY", "Northeast"},
+    {"PA", "Northeast"}, {"IL", "Midwest"},   {"IN", "Midwest"},   {"MI", "Midwest"},
+    {"OH", "Midwest"},   {"WI", "Midwest"},   {"IA", "Midwest"},   {"KS", "Midwest"},
+    {"MN", "Midwest"},   {"MO", "Midwest"},   {"NE", "Midwest"},   {"ND", "Midwest"},
+    {"SD", "Midwest"},   {"DE", "South"},     {"FL", "South"},     {"GA", "South"},
+    {"MD", "South"},     {"NC", "South"},     {"SC", "South"},     {"VA", "South"},
+    {"DC", "South"},     {"WV", "South"},     {"AL", "South"},     {"KY", "South"},
+    {"MS", "South"},     {"TN", "South"},     {"AR", "South"},     {"LA", "South"},
+    {"OK", "South"},     {"TX", "South"},     {"AZ", "West"},      {"CO", "West"},
+    {"ID", "West"},      {"MT", "West"},      {"NV", "West"},      {"NM", "West"},
+    {"UT", "West"},      {"WY", "West"},      {"AK", "West"},      {"CA", "West"},
+    {"HI", "West"},      {"OR", "West"},      {"WA", "West"},
+}};
+constexpr std::array<std::string_view, 4> kRegionOrder = {"Northeast", "Midwest", "South", "West"};
+
+// ---------------------------------------------------------------------------------------------
+// Bucket schemes: which buckets icp.yaml defines for a dimension and the score each one gets.
+
+struct SchemeEntry {
+  std::string key;
+  std::optional<std::int64_t> current;
+};
+
+struct Scheme {
+  std::vector<SchemeEntry> icp;      // buckets icp.yaml defines, in its order
+  std::vector<SchemeEntry> special;  // beyond the tiers, then `unknown`
+  // The score of a data bucket icp.yaml does not name (a SIC without a score: the default).
+  std::optional<std::int64_t> other_current;
+  bool sorted_by_key = false;  // SIC and state rows read best in code order
+};
+
+std::string miles_text(double miles) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", miles);
+  return buffer;
+}
+
+Scheme sic_scheme(const IcpConfig& icp) {
+  Scheme s;
+  for (const auto& [sic, score] : icp.sic_scores) s.icp.push_back({sic, score});
+  s.special.push_back({std::string(kUnknownBucket), plugin_common::onsite_score(icp, "")});
+  s.other_current = icp.sic_default;
+  s.sorted_by_key = true;
+  return s;
+}
+
+Scheme employee_scheme(const IcpConfig& icp) {
+  Scheme s;
+  for (const plugin_common::EmployeeTier& tier : icp.employee_scale) {
+    s.icp.push_back({std::to_string(tier.min) + "-" + std::to_string(tier.max), tier.score});
+  }
+  s.special.push_back({std::string(kOutsideTiers), plugin_common::kEmployeeScoreOutsideTiers});
+  s.special.push_back({std::string(kUnknownBucket), plugin_common::kEmployeeScoreUnknown});
+  return s;
+}
+
+Scheme proximity_scheme(const IcpConfig& icp) {
+  Scheme s;
+  std::string lower = "0";
+  for (const plugin_common::ProximityTier& tier : icp.proximity) {
+    s.icp.push_back({lower + "-" + miles_text(tier.max_miles) + " mi", tier.score});
+    lower = miles_text(tier.max_miles);
+  }
+  s.special.push_back({"beyond " + lower + " mi", plugin_common::kProximityScoreBeyondTiers});
+  s.special.push_back(
+      {std::string(kUnknownBucket), plugin_common::proximity_score(icp, std::nullopt)});
+  return s;
+}
+
+Scheme signal_scheme(const IcpConfig& icp) {
+  Scheme s;
+  for (const auto& [strength, score] : icp.signal_strength_scores)
+    s.icp.push_back({strength, score});
+  // The scorer scores a blank or unlisted strength as Low.
+  s.other_current = plugin_common::signal_score(icp, std::nullopt, "");
+  s.special.push_back({std::string(kUnknownBucket), s.other_current});
+  return s;
+}
+
+Scheme freshness_scheme(const IcpConfig& icp) {
+  Scheme s;
+  for (const plugin_common::FreshnessTier& tier : icp.freshness) {
+    s.icp.push_back({tier.label, static_cast<std::int64_t>(100.0 * tier.multiplier)});
+  }
+  s.special.push_back({std::string(kPastTiers), 0});
+  s.special.push_back(
+      {std::string(kUnknownBucket), plugin_common::freshness(icp, std::nullopt).score});
+  return s;
+}
+
+Scheme scheme_for(const IcpConfig& icp, Dimension dimension) {
+  switch (dimension) {
+    case Dimension::kSic:
+      return sic_scheme(icp);
+    case Dimension::kEmployeeTier:
+      return employee_scheme(icp);
+    case Dimension::kProximity:
+      return proximity_scheme(icp);
+    case Dimension::kSignalStrength:
+      return signal_scheme(icp);
+    case Dimension::kFreshness:
+      return freshness_scheme(icp);
+    case Dimension::kState: {
+      Scheme s;
+      s.special.push_back({std::string(kUnknownBucket), std::nullopt});
+      s.sorted_by_key = true;
+      return s;
+    }
+    case Dimension::kRegion: {
+      Scheme s;
+      for (std::string_view region : kRegionOrder) s.special.push_back({std::string(region), {}});
+      s.special.push_back({std::string(kUnknownBucket), std::nullopt});
+      return s;
+    }
+  }
+  return {};
+}
+
+const SchemeEntry* find_entry(const std::vector<SchemeEntry>& entries, std::string_view key) {
+  for (const SchemeEntry& e : entries) {
+    if (e.key == key) return &e;
+  }
+  return nullptr;
+}
+
+// The bucket of a tiered digit's value; "" when the digit does not apply to the lead.
+std::string tier_bucket(const Scheme& scheme, const CellKey& layout, KeyDigit digit,
+                        std::int64_t value) {
+  switch (layout.code(digit, value)) {
+    case TierCode::kTier:
+      return scheme.icp[static_cast<std::size_t>(value)].key;
+    case TierCode::kBeyond:
+      return scheme.special.front().key;
+    case TierCode::kUnknown:
+      return std::string(kUnknownBucket);
+    case TierCode::kNotApplicable:
+      return std::string();
+  }
+  return std::string();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw group keys -> buckets.
+
+std::string text_of(const Value& v) { return is_null(v) ? std::string() : to_text(v); }
+
+std::int64_t int_of(const Value& v) { return as_int(v).value_or(0); }
+
+std::string sic_bucket(const Value& raw) {
+  const std::optional<std::string> sic = plugin_common::normalize_sic(text_of(raw));
+  return sic ? *sic : std::string(kUnknownBucket);
+}
+
+std::string state_bucket(const Value& raw) {
+  const std::optional<std::string> state = plugin_common::normalize_state(text_of(raw));
+  return state ? *state : std::string(kUnknownBucket);
+}
+
+// The employee digit's bucket; a count the INTEGER column kept as text ("1,200", "50 to 99")
+// is parsed here by the shared parser.
+std::string employee_bucket(const IcpConfig& icp, const Scheme& scheme, const CellKey& layout,
+                            std::int64_t digit, const Value& text) {
+  if (layout.code(KeyDigit::kEmployee, digit) != TierCode::kUnknown || is_null(text)) {
+    return tier_bucket(scheme, layout, KeyDigit::kEmployee, digit);
+  }
+  Result<std::optional<std::int64_t>> count = plugin_common::parse_employee_count(text_of(text));
+  if (!count.ok() || !*count) return std::string(kUnknownBucket);
+  for (std::size_t i = 0; i < icp.employee_scale.size(); ++i) {
+    const plugin_common::EmployeeTier& t = icp.employee_scale[i];
+    if (t.min <= **count && **count <= t.max) return scheme.icp[i].key;
+  }
+  return std::string(kOutsideTiers);
+}
+
+// The strength digit's bucket: icp.yaml's key, or the trimmed text of a strength icp.yaml
+// does not list (`other`, the query's text column).
+std::string signal_bucket(const Scheme& scheme, const CellKey& layout, std::int64_t digit,
+                          const Value& other) {
+  if (layout.code(KeyDigit::kStrength, digit) == TierCode::kBeyond) {
+    return std::string(plugin_common::trim(text_of(other)));
+  }
+  return tier_bucket(scheme, layout, KeyDigit::kStrength, digit);
+}
+
+// Every scheme calibrate_dimensions() and the loader need, built once per icp.yaml.
+struct Schemes {
+  explicit Schemes(const IcpConfig& icp) {
+    for (Dimension d : kDimensions) by_dimension.push_back(scheme_for(icp, d));
+  }
+  const Scheme& operator[](Dimension d) const { return by_dimension[static_cast<std::size_t>(d)]; }
+  std::vector<Scheme> by_dimension;
+};
+
+Status query_error(const Status& status, std::string_view what) {
+  return status.with_context("calibrator: reading " + std::string(what));
+}
+
+// Merges cells whose normalised keys coincide (`8062-01` and `8062`, `ma` and `MA`).
+std::vector<LeadCell> merge_cells(std::vector<LeadCell> cells) {
+  std::map<std::string, std::size_t> index;
+  std::vector<LeadCell> merged;
+  for (LeadCell& c : cells) {
+    std::string key = std::string(c.historical ? "h" : "l") + "|" +
+                      (c.workflow ? std::string(plugin_common::workflow_name(*c.workflow)) : "") +
+                      "|" + c.sic + "|" + c.employee + "|" + c.proximity + "|" + c.signal + "|" +
+                      (c.numeric_signal ? "1" : "0") + "|" + c.freshness + "|" +
+                      (c.hades_score ? std::to_string(*c.hades_score) : "-") + "|" +
+                      (c.holdout ? "1" : "0");
+    auto [it, inserted] = index.emplace(std::move(key), merged.size());
+    if (inserted) {
+      merged.push_back(std::move(c));
+    } else {
+      merged[it->second].n += c.n;
+      merged[it->second].k += c.k;
+    }
+  }
+  return merged;
+}
+
+void add_count(std::map<std::string, KeyCount>& counts, const std::string& key, std::int64_t n,
+               std::int64_t k) {
+  KeyCount& c = counts[key];
+  c.key = key;
+  c.n += n;
+  c.k += k;
+}
+
+Status load_historical(Database& db, const IcpConfig& icp, const Schemes& schemes,
+                       OutcomeData& data, std::map<std::string, KeyCount>& states) {
+  const CellKey layout(icp);
+  Result<QueryResult> rows = db.query(historical_sql(icp, layout));
+  if (!rows.ok()) return query_error(rows.status(), "historical_outcomes");
+  for (const std::vector<Value>& r : rows->rows) {
+    LeadCell c;
+    c.historical = true;
+    c.sic = sic_bucket(r[0]);
+    c.employee =
+        employee_bucket(icp, schemes[Dimension::kEmployeeTier], layout, int_of(r[1]), r[2]);
+    c.n = int_of(r[4]);
+    c.k = int_of(r[5]);
+    data.volume.historical += c.n;
+    add_count(states, state_bucket(r[3]), c.n, c.k);
+    data.cells.push_back(std::move(c));
+  }
+  return Status::ok_status();
+}
+
+// A cells row of lead_cells_sql(), decoded and normalised.
+LeadCell lead_cell(const IcpConfig& icp, const Schemes& schemes, const CellKey& layout,
+                   const std::vector<Value>& r) {
+  const auto digit = layout.decode(int_of(r[1]));
+  const auto at = [&digit](KeyDigit d) { return digit[static_cast<std::size_t>(d)]; };
+  LeadCell c;
+  if (at(KeyDigit::kWorkflow) == kGeography) c.workflow = Workflow::kGeography;
+  if (at(KeyDigit::kWorkflow) == kIntent) c.workflow = Workflow::kIntent;
+  c.sic = sic_bucket(r[2]);
+  c.employee = employee_bucket(icp, schemes[Dimension::kEmployeeTier], layout,
+                               at(KeyDigit::kEmployee), r[3]);
+  c.proximity = tier_bucket(schemes[Dimension::kProximity], layout, KeyDigit::kProximity,
+                            at(KeyDigit::kProximity));
+  c.signal =
+      signal_bucket(schemes[Dimension::kSignalStrength], layout, at(KeyDigit::kStrength), r[4]);
+  c.numeric_signal = at(KeyDigit::kNumericSignal) != 0;
+  c.freshness = tier_bucket(schemes[Dimension::kFreshness], layout, KeyDigit::kFreshness,
+                            at(KeyDigit::kFreshness));
+  if (at(KeyDigit::kScore) != kNoScore) c.hades_score = at(KeyDigit::kScore);
+  c.holdout = at(KeyDigit::kHoldout) != 0;
+  c.n = int_of(r[5]);
+  c.k = int_of(r[6]);
+  return c;
+}
+
+// The matured lead_outcomes per bucket combination, and per state.
+Status load_leads(Database& db, const IcpConfig& icp, const Schemes& schemes, OutcomeData& data,
+                  std::map<std::string, KeyCount>& states) {
+  const CellKey layout(icp);
+  Result<QueryResult> rows =
+      db.query(lead_cells_sql(icp, layout), {Value(data.holdout_date), Value(data.matured_before)});
+  if (!rows.ok()) return query_error(rows.status(), "lead_outcomes");
+  for (const std::vector<Value>& r : rows->rows) {
+    if (int_of(r[0]) == 1) {
+      add_count(states, state_bucket(r[2]), int_of(r[5]), int_of(r[6]));
+      continue;
+    }
+    LeadCell c = lead_cell(icp, schemes, layout, r);
+    data.volume.leads_matured += c.n;
+    data.cells.push_back(std::move(c));
+  }
+  return Status::ok_status();
+}
+
+// Pending leads and their early deliveries, how long deliveries take to arrive, and the export
+// times of the matured leads (for the automatic holdout date): index walks, no full scan.
+Status load_timeline(Database& db, OutcomeData& data, std::vector<KeyCount>& exports) {
+  Result<QueryResult> pending = db.query(
+      "SELECT count(*), coalesce(sum(outcome IN ('delivery', 'churned')), 0) "
+      "FROM lead_outcomes WHERE exported_at >= ?",
+      {Value(data.matured_before)});
+  if (!pending.ok()) return query_error(pending.status(), "pending lead_outcomes");
+  data.volume.leads_pending = int_of(pending->rows.at(0).at(0));
+  data.volume.early_deliveries = int_of(pending->rows.at(0).at(1));
+  Result<QueryResult> lags = db.query(delivery_lag_sql());
+  if (!lags.ok()) return query_error(lags.status(), "delivery dates");
+  std::vector<std::pair<std::int64_t, std::int64_t>> by_lag;
+  for (const std::vector<Value>& r : lags->rows) {
+    if (!is_null(r[0])) by_lag.emplace_back(int_of(r[0]), int_of(r[1]));
+  }
+  std::sort(by_lag.begin(), by_lag.end());
+  std::vector<KeyCount> lag_counts;
+  lag_counts.reserve(by_lag.size());
+  for (const auto& [lag, n] : by_lag) lag_counts.push_back({std::to_string(lag), n, 0});
+  data.volume.delivery_lag_p90_days = lag_quantile(lag_counts, kDeliveryLagShare);
+  Result<QueryResult> times = db.query(
+      "SELECT exported_at, count(*) FROM lead_outcomes WHERE exported_at < ? "
+      "GROUP BY exported_at ORDER BY exported_at",
+      {Value(data.matured_before)});
+  if (!times.ok()) return query_error(times.status(), "lead_outcomes export times");
+  for (const std::vector<Value>& r : times->rows)
+    exports.push_back({text_of(r[0]), int_of(r[1]), 0});
+  return Status::ok_status();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per dimension.
+
+// Which cells a dimension counts and the bucket it puts them in ("" = not counted).
+const std::string& bucket_of(const LeadCell& c, Dimension d) {
+  static const std::string kNone;
+  switch (d) {
+    case Dimension::kSic:
+      return c.sic;
+    case Dimension::kEmployeeTier:
+      return c.employee;
+    case Dimension::kProximity:
+      return c.proximity;
+    case Dimension::kSignalStrength:
+      return c.signal;
+    case Dimension::kFreshness:
+      return c.freshness;
+    case Dimension::kState:
+    case Dimension::kRegion:
+      return kNone;
+  }
+  return kNone;
+}
+
+std::string_view population_of(Dimension d) {
+  switch (d) {
+    case Dimension::kProximity:
+      return "geography leads";
+    case Dimension::kSignalStrength:
+    case Dimension::kFreshness:
+      return "intent leads";
+    default:
+      return "all outcomes";
+  }
+}
+
+std::map<std::string, KeyCount> counts_of(Dimension d, const std::vector<LeadCell>& cells,
+                                          const std::vector<KeyCount>& states, bool training_only) {
+  std::map<std::string, KeyCount> counts;
+  if (d == Dimension::kState || d == Dimension::kRegion) {
+    for (const KeyCount& s : states) {
+      std::string key = s.key;
+      if (d == Dimension::kRegion) {
+        key = std::string(census_region(s.key).value_or(kUnknownBucket));
+      }
+      add_count(counts, key, s.n, s.k);
+    }
+    return counts;
+  }
+  for (const LeadCell& c : cells) {
+    if (training_only && c.holdout) continue;
+    const std::string& key = bucket_of(c, d);
+    if (!key.empty()) add_count(counts, key, c.n, c.k);
+  }
+  return counts;
+}
+
+// Buckets in report order: icp.yaml's (or all data keys sorted, for SIC and state), then data
+// buckets icp.yaml lacks, then the special buckets, `unknown` last.
+std::vector<std::string> ordered_keys(const Scheme& scheme,
+                                      const std::map<std::string, KeyCount>& counts) {
+  std::vector<std::string> keys;
+  std::set<std::string> placed;
+  auto place = [&](const std::string& key) {
+    if (counts.count(key) != 0 && placed.insert(key).second) keys.push_back(key);
+  };
+  if (!scheme.sorted_by_key) {
+    for (const SchemeEntry& e : scheme.icp) place(e.key);
+  }
+  for (const auto& [key, count] : counts) {
+    if (find_entry(scheme.special, key) == nullptr) place(key);
+  }
+  for (const SchemeEntry& e : scheme.special) place(e.key);
+  return keys;
+}
+
+std::optional<std::int64_t> scheme_current(const Scheme& scheme, std::string_view key) {
+  if (const SchemeEntry* e = find_entry(scheme.icp, key)) return e->current;
+  if (const SchemeEntry* e = find_entry(scheme.special, key)) return e->current;
+  return scheme.other_current;
+}
+
+DimensionResult calibrate_dimension(Dimension d, const Scheme& scheme,
+                                    const std::map<std::string, KeyCount>& counts) {
+  DimensionResult out;
+  out.dimension = d;
+  out.population = std::string(population_of(d));
+  out.scored = d != Dimension::kState && d != Dimension::kRegion;
+  const std::vector<std::string> keys = ordered_keys(scheme, counts);
+  std::vector<BucketCount> bucket_counts;
+  std::vector<Confidence> confidence;
+  for (const std::string& key : keys) {
+    const KeyCount& c = counts.at(key);
+    bucket_counts.push_back({c.n, c.k});
+    confidence.push_back(confidence_of(c.n, c.k));
+  }
+  out.shrinkage = shrink(bucket_counts);
+  const std::vector<std::optional<std::int64_t>> suggested =
+      suggested_scores(out.shrinkage.shrunk, confidence);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    BucketResult b;
+    b.bucket = keys[i];
+    b.n = bucket_counts[i].n;
+    b.k = bucket_counts[i].k;
+    b.rate = static_cast<double>(b.k) / static_cast<double>(b.n);
+    b.wilson = wilson_interval(b.k, b.n);
+    b.shrunk_rate = out.shrinkage.shrunk[i];
+    b.confidence = confidence[i];
+    b.in_icp = find_entry(scheme.icp, keys[i]) != nullptr;
+    if (out.scored) {
+      b.current_score = scheme_current(scheme, keys[i]);
+      b.suggested_score = suggested[i];
+    }
+    if (b.current_score && b.suggested_score) b.delta = *b.suggested_score - *b.current_score;
+    b.manual_review = b.confidence == Confidence::kLow || (out.scored && !b.suggested_score);
+    if (!b.in_icp && b.bucket != kUnknownBucket && !scheme.icp.empty()) {
+      out.not_in_icp.push_back(b.bucket);
+    }
+    out.buckets.push_back(std::move(b));
+  }
+  for (const SchemeEntry& e : scheme.icp) {
+    if (counts.count(e.key) == 0) out.icp_without_data.push_back(e.key);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view dimension_name(Dimension dimension) {
+  switch (dimension) {
+    case Dimension::kSic:
+      return "sic";
+    case Dimension::kEmployeeTier:
+      return "employee_tier";
+    case Dimension::kState:
+      return "state";
+    case Dimension::kRegion:
+      return "region";
+    case Dimension::kProximity:
+      return "proximity";
+    case Dimension::kSignalStrength:
+      return "signal_strength";
+    case Dimension::kFreshness:
+      return "freshness";
+  }
+  return "unknown";
+}
+
+std::optional<std::string_view> census_region(std::string_view state_code) {
+  for (const StateRegion& s : kCensusRegions) {
+    if (s.code == state_code) return s.region;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> lag_quantile(const std::vector<KeyCount>& lags, double share) {
+  std::int64_t total = 0;
+  for (const KeyCount& l : lags) total += l.n;
+  std::int64_t seen = 0;
+  for (const KeyCount& l : lags) {
+    seen += l.n;
+    if (static_cast<double>(seen) >= share * static_cast<double>(total)) return std::stoll(l.key);
+  }
+  return std::nullopt;
+}
+
+std::string automatic_holdout_date(const std::vector<KeyCount>& exports_by_time) {
+  std::int64_t total = 0;
+  for (const KeyCount& e : exports_by_time) total += e.n;
+  const double wanted = kTrainingShare * static_cast<double>(total);
+  std::int64_t before = 0;
+  for (const KeyCount& e : exports_by_time) {
+    if (static_cast<double>(before + e.n) > wanted) return e.key;
+    before += e.n;
+  }
+  return exports_by_time.empty() ? std::string() : exports_by_time.back().key;
+}
+
+Result<OutcomeData> load_outcomes(Database& db, const IcpConfig& icp, const LoadOptions& options) {
+  const Schemes schemes(icp);
+  OutcomeData data;
+  data.matured_before = options.matured_before;
+  std::vector<KeyCount> exports;
+  HADES_RETURN_IF_ERROR(load_timeline(db, data, exports));
+  data.holdout_automatic = !options.holdout_date.has_value();
+  data.holdout_date =
+      options.holdout_date ? *options.holdout_date : automatic_holdout_date(exports);
+  std::map<std::string, KeyCount> states;
+  HADES_RETURN_IF_ERROR(load_historical(db, icp, schemes, data, states));
+  if (!exports.empty()) {
+    HADES_RETURN_IF_ERROR(load_leads(db, icp, schemes, data, states));
+  }
+  data.cells = merge_cells(std::move(data.cells));
+  for (auto& [key, count] : states) data.states.push_back(std::move(count));
+  return data;
+}
+
+Result<std::vector<BatchRow>> load_batches(Database& db, const std::string& matured_before,
+                                           const std::vector<double>& probability) {
+  Result<QueryResult> rows = db.query(batches_sql(probability), {Value(matured_before)});
+  if (!rows.ok()) return query_error(rows.status(), "lead_outcomes batches");
+  std::vector<BatchRow> batches;
+  for (const std::vector<Value>& r : rows->rows) {
+    BatchRow b;
+    b.batch_id = text_of(r[0]);
+    b.exported_at = text_of(r[1]);
+    b.n = int_of(r[2]);
+    b.k = int_of(r[3]);
+    b.expected = as_double(r[4]).value_or(0);
+    b.variance = as_double(r[5]).value_or(0);
+    b.unscored = int_of(r[6]);
+    batches.push_back(std::move(b));
+  }
+  return batches;
+}
+
+std::vector<DimensionResult> calibrate_dimensions(const IcpConfig& icp,
+                                                  const std::vector<LeadCell>& cells,
+                                                  const std::vector<KeyCount>& states,
+                                                  bool training_only) {
+  const Schemes schemes(icp);
+  std::vector<DimensionResult> out;
+  for (Dimension d : kDimensions) {
+    if (training_only && (d == Dimension::kState || d == Dimension::kRegion)) continue;
+    out.push_back(calibrate_dimension(d, schemes[d], counts_of(d, cells, states, training_only)));
+  }
+  return out;
+}
+
+std::optional<std::int64_t> current_score(const IcpConfig& icp, Dimension dimension,
+                                          std::string_view bucket) {
+  if (dimension == Dimension::kState || dimension == Dimension::kRegion) return std::nullopt;
+  return scheme_current(scheme_for(icp, dimension), bucket);
+}
+
+}  // namespace hades::calibrator

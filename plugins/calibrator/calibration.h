@@ -1,0 +1,184 @@
+// calibration.h: outcome rows -> conversion per dimension and bucket, with current and suggested
+// scores (shared/spec/calibration.md items 1-3), plus the counts the backtest and the batch check
+// need (backtest.h).
+//
+// Everything is aggregated by the database (bucket_sql.h): each query is a GROUP BY whose keys
+// are the buckets, computed in SQL from icp.yaml's tiers (CASE expressions) and, for intent
+// leads, from source_features (json_extract). The rows that come back are counts per bucket
+// combination (about a hundred thousand for 10M leads, bounded by the buckets, not the leads), so
+// the same code runs over the embedded SQLite file and over Turso without pulling leads over the
+// network. Text keys that need the shared
+// normalisation (SIC codes, states, signal strengths) are grouped as stored and normalised here,
+// after aggregation, with plugins/common/normalize.h.
+//
+// Which leads count (see README.md, "What counts"):
+//   - every historical_outcomes row: outcome `delivery` = success, `no_delivery` = failure;
+//   - lead_outcomes rows exported before `matured_before` (the run's start minus matured_days):
+//     `delivery` or `churned` = success, anything else (NULL, contacted, appointment) = failure.
+//   Younger leads are pending and left out entirely, their early deliveries included: counting
+//   only the successes of young leads would inflate the rates of recently exported buckets.
+//
+// Thread safety: pure functions over their arguments, except load_outcomes(), which queries `db`.
+
+#ifndef HADES_PLUGINS_CALIBRATOR_CALIBRATION_H_
+#define HADES_PLUGINS_CALIBRATOR_CALIBRATION_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/icp_config.h"
+#include "common/scoring.h"
+#include "hades/database.h"
+#include "hades/status.h"
+#include "stats.h"
+
+namespace hades::calibrator {
+
+inline constexpr std::string_view kUnknownBucket = "unknown";
+
+enum class Dimension {
+  kSic,             // 4-digit SIC; all outcomes
+  kEmployeeTier,    // icp.yaml's employee_scale tiers; all outcomes
+  kState,           // USPS code; all outcomes
+  kRegion,          // US Census region of the state; all outcomes
+  kProximity,       // icp.yaml's proximity tiers; geography leads
+  kSignalStrength,  // icp.yaml's signal_strength_scores keys; intent leads
+  kFreshness,       // icp.yaml's freshness tiers; intent leads
+};
+inline constexpr Dimension kDimensions[] = {
+    Dimension::kSic,       Dimension::kEmployeeTier,   Dimension::kState,    Dimension::kRegion,
+    Dimension::kProximity, Dimension::kSignalStrength, Dimension::kFreshness};
+
+// "sic", "employee_tier", "state", "region", "proximity", "signal_strength", "freshness".
+std::string_view dimension_name(Dimension dimension);
+
+// The US Census region ("Northeast", "Midwest", "South", "West") of a USPS state code; DC is
+// South. nullopt for territories and anything else.
+std::optional<std::string_view> census_region(std::string_view state_code);
+
+// ---------------------------------------------------------------------------------------------
+// What the database gives back, after bucket keys are normalised.
+
+// Leads that share every bucket and the recorded score: one group of the aggregation.
+struct LeadCell {
+  bool historical = false;  // historical_outcomes; else a matured lead_outcomes row
+  std::optional<plugin_common::Workflow> workflow;  // lead_outcomes only
+  std::string sic;  // bucket keys; "" where the dimension does not apply
+  std::string employee;
+  std::string proximity;        // geography leads
+  std::string signal;           // intent leads
+  bool numeric_signal = false;  // intent_score > 0 scored the signal, not the strength table
+  std::string freshness;        // intent leads
+  std::optional<std::int64_t> hades_score;  // lead_outcomes: the score it was exported with
+  bool holdout = false;                     // exported at or after the holdout date
+  std::int64_t n = 0;
+  std::int64_t k = 0;
+};
+
+struct KeyCount {
+  std::string key;
+  std::int64_t n = 0;
+  std::int64_t k = 0;
+};
+
+// One matured export batch, with its leads' probabilities summed in SQL (backtest.h).
+struct BatchRow {
+  std::string batch_id;
+  std::string exported_at;
+  std::int64_t n = 0;         // leads with a score
+  std::int64_t k = 0;         // their deliveries
+  double expected = 0;        // sum of p(hades_score)
+  double variance = 0;        // sum of p(1 - p)
+  std::int64_t unscored = 0;  // leads without a usable hades_score (left out of n and k)
+};
+
+struct DataVolume {
+  std::int64_t historical = 0;        // historical_outcomes rows
+  std::int64_t leads_matured = 0;     // lead_outcomes rows that count
+  std::int64_t leads_pending = 0;     // exported on or after matured_before: left out
+  std::int64_t early_deliveries = 0;  // deliveries among the pending ones: left out
+  // Days from export by which 90% of the recorded deliveries had arrived (calibration.md item
+  // 5: what matured_days should cover); nullopt without dated deliveries.
+  std::optional<std::int64_t> delivery_lag_p90_days;
+  std::int64_t counted() const { return historical + leads_matured; }
+};
+
+struct OutcomeData {
+  std::vector<LeadCell> cells;   // historical and matured lead groups
+  std::vector<KeyCount> states;  // per state bucket, historical and matured leads
+  DataVolume volume;
+  std::string matured_before;  // ISO-8601 UTC
+  std::string holdout_date;    // ISO-8601 UTC; "" when there are no matured leads
+  bool holdout_automatic = true;
+};
+
+struct LoadOptions {
+  std::string matured_before;               // run start minus matured_days, ISO-8601 UTC
+  std::optional<std::string> holdout_date;  // given; else the automatic split
+};
+
+// Runs the aggregation queries. Creates nothing: the caller applies the outcome migrations
+// first. Fails with the database's status (naming the query) when a query fails.
+Result<OutcomeData> load_outcomes(Database& db, const plugin_common::IcpConfig& icp,
+                                  const LoadOptions& options);
+
+// The lag within which `share` of the deliveries arrived, from (lag in days, deliveries) pairs in
+// ascending lag; nullopt when there are none.
+std::optional<std::int64_t> lag_quantile(const std::vector<KeyCount>& lags, double share);
+
+// The automatic holdout date: the export time before which 80% of the matured HADES leads were
+// exported, from (exported_at, leads) pairs in ascending time. A batch is never split, since
+// its leads share one export time. "" when there are no leads.
+std::string automatic_holdout_date(const std::vector<KeyCount>& exports_by_time);
+
+// The matured batches, each lead's probability p(hades_score) given per integer score 0..100
+// (`probability[s]`), summed by the database. REQUIRES: probability.size() == 101.
+Result<std::vector<BatchRow>> load_batches(Database& db, const std::string& matured_before,
+                                           const std::vector<double>& probability);
+
+// ---------------------------------------------------------------------------------------------
+// Per dimension and bucket.
+
+struct BucketResult {
+  std::string bucket;  // "8062", "50-100", "0-5 mi", "High", "Hot", "MA", "South", "unknown"
+  std::int64_t n = 0;
+  std::int64_t k = 0;
+  double rate = 0;
+  Interval wilson;
+  double shrunk_rate = 0;
+  std::optional<std::int64_t> current_score;  // icp.yaml's, or what the scorer gives it
+  std::optional<std::int64_t> suggested_score;
+  std::optional<std::int64_t> delta;  // suggested - current
+  Confidence confidence = Confidence::kLow;
+  bool manual_review = true;  // Low confidence, or no suggestion could be made
+  bool in_icp = false;        // icp.yaml names this bucket (a SIC, a tier, a strength)
+};
+
+struct DimensionResult {
+  Dimension dimension = Dimension::kSic;
+  std::string population;               // "all outcomes", "geography leads", "intent leads"
+  bool scored = false;                  // icp.yaml has scores for it (state and region have none)
+  std::vector<BucketResult> buckets;    // in icp.yaml's order, then others, `unknown` last
+  Shrinkage shrinkage;                  // N, K, m, chi-square, df, p-value, kappa, tau2
+  std::vector<std::string> not_in_icp;  // buckets with data that icp.yaml lacks
+  std::vector<std::string> icp_without_data;  // buckets icp.yaml defines that have no data
+};
+
+// Conversion, intervals, shrinkage and suggestions of every dimension from `cells` (and
+// `states` for state and region). With `training_only`, cells of the holdout are left out (the
+// backtest's suggestion must not see the leads it is tested on).
+std::vector<DimensionResult> calibrate_dimensions(const plugin_common::IcpConfig& icp,
+                                                  const std::vector<LeadCell>& cells,
+                                                  const std::vector<KeyCount>& states,
+                                                  bool training_only);
+
+// The current score the scorer gives a bucket of `dimension` (nullopt for state and region).
+std::optional<std::int64_t> current_score(const plugin_common::IcpConfig& icp, Dimension dimension,
+                                          std::string_view bucket);
+
+}  // namespace hades::calibrator
+
+#endif  // HADES_PLUGINS_CALIBRATOR_CALIBRATION_H_

@@ -1,0 +1,267 @@
+// calibration.h: buckets from outcome rows (the SQL CASE expressions and json_extract, the
+// normalisation after aggregation), what counts as matured, report order, the lists of
+// buckets icp.yaml lacks or has without data, current scores, census regions.
+
+#include "calibration.h"
+
+#include <algorithm>
+#include <boost/test/unit_test.hpp>
+
+#include "common/outcome_tables.h"
+#include "sqlite_database.h"
+#include "test_helpers.h"
+
+namespace hades::calibrator {
+namespace {
+
+using testing::shipped_icp;
+
+const BucketResult* find(const DimensionResult& d, const std::string& bucket) {
+  for (const BucketResult& b : d.buckets) {
+    if (b.bucket == bucket) return &b;
+  }
+  return nullptr;
+}
+
+const DimensionResult& dimension(const std::vector<DimensionResult>& all, Dimension d) {
+  for (const DimensionResult& r : all) {
+    if (r.dimension == d) return r;
+  }
+  throw std::runtime_error("dimension missing");
+}
+
+std::vector<std::string> keys(const DimensionResult& d) {
+  std::vector<std::string> out;
+  for (const BucketResult& b : d.buckets) out.push_back(b.bucket);
+  return out;
+}
+
+// A fresh in-memory database with the outcome tables.
+std::unique_ptr<Database> outcome_db() {
+  auto db = open_sqlite_database(":memory:");
+  BOOST_REQUIRE(db.ok());
+  BOOST_REQUIRE(plugin_common::apply_outcome_migrations(**db).ok());
+  return std::move(db).value();
+}
+
+struct Lead {
+  std::string workflow = "geography";
+  Value sic = std::string("8062");
+  Value employees = std::int64_t{75};
+  Value miles = 3.0;
+  Value state = std::string("MA");
+  Value score = std::int64_t{70};
+  std::string exported_at = "2025-01-10T06:00:00Z";
+  Value outcome;
+  Value features;
+};
+
+void insert(Database& db, const Lead& l, int id) {
+  WriteBatch batch;
+  batch.add(
+      "INSERT INTO lead_outcomes (batch_id, person_id, company_name, sic_code, employee_count, "
+      "distance_miles, state, hades_score, workflow_type, exported_at, outcome, source_features, "
+      "created_at) VALUES ('HADES-20250110-001', ?, 'Co', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      {Value("P" + std::to_string(id)), l.sic, l.employees, l.miles, l.state, l.score,
+       Value(l.workflow), Value(l.exported_at), l.outcome, l.features, Value(l.exported_at)});
+  BOOST_REQUIRE(db.apply(batch).ok());
+}
+
+std::string intent_features(const std::string& strength, const std::string& age,
+                            const std::string& date = "\"2025-01-08\"",
+                            const std::string& intent_score = "null") {
+  return R"({"components":{"age_days":)" + age + R"(},"inputs":{"intent_date":)" + date +
+         R"(,"intent_score":)" + intent_score + R"(,"intent_strength":)" + strength + "}}";
+}
+
+BOOST_AUTO_TEST_SUITE(calibration)
+
+BOOST_AUTO_TEST_CASE(census_regions_cover_50_states_and_dc) {
+  int counts[4] = {0, 0, 0, 0};
+  const std::vector<std::string> regions = {"Northeast", "Midwest", "South", "West"};
+  for (const char* code :
+       {"AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID",
+        "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO",
+        "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA",
+        "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY"}) {
+    const auto region = census_region(code);
+    BOOST_REQUIRE_MESSAGE(region.has_value(), code);
+    ++counts[std::find(regions.begin(), regions.end(), std::string(*region)) - regions.begin()];
+  }
+  BOOST_TEST(counts[0] == 9);   // Northeast
+  BOOST_TEST(counts[1] == 12);  // Midwest
+  BOOST_TEST(counts[2] == 17);  // South, DC included
+  BOOST_TEST(counts[3] == 13);  // West
+  BOOST_TEST(!census_region("PR").has_value());
+  BOOST_TEST(*census_region("MA") == "Northeast");
+}
+
+BOOST_AUTO_TEST_CASE(automatic_holdout_keeps_80_percent_in_training) {
+  // 10 leads at each of 10 times: 80 leads before the 9th time.
+  std::vector<KeyCount> exports;
+  for (int t = 0; t < 10; ++t)
+    exports.push_back({"2025-01-0" + std::to_string(t) + "T06:00:00Z", 10, 0});
+  BOOST_TEST(automatic_holdout_date(exports) == "2025-01-08T06:00:00Z");
+  // One big batch is never split: with 5 + 100 leads the split lands on the big batch.
+  BOOST_TEST(automatic_holdout_date({{"a", 5, 0}, {"b", 100, 0}}) == "b");
+  BOOST_TEST(automatic_holdout_date({}).empty());
+}
+
+BOOST_AUTO_TEST_CASE(delivery_lag_quantile) {
+  // 5 deliveries after 3 days, 4 after 10, 1 after 40: 90% of 10 = 9 arrive within 10 days.
+  BOOST_TEST(*lag_quantile({{"3", 5, 0}, {"10", 4, 0}, {"40", 1, 0}}, 0.9) == 10);
+  BOOST_TEST(*lag_quantile({{"3", 5, 0}, {"10", 4, 0}, {"40", 1, 0}}, 0.95) == 40);
+  BOOST_TEST(!lag_quantile({}, 0.9).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(sql_buckets_follow_icp_tiers_and_normalisation) {
+  auto db = outcome_db();
+  int id = 0;
+  const auto add = [&](Lead l) { insert(*db, l, ++id); };
+  Lead base;
+  add(base);  // 8062, 50-100, 0-5 mi, MA
+  Lead l = base;
+  l.sic = std::string("8062-01");
+  l.miles = 5.0;
+  add(l);  // edge: 5 <= 5
+  l = base;
+  l.sic = Value();
+  l.miles = 5.01;
+  l.employees = std::int64_t{101};
+  add(l);
+  l = base;
+  l.sic = std::string("80620100");
+  l.miles = Value();
+  l.employees = std::int64_t{20};
+  add(l);
+  l = base;
+  l.sic = std::string(" 7033");
+  l.miles = 250.0;
+  l.employees = Value();
+  add(l);
+  l = base;
+  l.employees = std::string("1,200");
+  l.state = std::string("Massachusetts");
+  add(l);
+  l = base;
+  l.state = std::string("ZZ");
+  l.outcome = std::string("delivery");
+  add(l);
+  l = base;
+  l.outcome = std::string("churned");
+  l.state = Value();
+  add(l);
+  Lead intent = base;
+  intent.workflow = "intent";
+  intent.features = intent_features("\"high\"", "2");  // High, Hot
+  add(intent);
+  intent.features = intent_features("\"Medium\"", "5", "\"2025-01-05\"", "80");  // numeric signal
+  add(intent);
+  intent.features = intent_features("null", "999", "null");  // unknown, unknown
+  add(intent);
+  intent.features = intent_features("\"Very High\"", "20");  // past every tier
+  add(intent);
+  intent.features = std::string("{not json");  // unknown, unknown
+  add(intent);
+  // Pending: exported after matured_before, a delivery included: left out entirely.
+  l = base;
+  l.exported_at = "2025-06-01T06:00:00Z";
+  l.outcome = std::string("delivery");
+  add(l);
+
+  Result<OutcomeData> data =
+      load_outcomes(*db, shipped_icp(), {"2025-03-01T06:00:00Z", std::nullopt});
+  BOOST_REQUIRE_MESSAGE(data.ok(), data.status().to_string());
+  BOOST_TEST(data->volume.leads_matured == 13);
+  BOOST_TEST(data->volume.leads_pending == 1);
+  BOOST_TEST(data->volume.early_deliveries == 1);
+  BOOST_TEST(data->holdout_date == "2025-01-10T06:00:00Z");  // one export time: all of it
+  const auto dims = calibrate_dimensions(shipped_icp(), data->cells, data->states, false);
+
+  const DimensionResult& sic = dimension(dims, Dimension::kSic);
+  BOOST_TEST(keys(sic) == (std::vector<std::string>{"7033", "8062", "unknown"}));
+  BOOST_TEST(find(sic, "8062")->n == 11);
+  BOOST_TEST(find(sic, "8062")->k == 2);
+  BOOST_TEST(*find(sic, "8062")->current_score == 33);
+  BOOST_TEST(*find(sic, "7033")->current_score == 40);  // not in sic_scores: the default
+  BOOST_TEST(!find(sic, "7033")->in_icp);
+  BOOST_TEST(sic.not_in_icp == std::vector<std::string>{"7033"});
+  BOOST_TEST(sic.icp_without_data.size() == 15u);  // 16 SICs in icp.yaml, 8062 has data
+
+  const DimensionResult& emp = dimension(dims, Dimension::kEmployeeTier);
+  BOOST_TEST(keys(emp) == (std::vector<std::string>{"50-100", "101-500", "501-999999",
+                                                    "outside tiers", "unknown"}));
+  BOOST_TEST(find(emp, "501-999999")->n == 1);  // "1,200" parsed after aggregation
+  BOOST_TEST(*find(emp, "outside tiers")->current_score == 40);
+  BOOST_TEST(*find(emp, "unknown")->current_score == 50);
+
+  const DimensionResult& prox = dimension(dims, Dimension::kProximity);
+  BOOST_TEST(find(prox, "0-5 mi")->n == 5);  // 3 and 5.0 miles, geography only
+  BOOST_TEST(find(prox, "5-10 mi")->n == 1);
+  BOOST_TEST(find(prox, "beyond 100 mi")->n == 1);
+  BOOST_TEST(*find(prox, "unknown")->current_score == 70);  // unknown counts as 15 miles
+  BOOST_TEST(prox.icp_without_data ==
+             (std::vector<std::string>{"10-25 mi", "25-50 mi", "50-100 mi"}));
+
+  const DimensionResult& signal = dimension(dims, Dimension::kSignalStrength);
+  BOOST_TEST(keys(signal) == (std::vector<std::string>{"High", "Medium", "Very High", "unknown"}));
+  BOOST_TEST(*find(signal, "Very High")->current_score == 40);  // scored as Low
+  BOOST_TEST(signal.not_in_icp == std::vector<std::string>{"Very High"});
+  BOOST_TEST(find(signal, "unknown")->n == 2);  // null strength and malformed JSON
+
+  const DimensionResult& fresh = dimension(dims, Dimension::kFreshness);
+  // Age 20 is past `cooling` (14 days) and within `stale` (999): the Stale tier, scored 0.
+  BOOST_TEST(keys(fresh) == (std::vector<std::string>{"Hot", "Warm", "Stale", "unknown"}));
+  BOOST_TEST(*find(fresh, "Hot")->current_score == 100);
+  BOOST_TEST(*find(fresh, "Stale")->current_score == 0);
+
+  const DimensionResult& state = dimension(dims, Dimension::kState);
+  BOOST_TEST(find(state, "MA")->n == 11);      // "Massachusetts" normalised
+  BOOST_TEST(find(state, "unknown")->n == 2);  // "ZZ" and NULL
+  BOOST_TEST(!find(state, "MA")->current_score.has_value());
+  const DimensionResult& region = dimension(dims, Dimension::kRegion);
+  BOOST_TEST(keys(region) == (std::vector<std::string>{"Northeast", "unknown"}));
+}
+
+BOOST_AUTO_TEST_CASE(historical_rows_count_in_sic_employee_and_state) {
+  auto db = outcome_db();
+  WriteBatch batch;
+  for (int i = 0; i < 40; ++i) {
+    batch.add(
+        "INSERT INTO historical_outcomes (company_name, sic_code, employee_count, state, "
+        "outcome, imported_at) VALUES ('H', '8361-02', 60, 'tx', ?, 'x')",
+        {Value(std::string(i < 10 ? "delivery" : "no_delivery"))});
+  }
+  BOOST_REQUIRE(db->apply(batch).ok());
+  Result<OutcomeData> data =
+      load_outcomes(*db, shipped_icp(), {"2025-03-01T06:00:00Z", std::nullopt});
+  BOOST_REQUIRE(data.ok());
+  BOOST_TEST(data->volume.historical == 40);
+  BOOST_TEST(data->holdout_date.empty());
+  const auto dims = calibrate_dimensions(shipped_icp(), data->cells, data->states, false);
+  const BucketResult* sic = find(dimension(dims, Dimension::kSic), "8361");
+  BOOST_REQUIRE(sic != nullptr);
+  BOOST_TEST(sic->n == 40);
+  BOOST_TEST(sic->k == 10);
+  BOOST_TEST(sic->confidence == Confidence::kMedium);
+  BOOST_TEST(find(dimension(dims, Dimension::kState), "TX")->n == 40);
+  BOOST_TEST(find(dimension(dims, Dimension::kRegion), "South")->n == 40);
+  BOOST_TEST(dimension(dims, Dimension::kProximity).buckets.empty());
+}
+
+BOOST_AUTO_TEST_CASE(current_scores_come_from_the_scoring_rules) {
+  const auto& icp = shipped_icp();
+  BOOST_TEST(*current_score(icp, Dimension::kSic, "8361") == 71);
+  BOOST_TEST(*current_score(icp, Dimension::kSic, "unknown") == 40);
+  BOOST_TEST(*current_score(icp, Dimension::kEmployeeTier, "101-500") == 80);
+  BOOST_TEST(*current_score(icp, Dimension::kProximity, "25-50 mi") == 50);
+  BOOST_TEST(*current_score(icp, Dimension::kProximity, "beyond 100 mi") == 30);
+  BOOST_TEST(*current_score(icp, Dimension::kSignalStrength, "Medium") == 70);
+  BOOST_TEST(*current_score(icp, Dimension::kFreshness, "Warm") == 70);
+  BOOST_TEST(!current_score(icp, Dimension::kRegion, "South").has_value());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace
+}  // namespace hades::calibrator

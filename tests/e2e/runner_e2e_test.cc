@@ -114,6 +114,14 @@ struct JobDir {
     }
     return dump;
   }
+  // Chunks the running step has committed so far (0 before its first checkpoint).
+  std::int64_t committed_chunks() const {
+    auto db = database.open();
+    auto rows = db->query("SELECT checkpoint FROM hades_steps WHERE checkpoint != ''");
+    if (!rows.ok() || rows->rows.empty()) return 0;
+    const auto checkpoint = nlohmann::json::parse(to_text(rows->rows[0][0]), nullptr, false);
+    return checkpoint.is_object() ? checkpoint.value("chunks", std::int64_t{0}) : 0;
+  }
   std::string last_run_status() const {
     auto db = database.open();
     auto rows = db->query("SELECT status FROM hades_runs ORDER BY run_id DESC LIMIT 1");
@@ -141,9 +149,7 @@ std::mt19937_64 seeded_rng() {
 
 BOOST_AUTO_TEST_CASE(sigkill_at_ten_random_moments_resumes_to_the_uninterrupted_result) {
   JobDir reference;
-  const auto start = std::chrono::steady_clock::now();
   const ProcessResult clean = reference.run();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   BOOST_REQUIRE_MESSAGE(clean.exit_code == 0, clean.err);
   const std::string expected_table = reference.table_dump();
   const std::string expected_rejects = reference.rejects();
@@ -154,15 +160,21 @@ BOOST_AUTO_TEST_CASE(sigkill_at_ten_random_moments_resumes_to_the_uninterrupted_
              rejected_rows(rows));
 
   auto rng = seeded_rng();
-  // Kill between 5% and 85% of the reference duration, so that almost every kill lands while
-  // the run is busy even when this machine is slower or faster than during the reference run.
-  std::uniform_real_distribution<double> moment(0.05 * seconds, 0.85 * seconds);
+  // Each kill lands after a random number of committed chunks plus a random fraction of a
+  // chunk, so it interrupts the run at a random point whatever the speed of this machine.
+  const std::int64_t chunks = rows / 500;
+  std::uniform_int_distribution<std::int64_t> after_chunks(1, chunks * 8 / 10);
+  std::uniform_int_distribution<int> extra_ms(0, 20);
   int killed_mid_run = 0;
   for (int trial = 0; trial < 10; ++trial) {
     JobDir victim;
     Process run = victim.start();
-    const double at = moment(rng);
-    std::this_thread::sleep_for(std::chrono::duration<double>(at));
+    const std::int64_t target = after_chunks(rng);
+    const int at = extra_ms(rng);
+    while (run.running() && victim.committed_chunks() < target) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(at));
     const bool was_running = run.running();
     run.send(SIGKILL);
     const ProcessResult killed = run.wait();
@@ -170,7 +182,7 @@ BOOST_AUTO_TEST_CASE(sigkill_at_ten_random_moments_resumes_to_the_uninterrupted_
     // the job again would start a new run (and load the file again), as it should.
     const bool finished = victim.last_run_status() == "succeeded";
     if (was_running && !finished) ++killed_mid_run;
-    BOOST_TEST_CONTEXT("trial " << trial << ", killed after " << at << " s") {
+    BOOST_TEST_CONTEXT("trial " << trial << ", killed " << at << " ms after chunk " << target) {
       if (!finished) {
         const ProcessResult resumed = victim.run();
         BOOST_REQUIRE_MESSAGE(resumed.exit_code == 0, resumed.err);

@@ -31,6 +31,8 @@ HADES_APT_PACKAGES=(
   libssl-dev
   python3  # test scripts and fake servers
   sqlite3  # tests and tools/demo inspect databases with the CLI
+  python3-yaml  # bench/export_reference.py
+  python3-pandas  # bench/calibrate_pandas.py
   python3-statsmodels  # calibrator tests: independent oracle (Wilson interval)
   python3-scipy  # calibrator tests: independent oracle (chi-square, binomial test)
   python3-sklearn  # calibrator tests: independent oracle (AUC, Brier)

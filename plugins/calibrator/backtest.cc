@@ -48,21 +48,6 @@ const BucketResult* find_bucket(const std::vector<DimensionResult>& dimensions, 
   return nullptr;
 }
 
-const std::string& bucket_key(const LeadCell& c, Dimension d) {
-  switch (d) {
-    case Dimension::kSic:
-      return c.sic;
-    case Dimension::kEmployeeTier:
-      return c.employee;
-    case Dimension::kProximity:
-      return c.proximity;
-    case Dimension::kSignalStrength:
-      return c.signal;
-    default:
-      return c.freshness;
-  }
-}
-
 bool scored_lead(const LeadCell& c) { return !c.historical && c.hades_score && c.workflow; }
 
 void add_level(std::vector<ScoreLevel>& levels, double score, const LeadCell& c) {
@@ -105,7 +90,7 @@ std::int64_t suggested_lead_score(const IcpConfig& icp,
                                   const LeadCell& cell) {
   double total = static_cast<double>(*cell.hades_score);
   for (const Component& c : components_of(icp, cell)) {
-    const BucketResult* b = find_bucket(dimensions, c.dimension, bucket_key(cell, c.dimension));
+    const BucketResult* b = find_bucket(dimensions, c.dimension, bucket_of(cell, c.dimension));
     if (b == nullptr || !b->delta) continue;
     total += c.weight * static_cast<double>(*b->delta);
   }

@@ -355,7 +355,8 @@ Status load_timeline(Database& db, OutcomeData& data, std::vector<KeyCount>& exp
 // ---------------------------------------------------------------------------------------------
 // Per dimension.
 
-// Which cells a dimension counts and the bucket it puts them in ("" = not counted).
+}  // namespace
+
 const std::string& bucket_of(const LeadCell& c, Dimension d) {
   static const std::string kNone;
   switch (d) {
@@ -375,6 +376,8 @@ const std::string& bucket_of(const LeadCell& c, Dimension d) {
   }
   return kNone;
 }
+
+namespace {
 
 std::string_view population_of(Dimension d) {
   switch (d) {

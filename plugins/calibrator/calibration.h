@@ -78,6 +78,10 @@ struct LeadCell {
   std::int64_t k = 0;
 };
 
+// The bucket `cell` falls in for dimension `d`, "" where the dimension does not count the cell
+// (state and region are bucketed from their own query, not from cells).
+const std::string& bucket_of(const LeadCell& cell, Dimension d);
+
 struct KeyCount {
   std::string key;
   std::int64_t n = 0;

@@ -1,5 +1,7 @@
 #include "test_support.h"
 
+#include "process.h"
+
 #include <stdlib.h>
 
 #include <cerrno>
@@ -100,6 +102,21 @@ void write_file(const std::string& path, std::string_view text) {
   out.write(text.data(), static_cast<std::streamsize>(text.size()));
   out.close();
   if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+std::vector<std::string> missing_readme_setting_rows(const std::string& plugin,
+                                                     std::span<const SettingSpec> specs) {
+  const std::string text = read_file(source_dir() + "/plugins/" + plugin + "/README.md");
+  std::vector<std::string> missing;
+  for (const SettingSpec& spec : specs) {
+    std::string row = "| `" + std::string(spec.name) + "` | " +
+                      std::string(setting_type_name(spec.type)) + " | " +
+                      (spec.required ? "yes" : "no") + " | ";
+    row += spec.default_value ? "`" + std::string(spec.default_value) + "`" : "-";
+    row += " | " + std::string(spec.description) + " |";
+    if (text.find(row) == std::string::npos) missing.push_back(row);
+  }
+  return missing;
 }
 
 }  // namespace hades::testing

@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <map>
+#include <span>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -18,6 +19,7 @@
 
 #include "hades/context.h"
 #include "hades/database.h"
+#include "hades/settings.h"
 #include "hades/status.h"
 
 namespace hades {
@@ -104,6 +106,12 @@ class CollectingRejects : public Rejects {
  private:
   std::vector<Entry> entries_;
 };
+
+// The rows of plugins/<plugin>/README.md's settings table that do not match `specs` exactly
+// ("| `name` | type | yes/no | `default` or - | description |"): empty when the README and the
+// plugin's kSettings agree, which is what every plugin's tests check.
+std::vector<std::string> missing_readme_setting_rows(const std::string& plugin,
+                                                     std::span<const SettingSpec> specs);
 
 // The whole file as bytes. Throws std::runtime_error when it cannot be read.
 std::string read_file(const std::string& path);

@@ -1,5 +1,6 @@
 // The command line as users and schedulers meet it: validate's file:line:col errors, plan,
 // runs, state --reset, unlock, --set, --fresh, JSON logs, and secrets that never reach output.
+// CTest runs it twice: on a SQLite file and, as cli_e2e_test_sqld, on a real sqld.
 #define BOOST_TEST_MODULE cli_e2e_test
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
@@ -9,7 +10,7 @@
 #include <thread>
 
 #include "process.h"
-#include "sqlite_database.h"
+#include "test_database.h"
 #include "test_support.h"
 
 namespace hades {
@@ -23,10 +24,17 @@ bool has(const std::string& text, const std::string& part) {
 
 struct Cli {
   testing::TempDir dir;
+  testing::TestDatabase database{dir.path()};
   ProcessResult hades(std::vector<std::string> args,
-                      const std::map<std::string, std::string>& env = {}) const {
+                      std::map<std::string, std::string> env = {}) const {
     args.insert(args.begin(), {testing::hades_binary(), "--plugin-path", testing::test_plugin_dir()});
+    env.merge(database.env());
     return testing::run_process(args, dir.path(), env);
+  }
+  testing::Process start(const std::string& job) const {
+    return testing::Process({testing::hades_binary(), "--plugin-path", testing::test_plugin_dir(),
+                             "run", job},
+                            dir.path(), database.env());
   }
   std::string write_job(const std::string& name, const std::string& yaml) const {
     const std::string path = dir.file(name);
@@ -40,7 +48,7 @@ struct Cli {
     testing::write_file(dir.file("in.csv"), csv.str());
     return write_job("job.yaml",
                      "name: two_steps\n"
-                     "database: sqlite://" + dir.file("h.db") + "\n"
+                     "database: " + database.url() + "\n"
                      "params:\n  input: {default: " + dir.file("in.csv") + "}\n  table: first\n"
                      "steps:\n"
                      "  - name: first\n"
@@ -101,9 +109,7 @@ BOOST_AUTO_TEST_CASE(plan_shows_skips_resume_points_and_guarantees_and_state_res
   BOOST_TEST(has(fresh_plan.out, "starts a new run"), fresh_plan.out);
   BOOST_TEST(has(fresh_plan.out, "guarantee: exactly-once"), fresh_plan.out);
 
-  testing::Process run({testing::hades_binary(), "--plugin-path", testing::test_plugin_dir(),
-                        "run", job},
-                       cli.dir.path());
+  testing::Process run = cli.start(job);
   // Stop it during the slow second step: the first is then complete.
   for (int i = 0; i < 200 && cli.hades({"state", job}).out.find("step second: running") ==
                                  std::string::npos;
@@ -128,7 +134,7 @@ BOOST_AUTO_TEST_CASE(plan_shows_skips_resume_points_and_guarantees_and_state_res
 
   const ProcessResult finished = cli.hades({"run", job});
   BOOST_TEST(finished.exit_code == 0, finished.err);
-  auto db = open_sqlite_database(cli.dir.file("h.db")).value();
+  auto db = cli.database.open();
   // The reset step ran again from the start; its earlier partial rows were rolled into the
   // reset run (insert mode), so the table has 3000 + the chunks committed before the reset.
   BOOST_TEST(as_int(db->query("SELECT count(DISTINCT id) FROM second")->rows[0][0]).value_or(0) == 3000);
@@ -139,9 +145,7 @@ BOOST_AUTO_TEST_CASE(plan_shows_skips_resume_points_and_guarantees_and_state_res
 BOOST_AUTO_TEST_CASE(changed_parameters_do_not_silently_resume_and_fresh_abandons) {
   Cli cli;
   const std::string job = cli.two_step_job();
-  testing::Process run({testing::hades_binary(), "--plugin-path", testing::test_plugin_dir(),
-                        "run", job},
-                       cli.dir.path());
+  testing::Process run = cli.start(job);
   std::this_thread::sleep_for(std::chrono::milliseconds(800));
   run.send(SIGKILL);
   run.wait();
@@ -174,7 +178,7 @@ BOOST_AUTO_TEST_CASE(secrets_never_reach_logs_errors_or_summaries) {
   Cli cli;
   const std::string secret = "s3cr3t-T0KEN-value";
   const std::string job = cli.write_job(
-      "secret.yaml", "name: secret\ndatabase: sqlite://" + cli.dir.file("h.db") +
+      "secret.yaml", "name: secret\ndatabase: " + cli.database.url() +
                          "\nsteps:\n  - name: call\n"
                          "    task: {plugin: secret_echo_task, with: {token: \"${env:API_TOKEN}\"}}\n");
   for (const char* format : {"text", "json"}) {
@@ -195,7 +199,7 @@ BOOST_AUTO_TEST_CASE(unlock_removes_a_stale_lock_and_refuses_a_live_one_without_
   const std::string job = cli.two_step_job();
   BOOST_TEST(has(cli.hades({"unlock", job}).out, "is not locked"));
   {
-    auto db = open_sqlite_database(cli.dir.file("h.db")).value();
+    auto db = cli.database.open();
     WriteBatch batch;  // a lock left by a process on another machine
     batch.add("INSERT INTO hades_locks (job, token, pid, host, pid_start, acquired_at) VALUES "
               "('two_steps', 'tok', 1, 'other-host', 1, '2026-01-01T00:00:00Z')");

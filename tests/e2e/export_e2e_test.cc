@@ -18,8 +18,8 @@
 #include <thread>
 
 #include "process.h"
-#include "sqld.h"
 #include "sqlite_database.h"
+#include "test_database.h"
 #include "test_support.h"
 
 namespace hades {
@@ -28,29 +28,11 @@ namespace {
 namespace fs = std::filesystem;
 using testing::Process;
 using testing::ProcessResult;
+using testing::TestDatabase;
+using testing::on_sqld;
 using Strings = std::vector<std::string>;
 
 constexpr const char* kAsOf = "2026-02-11";
-
-bool on_sqld() {
-  const char* db = std::getenv("HADES_TEST_DATABASE");
-  return db != nullptr && std::string(db) == "sqld";
-}
-
-// The database of a test's jobs: a SQLite file in `dir`, or a fresh sqld.
-struct TestDatabase {
-  std::string dir;
-  std::unique_ptr<testing::SqldServer> sqld =
-      on_sqld() ? std::make_unique<testing::SqldServer>() : nullptr;
-  std::string url() const { return sqld ? sqld->url() : "sqlite://" + dir + "/hades.db"; }
-  std::map<std::string, std::string> env() const {
-    if (!sqld) return {};
-    return {{"TURSO_AUTH_TOKEN", sqld->rw_token()}};
-  }
-  std::unique_ptr<Database> open() const {
-    return sqld ? sqld->open() : open_sqlite_database(dir + "/hades.db").value();
-  }
-};
 
 std::string query_text(Database& db, const std::string& sql) {
   const Result<QueryResult> rows = db.query(sql);

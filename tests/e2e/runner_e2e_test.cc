@@ -16,8 +16,8 @@
 #include <thread>
 
 #include "process.h"
-#include "sqld.h"
 #include "sqlite_database.h"
+#include "test_database.h"
 #include "test_support.h"
 
 namespace hades {
@@ -26,26 +26,8 @@ namespace {
 namespace fs = std::filesystem;
 using testing::Process;
 using testing::ProcessResult;
-
-bool on_sqld() {
-  const char* db = std::getenv("HADES_TEST_DATABASE");
-  return db != nullptr && std::string(db) == "sqld";
-}
-
-// The database a test's jobs use: a SQLite file in `dir`, or a fresh sqld.
-struct TestDatabase {
-  std::string dir;
-  std::unique_ptr<testing::SqldServer> sqld = on_sqld() ? std::make_unique<testing::SqldServer>()
-                                                        : nullptr;
-  std::string url() const { return sqld ? sqld->url() : "sqlite://" + dir + "/hades.db"; }
-  std::map<std::string, std::string> env() const {
-    if (!sqld) return {};
-    return {{"TURSO_AUTH_TOKEN", sqld->rw_token()}};
-  }
-  std::unique_ptr<Database> open() const {
-    return sqld ? sqld->open() : open_sqlite_database(dir + "/hades.db").value();
-  }
-};
+using testing::TestDatabase;
+using testing::on_sqld;
 
 // The kill test's input: 200k rows on SQLite; on sqld, where a run takes longer, 50k rows (still
 // 100 chunks, and still 10 kills).

@@ -13,14 +13,16 @@ function(hades_add_test name)
     LABELS "${ARG_LABELS}")
 endfunction()
 
-# hades_add_sqld_variant(<test>)
+# hades_add_sqld_variant(<test> [ARGS <args...>])
 #
 # Registers <test>_sqld: the same executable with HADES_TEST_DATABASE=sqld, so every
 # TestDatabase (tests/support/test_database.h) in it is a real sqld instead of a SQLite file.
-# The test must link hades::sqld_support. Labelled `sqld` as well as its own labels.
+# ARGS (e.g. --run_test=suite) limit it to the cases that touch a database. The test must link
+# hades::sqld_support. Labelled `sqld` as well as its own labels.
 function(hades_add_sqld_variant name)
+  cmake_parse_arguments(ARG "" "" "ARGS" ${ARGN})
   get_test_property(${name} LABELS labels)
-  add_test(NAME ${name}_sqld COMMAND ${name})
+  add_test(NAME ${name}_sqld COMMAND ${name} ${ARG_ARGS})
   set_tests_properties(${name}_sqld PROPERTIES
     ENVIRONMENT "HADES_TEST_DATABASE=sqld;HADES_BIN=$<TARGET_FILE:hades>;HADES_PLUGIN_DIR=${HADES_PLUGIN_OUTPUT_DIR};HADES_SOURCE_DIR=${PROJECT_SOURCE_DIR};HADES_BUILD_DIR=${PROJECT_BINARY_DIR}"
     LABELS "${labels};sqld")

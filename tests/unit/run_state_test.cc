@@ -2,15 +2,18 @@
 
 #include "hades/migrations.h"
 #include "run_state.h"
-#include "sqlite_database.h"
+#include "test_database.h"
 #include "test_support.h"
 
 namespace hades {
 namespace {
 
+// Locks, runs, checkpoints and migrations on the job's database: a SQLite file, or a real sqld
+// under framework_test_sqld.
 struct Db {
   testing::TempDir dir;
-  std::unique_ptr<Database> db = open_sqlite_database(dir.file("state.db")).value();
+  testing::TestDatabase server{dir.path()};
+  std::unique_ptr<Database> db = server.open();
 };
 
 ProcessIdentity process(std::int64_t pid, const std::string& host = "host-a") {

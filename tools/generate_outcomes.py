@@ -59,6 +59,7 @@ FALLBACK_SCHEMA = [
     "UNIQUE (batch_id, person_id))",
 ]
 STATEMENT = re.compile(r"\s*(CREATE|ALTER|DROP)\s", re.IGNORECASE)
+MIGRATION_VERSION = re.compile(r"Migration\{\s*(\d+)\s*,")
 
 
 def cpp_string_groups(source):
@@ -100,14 +101,29 @@ def cpp_string_groups(source):
 
 
 def migration_statements():
-    """Every statement of the outcome tables' migrations, in order, read from their source so
-    that the generated tables are exactly the ones `apply_outcome_migrations()` makes."""
+    """Every statement of the outcome tables' migrations, in order, and their version numbers,
+    read from their source so that the generated tables are exactly the ones
+    `apply_outcome_migrations()` makes, recorded as applied so that it does not apply them again
+    (ALTER TABLE statements cannot run twice)."""
     try:
         with open(MIGRATIONS_SOURCE) as f:
             source = f.read()
     except FileNotFoundError:
-        return FALLBACK_SCHEMA
-    return [s for s in cpp_string_groups(source) if STATEMENT.match(s)]
+        return FALLBACK_SCHEMA, [1]
+    versions = [int(v) for v in MIGRATION_VERSION.findall(source)]
+    return [s for s in cpp_string_groups(source) if STATEMENT.match(s)], versions
+
+
+def record_migrations(db, versions):
+    """The rows framework/sdk/migrations.cc keeps for applied migrations."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS hades_migrations (component TEXT NOT NULL, version INTEGER "
+        "NOT NULL, description TEXT NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (component, "
+        "version))")
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    db.executemany(
+        "INSERT OR IGNORE INTO hades_migrations VALUES ('outcome_tables', ?, ?, ?)",
+        [(v, "made by tools/generate_outcomes.py", now) for v in versions])
 
 
 # (SIC, share of leads, marginal delivery rate). None is a lead without a SIC code.
@@ -385,11 +401,12 @@ def main(argv):
     db.execute("PRAGMA journal_mode=OFF")
     db.execute("PRAGMA synchronous=OFF")
     # Tables first and indexes after the rows: the same schema, built several times faster.
-    schema = migration_statements()
+    schema, versions = migration_statements()
     indexes = [s for s in schema if s.lstrip().upper().startswith("CREATE INDEX")]
     for statement in schema:
         if statement not in indexes:
             db.execute(statement)
+    record_migrations(db, versions)
     for table in ("lead_outcomes", "historical_outcomes"):
         if db.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]:
             sys.exit(f"generate_outcomes: {args.db} already has {table} rows; use a new file")

@@ -2,10 +2,10 @@
 // runs, state --reset, unlock, --set, --fresh, JSON logs, and secrets that never reach output.
 // CTest runs it twice: on a SQLite file and, as cli_e2e_test_sqld, on a real sqld.
 #define BOOST_TEST_MODULE cli_e2e_test
-#include <boost/test/unit_test.hpp>
-#include <nlohmann/json.hpp>
 #include <signal.h>
 
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
@@ -27,14 +27,15 @@ struct Cli {
   testing::TestDatabase database{dir.path()};
   ProcessResult hades(std::vector<std::string> args,
                       std::map<std::string, std::string> env = {}) const {
-    args.insert(args.begin(), {testing::hades_binary(), "--plugin-path", testing::test_plugin_dir()});
+    args.insert(args.begin(),
+                {testing::hades_binary(), "--plugin-path", testing::test_plugin_dir()});
     env.merge(database.env());
     return testing::run_process(args, dir.path(), env);
   }
   testing::Process start(const std::string& job) const {
-    return testing::Process({testing::hades_binary(), "--plugin-path", testing::test_plugin_dir(),
-                             "run", job},
-                            dir.path(), database.env());
+    return testing::Process(
+        {testing::hades_binary(), "--plugin-path", testing::test_plugin_dir(), "run", job},
+        dir.path(), database.env());
   }
   std::string write_job(const std::string& name, const std::string& yaml) const {
     const std::string path = dir.file(name);
@@ -46,38 +47,45 @@ struct Cli {
     csv << "id,name\n";
     for (int i = 1; i <= 3000; ++i) csv << i << ",n" << i << "\n";
     testing::write_file(dir.file("in.csv"), csv.str());
-    return write_job("job.yaml",
-                     "name: two_steps\n"
-                     "database: " + database.url() + "\n"
-                     "params:\n  input: {default: " + dir.file("in.csv") + "}\n  table: first\n"
-                     "steps:\n"
-                     "  - name: first\n"
-                     "    source: {plugin: csv_source, with: {path: \"${param:input}\"}}\n"
-                     "    sinks: [{plugin: turso_sink, with: {table: \"${param:table}\", key: [id]}}]\n"
-                     "  - name: second\n"
-                     "    chunk_size: 100\n"
-                     "    source: {plugin: csv_source, with: {path: \"${param:input}\"}}\n"
-                     "    transforms: [{plugin: slow_transform, with: {sleep_ms: 30}}]\n"
-                     "    sinks: [{plugin: turso_sink, with: {table: second}}]\n");
+    return write_job(
+        "job.yaml",
+        "name: two_steps\n"
+        "database: " +
+            database.url() +
+            "\n"
+            "params:\n  input: {default: " +
+            dir.file("in.csv") +
+            "}\n  table: first\n"
+            "steps:\n"
+            "  - name: first\n"
+            "    source: {plugin: csv_source, with: {path: \"${param:input}\"}}\n"
+            "    sinks: [{plugin: turso_sink, with: {table: \"${param:table}\", key: [id]}}]\n"
+            "  - name: second\n"
+            "    chunk_size: 100\n"
+            "    source: {plugin: csv_source, with: {path: \"${param:input}\"}}\n"
+            "    transforms: [{plugin: slow_transform, with: {sleep_ms: 30}}]\n"
+            "    sinks: [{plugin: turso_sink, with: {table: second}}]\n");
   }
 };
 
 BOOST_AUTO_TEST_CASE(validate_reports_every_error_with_file_line_and_column) {
   Cli cli;
-  const std::string job = cli.write_job(
-      "bad.yaml",
-      "name: bad\n"
-      "database: sqlite://x.db\n"
-      "steps:\n"
-      "  - name: load\n"
-      "    sorce: {plugin: csv_source}\n"
-      "    source: {plugin: csv_sourse, with: {path: a.csv}}\n"
-      "    sinks: [{plugin: turso_sink, with: {tabel: t}}]\n");
+  const std::string job = cli.write_job("bad.yaml",
+                                        "name: bad\n"
+                                        "database: sqlite://x.db\n"
+                                        "steps:\n"
+                                        "  - name: load\n"
+                                        "    sorce: {plugin: csv_source}\n"
+                                        "    source: {plugin: csv_sourse, with: {path: a.csv}}\n"
+                                        "    sinks: [{plugin: turso_sink, with: {tabel: t}}]\n");
   const ProcessResult r = cli.hades({"validate", job});
   BOOST_TEST(r.exit_code == 2);
   BOOST_TEST(has(r.err, job + ":5:5: unknown key 'sorce' in step 'load'; did you mean 'source'?"),
              r.err);
-  BOOST_TEST(has(r.err, job + ":6:22: unknown plugin 'csv_sourse'; did you mean 'csv_source'? known plugins:"), r.err);
+  BOOST_TEST(
+      has(r.err,
+          job + ":6:22: unknown plugin 'csv_sourse'; did you mean 'csv_source'? known plugins:"),
+      r.err);
   BOOST_TEST(has(r.err, "csv_source"), r.err);
   BOOST_TEST(has(r.err, job + ":7:41: plugin 'turso_sink': unknown key 'tabel'"), r.err);
   BOOST_TEST(has(r.err, "did you mean 'table'?"), r.err);
@@ -111,8 +119,8 @@ BOOST_AUTO_TEST_CASE(plan_shows_skips_resume_points_and_guarantees_and_state_res
 
   testing::Process run = cli.start(job);
   // Stop it during the slow second step: the first is then complete.
-  for (int i = 0; i < 200 && cli.hades({"state", job}).out.find("step second: running") ==
-                                 std::string::npos;
+  for (int i = 0;
+       i < 200 && cli.hades({"state", job}).out.find("step second: running") == std::string::npos;
        ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -137,7 +145,8 @@ BOOST_AUTO_TEST_CASE(plan_shows_skips_resume_points_and_guarantees_and_state_res
   auto db = cli.database.open();
   // The reset step ran again from the start; its earlier partial rows were rolled into the
   // reset run (insert mode), so the table has 3000 + the chunks committed before the reset.
-  BOOST_TEST(as_int(db->query("SELECT count(DISTINCT id) FROM second")->rows[0][0]).value_or(0) == 3000);
+  BOOST_TEST(as_int(db->query("SELECT count(DISTINCT id) FROM second")->rows[0][0]).value_or(0) ==
+             3000);
   BOOST_TEST(as_int(db->query("SELECT count(*) FROM first")->rows[0][0]).value_or(0) == 3000);
   BOOST_TEST(has(cli.hades({"runs", job}).out, "succeeded"));
 }
@@ -178,14 +187,14 @@ BOOST_AUTO_TEST_CASE(secrets_never_reach_logs_errors_or_summaries) {
   Cli cli;
   const std::string secret = "s3cr3t-T0KEN-value";
   const std::string job = cli.write_job(
-      "secret.yaml", "name: secret\ndatabase: " + cli.database.url() +
-                         "\nsteps:\n  - name: call\n"
-                         "    task: {plugin: secret_echo_task, with: {token: \"${env:API_TOKEN}\"}}\n");
+      "secret.yaml",
+      "name: secret\ndatabase: " + cli.database.url() +
+          "\nsteps:\n  - name: call\n"
+          "    task: {plugin: secret_echo_task, with: {token: \"${env:API_TOKEN}\"}}\n");
   for (const char* format : {"text", "json"}) {
-    const ProcessResult r =
-        cli.hades({"--log-format", format, "--log-level", "debug", "run", job, "--summary",
-                   cli.dir.file("summary.json")},
-                  {{"API_TOKEN", secret}});
+    const ProcessResult r = cli.hades({"--log-format", format, "--log-level", "debug", "run", job,
+                                       "--summary", cli.dir.file("summary.json")},
+                                      {{"API_TOKEN", secret}});
     BOOST_TEST(r.exit_code == 1);
     BOOST_TEST(!has(r.err + r.out, secret), format << ": " << r.err);
     BOOST_TEST(has(r.err, "using token ***"), r.err);
@@ -201,8 +210,9 @@ BOOST_AUTO_TEST_CASE(unlock_removes_a_stale_lock_and_refuses_a_live_one_without_
   {
     auto db = cli.database.open();
     WriteBatch batch;  // a lock left by a process on another machine
-    batch.add("INSERT INTO hades_locks (job, token, pid, host, pid_start, acquired_at) VALUES "
-              "('two_steps', 'tok', 1, 'other-host', 1, '2026-01-01T00:00:00Z')");
+    batch.add(
+        "INSERT INTO hades_locks (job, token, pid, host, pid_start, acquired_at) VALUES "
+        "('two_steps', 'tok', 1, 'other-host', 1, '2026-01-01T00:00:00Z')");
     BOOST_REQUIRE(db->apply(batch).ok());
   }
   const ProcessResult blocked = cli.hades({"run", job});

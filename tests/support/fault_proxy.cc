@@ -180,6 +180,7 @@ bool FaultProxy::handle(int client, const std::string& request) {
   if (upstream >= 0) close(upstream);
   if (!got) return false;
   ++forwarded_;
+  upstream_reply_bytes_ += static_cast<std::int64_t>(reply.size());
   if (action.fault == Fault::kLoseReply) return false;
   if (action.fault == Fault::kDelayReply) {
     std::unique_lock<std::mutex> lock(mutex_);

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <mutex>
 #include <set>
@@ -65,6 +66,8 @@ class FaultProxy {
   int requests() const { return requests_; }        // requests received
   int forwarded() const { return forwarded_; }      // of which sent on to the upstream
   int connections() const { return connections_; }  // client connections accepted
+  // Bytes of the upstream's replies (headers included): how much a client pulled over HTTP.
+  std::int64_t upstream_reply_bytes() const { return upstream_reply_bytes_; }
 
  private:
   void accept_loop();
@@ -80,6 +83,7 @@ class FaultProxy {
   std::atomic<int> requests_{0};
   std::atomic<int> forwarded_{0};
   std::atomic<int> connections_{0};
+  std::atomic<std::int64_t> upstream_reply_bytes_{0};
   std::mutex mutex_;
   std::condition_variable stop_cv_;
   std::deque<Action> actions_;

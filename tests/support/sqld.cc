@@ -160,6 +160,15 @@ std::unique_ptr<Database> SqldServer::open(const std::string& token) const {
   return std::move(db).value();
 }
 
+std::unique_ptr<Database> SqldServer::open_at(const std::string& url) const {
+  HranaOptions options;
+  options.url = url;
+  options.auth_token = rw_token_;
+  auto db = open_hrana_database(std::move(options));
+  if (!db.ok()) throw std::runtime_error(db.status().to_string());
+  return std::move(db).value();
+}
+
 std::string SqldServer::log() const {
   std::ifstream in(dir_.file("sqld.log"), std::ios::binary);
   std::ostringstream out;

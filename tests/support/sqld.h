@@ -41,6 +41,8 @@ class SqldServer {
   std::string mint_token(const std::string& claims_json) const;
   // The Hrana backend on this server with `token` (the read-write one when empty).
   std::unique_ptr<Database> open(const std::string& token = "") const;
+  // The Hrana backend at `url` (a proxy in front of this server) with the read-write token.
+  std::unique_ptr<Database> open_at(const std::string& url) const;
   // sqld's output so far, for failure messages.
   std::string log() const;
 

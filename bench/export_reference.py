@@ -2,13 +2,16 @@
 """export_reference.py: the export benchmark's reference, a straightforward Python export.
 
     bench/export_reference.py --input leads.csv --workflow intent --icp config/icp.yaml \\
-        --out export.csv [--as-of 2026-02-11] [--batch-id HADES-20260211-001] \\
-        [--data-source ZoomInfo] [--min-score 0] [--max-leads 0] [--features out.jsonl]
+        --out export.csv [--as-of 2026-02-11] [--run-date 2026-02-11] \\
+        [--batch-id HADES-20260211-001] [--data-source ZoomInfo] [--min-score 0] \\
+        [--max-leads 0] [--features out.jsonl]
 
 Reads a leads CSV (tools/generate_leads.py writes them), scores every lead the way
 shared/spec/domain.md says (the same rules as plugins/common/scoring.h), drops stale intent leads
-and leads whose numbers are garbage, and writes the VanillaSoft import CSV: 31 columns with the
-exact headers, UTF-8, CRLF, RFC 4180 quoting, formula-looking cells neutralised. With
+and leads whose numbers are garbage (or whose person_id or company_name is blank), ranks the rest
+best first (score descending, person_id breaking ties, as the export job does) and writes the
+VanillaSoft import CSV: 31 columns with the exact headers, Contact Owner round robin by rank,
+UTF-8, CRLF, RFC 4180 quoting, formula-looking cells neutralised. With
 --features it also writes one source_features JSON line per exported lead, for comparing scores
 with the C++ scorer. Prints one summary line (counts) to stderr.
 
@@ -38,6 +41,8 @@ VANILLASOFT_COLUMNS = [
     "Operator Zip Code", "Operator Website Address", "Best Appts Time",
     "Unavailable for appointments", "Team", "Call Priority", "Import Notes",
 ]
+
+OWNER_COLUMN = VANILLASOFT_COLUMNS.index("Contact Owner")
 
 AUDIENCE_BONUS = {"A": 10, "B": 7, "C": 4, "D": 2}
 UNKNOWN_AGE_DAYS = 999
@@ -287,6 +292,9 @@ def priority_label(score):
 def parse_lead(row, workflow):
     """The row with its normalized and parsed values; raises Garbage."""
     lead = {k: (v if v is not None else "") for k, v in row.items()}
+    for name in ("person_id", "company_name"):
+        if not lead.get(name, "").strip(BLANKS):
+            raise Garbage(f"{name} is empty")
     lead["sic_code_raw"] = lead.get("sic_code", "")
     lead["sic_code"] = normalize_sic(lead["sic_code_raw"])
     lead["zip_raw"] = lead.get("zip", "")
@@ -356,12 +364,8 @@ def number_or_text(raw, whole=False, nonnegative=False):
 
 
 def format_phone(raw):
-    digits = ""
-    for ch in raw:
-        if ch.isdigit() and ch.isascii():
-            digits += ch
-        elif ch.lower() in "xe#":
-            break
+    # Every digit counts, an extension's too: `617.555.0100 x12` has 12 and is kept as given.
+    digits = "".join(ch for ch in raw if ch.isdigit() and ch.isascii())
     if len(digits) == 11 and digits[0] == "1":
         digits = digits[1:]
     if len(digits) == 10:
@@ -376,28 +380,33 @@ def neutralise(cell):
     return cell
 
 
-def vanillasoft_row(lead, score, components, args, owner):
+def vanillasoft_row(lead, score, components, args):
+    """The lead's 31 cells; Contact Owner (OWNER_COLUMN) is filled once the lead's rank is known."""
     workflow = args.workflow
     if workflow == "intent":
         age = components["age_days"]
-        strength = lead["intent_strength"].strip() or "Low"
-        tag = f"ZoomInfo Intent - Vending - {score} - {age}d"
+        # The strength as given; without one, the numeric signal that was scored, else Low.
+        intent_score = lead["intent_score"]
+        strength = lead["intent_strength"].strip(BLANKS) or (
+            str(intent_score) if intent_score is not None and intent_score > 0 else "Low")
+        tag = f"{args.data_source} Intent - Vending - {score} - {age}d"
         notes = (f"Batch: {args.batch_id} | Score: {score} | Age: {age}d | "
                  f"Freshness: {components['freshness_label']} | Signal: {strength}")
     else:
-        distance = components["distance_miles_scored"]
-        tag = f"ZoomInfo Geography - Vending - {score}"
-        notes = f"Batch: {args.batch_id} | Score: {score} | Distance: {distance:g}mi"
+        distance = lead["distance_miles"]  # as given: None when unknown (scored as 15)
+        miles = f"{distance:.1f}mi" if distance is not None else None
+        tag = f"{args.data_source} Geography - Vending - {score}" + (f" - {miles}" if miles else "")
+        notes = f"Batch: {args.batch_id} | Score: {score} | Distance: {miles or 'unknown'}"
     employees = lead["employee_count"]
     business = lead.get("direct_phone") or lead.get("company_phone") or ""
     cells = [
-        f"{args.data_source} {args.as_of.strftime('%b %d %Y')}", lead.get("last_name", ""),
+        f"{args.data_source} {args.run_date.strftime('%b %d %Y')}", lead.get("last_name", ""),
         lead.get("first_name", ""), lead["title"], format_phone(lead.get("company_phone", "")),
         lead.get("email", ""), format_phone(lead.get("mobile_phone", "")),
         lead.get("company_name", ""), lead.get("website", ""), format_phone(business),
         str(employees) if employees is not None else "", lead["sic_code"] or "",
         lead.get("industry", ""), lead.get("address", ""), lead.get("city", ""),
-        lead["state"] or "", lead["zip"] or "", "", owner, tag,
+        lead["state"] or "", lead["zip"] or "", "", "", tag,
         args.operator_business, args.operator_name, args.operator_phone, args.operator_email,
         args.operator_zip, args.operator_website, "", "", args.team, priority_label(score), notes,
     ]
@@ -414,6 +423,8 @@ def parse_args(argv):
     parser.add_argument("--icp", default="config/icp.yaml")
     parser.add_argument("--out", required=True)
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date.today())
+    parser.add_argument("--run-date", type=dt.date.fromisoformat, default=dt.date.today(),
+                        help="the export's date, in List Source (hades: the run's start date)")
     parser.add_argument("--batch-id", default="HADES-00000000-001")
     parser.add_argument("--data-source", default="ZoomInfo")
     parser.add_argument("--min-score", type=int, default=0)
@@ -435,10 +446,10 @@ def main(argv):
     scorer = Scorer(icp, args.workflow, args.as_of)
     counts = {"read": 0, "excluded": 0, "rejected": 0, "below_min": 0, "exported": 0}
     features_out = open(args.features, "w", encoding="utf-8") if args.features else None
-    with open(args.input, newline="", encoding="utf-8") as src, \
-            open(args.out, "w", newline="", encoding="utf-8") as dst:
-        writer = csv.writer(dst, lineterminator="\r\n")
-        writer.writerow(VANILLASOFT_COLUMNS)
+    # Every lead is scored before any is written: the export is best first (score descending,
+    # person_id breaking ties), and each lead's rank picks its Contact Owner.
+    candidates = []
+    with open(args.input, newline="", encoding="utf-8") as src:
         for row in csv.DictReader(src):
             counts["read"] += 1
             try:
@@ -453,13 +464,21 @@ def main(argv):
             if score < args.min_score:
                 counts["below_min"] += 1
                 continue
-            if args.max_leads and counts["exported"] >= args.max_leads:
-                break
-            owner = agents[counts["exported"] % len(agents)]
-            writer.writerow(vanillasoft_row(lead, score, components, args, owner))
+            features = (source_features(lead, row, components, score, args.workflow, args.as_of,
+                                        icp_sha256) if features_out else None)
+            candidates.append((-score, lead["person_id"],
+                               vanillasoft_row(lead, score, components, args), features))
+    candidates.sort(key=lambda c: (c[0], c[1]))
+    if args.max_leads:
+        del candidates[args.max_leads:]
+    with open(args.out, "w", newline="", encoding="utf-8") as dst:
+        writer = csv.writer(dst, lineterminator="\r\n")
+        writer.writerow(VANILLASOFT_COLUMNS)
+        for rank, (_, _, cells, features) in enumerate(candidates):
+            cells[OWNER_COLUMN] = neutralise(agents[rank % len(agents)])
+            writer.writerow(cells)
             if features_out:
-                features_out.write(source_features(lead, row, components, score, args.workflow,
-                                                   args.as_of, icp_sha256) + "\n")
+                features_out.write(features + "\n")
             counts["exported"] += 1
     if features_out:
         features_out.close()

@@ -81,6 +81,14 @@ Status read_lead(const Row& row, const LeadColumns& columns, Workflow workflow, 
     }
   }
 
+  // The lead's identity: export_candidates is keyed on person_id, and a lead without a company
+  // cannot be called. export_batch rejects these too, in the same words.
+  for (const LeadField required : {LeadField::kPersonId, LeadField::kCompanyName}) {
+    if (plugin_common::is_blank(lead->field(required))) {
+      return Status::rejected(std::string(kLeadFieldNames[field_index(required)]) + " is empty");
+    }
+  }
+
   lead->sic4 = plugin_common::normalize_sic(lead->field(LeadField::kSicCode));
   lead->zip5 = plugin_common::normalize_zip(lead->field(LeadField::kZip));
   lead->state = plugin_common::normalize_state(lead->field(LeadField::kState));

@@ -98,9 +98,10 @@ struct Lead {
 };
 
 // Reads the lead in `row` into `*lead` (which must be fresh or reset by the caller). Returns
-// kRejected, with a reason naming the field and the value, when a number `workflow` needs is
-// garbage: employee_count in both workflows, intent_score and intent_date in intent,
-// distance_miles in geography. Garbage in a field the workflow does not score is kept as text.
+// kRejected when `person_id` or `company_name` is null or blank ("person_id is empty"), or, with
+// a reason naming the field and the value, when a number `workflow` needs is garbage:
+// employee_count in both workflows, intent_score and intent_date in intent, distance_miles in
+// geography. Garbage in a field the workflow does not score is kept as text.
 Status read_lead(const Row& row, const LeadColumns& columns, plugin_common::Workflow workflow,
                  Lead* lead);
 

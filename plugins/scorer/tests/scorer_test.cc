@@ -343,6 +343,35 @@ BOOST_FIXTURE_TEST_CASE(garbage_numbers_are_rejected_with_the_field_and_value, F
   }
 }
 
+BOOST_FIXTURE_TEST_CASE(leads_without_person_id_or_company_name_are_rejected, Fixture) {
+  struct IdentityCase {
+    std::string field;
+    std::optional<std::string> value;  // nullopt: a null value
+  };
+  const std::vector<IdentityCase> cases = {
+      {"person_id", ""},    {"person_id", " \t"},   {"person_id", std::nullopt},
+      {"company_name", ""}, {"company_name", "  "}, {"company_name", std::nullopt}};
+  for (const Workflow workflow : {Workflow::kIntent, Workflow::kGeography}) {
+    for (const IdentityCase& c : cases) {
+      rejects.clear();
+      const std::string label = c.field + "='" + c.value.value_or("<null>") + "'";
+      Changes blanked = {{"person_id", "p2"}};
+      blanked[c.field] = c.value;  // may blank person_id itself
+      const Chunk out = run(config_for(workflow), {lead_row(kLeadHeader, {{"person_id", "ok"}}),
+                                                   lead_row(kLeadHeader, blanked),
+                                                   lead_row(kLeadHeader, {{"person_id", "p3"}})});
+      BOOST_TEST_REQUIRE(out.size() == 2u, label);
+      BOOST_TEST(show(out.get(0, "person_id")) == "ok");
+      BOOST_TEST(show(out.get(1, "person_id")) == "p3");
+      BOOST_TEST_REQUIRE(rejects.size() == 1u, label);
+      const CollectingRejects::Entry& entry = rejects.entries()[0];
+      BOOST_TEST(entry.position == "leads.csv:3", label);
+      BOOST_TEST(entry.reason == c.field + " is empty", label);
+      BOOST_TEST(json::parse(entry.record).size() == kLeadHeader.size());
+    }
+  }
+}
+
 BOOST_FIXTURE_TEST_CASE(intent_score_zero_or_negative_falls_back_to_strength, Fixture) {
   const Chunk out =
       run(config_for(Workflow::kIntent),

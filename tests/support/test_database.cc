@@ -31,4 +31,26 @@ std::unique_ptr<Database> TestDatabase::open() const {
   return std::move(db).value();
 }
 
+namespace {
+
+// Forwards to a connection and keeps its server (or file) alive as long as it is.
+class ScratchDatabase final : public Database {
+ public:
+  ScratchDatabase() : database_(dir_.path()), connection_(database_.open()) {}
+  Result<QueryResult> query(std::string_view sql, const std::vector<Value>& args) override {
+    return connection_->query(sql, args);
+  }
+  Status apply(const WriteBatch& batch) override { return connection_->apply(batch); }
+  std::string backend() const override { return connection_->backend(); }
+
+ private:
+  TempDir dir_;
+  TestDatabase database_;
+  std::unique_ptr<Database> connection_;
+};
+
+}  // namespace
+
+std::unique_ptr<Database> scratch_database() { return std::make_unique<ScratchDatabase>(); }
+
 }  // namespace hades::testing

@@ -40,6 +40,11 @@ class TestDatabase {
   std::unique_ptr<SqldServer> sqld_;
 };
 
+// A private, empty database for one test that owns where it lives: a SQLite file in a temporary
+// directory, or (under on_sqld()) a sqld of its own, both gone with it. The drop-in replacement
+// for open_sqlite_database(":memory:") in tests whose promise must hold on both backends.
+std::unique_ptr<Database> scratch_database();
+
 }  // namespace hades::testing
 
 #endif  // HADES_TESTS_SUPPORT_TEST_DATABASE_H_

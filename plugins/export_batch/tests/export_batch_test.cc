@@ -13,7 +13,7 @@
 #include "common/outcome_tables.h"
 #include "export_text.h"
 #include "icp_agents.h"
-#include "sqlite_database.h"
+#include "test_database.h"
 #include "test_support.h"
 
 namespace hades::export_batch {
@@ -109,7 +109,7 @@ BOOST_AUTO_TEST_CASE(batch_ids_are_found_in_import_notes) {
 }
 
 std::unique_ptr<Database> outcome_db() {
-  auto db = open_sqlite_database(":memory:").value();
+  auto db = hades::testing::scratch_database();
   BOOST_REQUIRE(plugin_common::apply_outcome_migrations(*db).ok());
   return db;
 }

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "sql_text.h"
-#include "sqlite_database.h"
+#include "test_database.h"
 #include "test_support.h"
 
 namespace hades::sql_source {
@@ -121,7 +121,7 @@ BOOST_AUTO_TEST_CASE(cursors_round_trip_every_value_type) {
 // An in-memory database with `n` candidates whose scores repeat, so keys need the tiebreak.
 class Fixture {
  public:
-  explicit Fixture(int n = 23) : db(open_sqlite_database(":memory:").value()), ctx(*db) {
+  explicit Fixture(int n = 23) : db(hades::testing::scratch_database()), ctx(*db) {
     WriteBatch batch;
     batch.add("CREATE TABLE c (run_id INTEGER, person_id TEXT, score INTEGER, name TEXT)");
     for (int i = 1; i <= n; ++i) {

@@ -198,21 +198,40 @@ int cmd_validate(Session& s) {
   return kExitOk;
 }
 
-std::string step_plan(RunState& state, const std::optional<RunRecord>& run, const BoundStep& step) {
-  if (!run) return "run from the start";
+// How a step without a checkpoint starts: at the beginning, or, for an incremental source, at
+// the cursor of the job's last successful run. `note` names the run when there is one.
+std::string fresh_start(RunState& state, const std::string& job, const BoundStep& step,
+                        const std::string& note) {
+  if (step.spec->kind != StepSpec::Kind::kPipeline || !step.spec->source.incremental) {
+    return "run from the start" + note;
+  }
+  auto last = state.last_success_checkpoint(job, step.spec->name);
+  if (!last.ok()) return "unknown (" + last.status().message() + ")";
+  if (!last->has_value())
+    return "run from the start" + note + " (incremental: no successful run yet)";
+  auto cp = decode_checkpoint((*last)->second);
+  if (!cp.ok()) return "cannot start: " + cp.status().message();
+  return "run incrementally" + note + " from the cursor of run " + std::to_string((*last)->first) +
+         " ('" + cp->cursor + "')";
+}
+
+std::string step_plan(RunState& state, const std::string& job, const std::optional<RunRecord>& run,
+                      const BoundStep& step) {
+  if (!run) return fresh_start(state, job, step, "");
+  const std::string note = " (run " + std::to_string(run->run_id) + ")";
   auto steps = state.steps(run->run_id);
   if (!steps.ok()) return "unknown (" + steps.status().message() + ")";
   for (const StepRecord& r : *steps) {
     if (r.step != step.spec->name) continue;
     if (r.status == "completed") return "skip: completed in run " + std::to_string(run->run_id);
-    if (r.checkpoint.empty()) return "run from the start (run " + std::to_string(run->run_id) + ")";
+    if (r.checkpoint.empty()) return fresh_start(state, job, step, note);
     auto cp = decode_checkpoint(r.checkpoint);
     if (!cp.ok()) return "cannot resume: " + cp.status().message();
     return "resume run " + std::to_string(run->run_id) + " after chunk " +
            std::to_string(cp->chunks) + " (" + std::to_string(cp->counts.at(0).in) +
            " records read, cursor '" + cp->cursor + "')";
   }
-  return "run from the start (run " + std::to_string(run->run_id) + ")";
+  return fresh_start(state, job, step, note);
 }
 
 int cmd_plan(Session& s, bool fresh) {
@@ -232,7 +251,8 @@ int cmd_plan(Session& s, bool fresh) {
                     : std::string("starts a new run"))
             << "\n";
   for (const BoundStep& step : job.bound->steps) {
-    std::cout << "\nstep " << step.spec->name << ": " << step_plan(state, run, step) << "\n";
+    std::cout << "\nstep " << step.spec->name << ": "
+              << step_plan(state, job.loaded.job.name, run, step) << "\n";
     for (const BoundPlugin& p : step.plugins) {
       std::cout << "  " << plugin_kind_name(p.info->kind) << " " << p.label << " "
                 << p.info->version;

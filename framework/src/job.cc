@@ -242,7 +242,7 @@ const std::vector<std::string>& step_keys() {
   return kKeys;
 }
 const std::vector<std::string>& ref_keys() {
-  static const std::vector<std::string> kKeys = {"plugin", "with"};
+  static const std::vector<std::string> kKeys = {"plugin", "with", "incremental"};
   return kKeys;
 }
 
@@ -390,6 +390,7 @@ class JobLoader {
                                        const std::string& label);
   PluginRef load_ref(const YAML::Node& node, const YAML::Mark& mark, const std::string& what);
   void load_with(const Entry& with, const std::string& what, PluginRef* ref);
+  void load_incremental(const Entry& e, const std::string& what, PluginRef* ref);
   RawSetting load_raw_setting(const Entry& e, const std::string& label);
   std::string load_item(const YAML::Node& node, const std::string& label);
   bool read_scalar(const Entry& e, const std::string& expected, ParamRefs refs, std::string* out);
@@ -734,7 +735,28 @@ PluginRef JobLoader::load_ref(const YAML::Node& node, const YAML::Mark& mark,
     reporter_.error(mark, what + " has no 'plugin'");
   }
   if (const Entry* with = find_entry(keys, "with")) load_with(*with, what, &ref);
+  if (const Entry* incremental = find_entry(keys, "incremental")) {
+    load_incremental(*incremental, what, &ref);
+  }
   return ref;
+}
+
+// Only a source has a cursor to carry from one run to the next.
+void JobLoader::load_incremental(const Entry& e, const std::string& what, PluginRef* ref) {
+  std::string text;
+  if (!read_scalar(e, "a boolean", ParamRefs::kAllowed, &text)) return;
+  const std::optional<bool> value = parse_bool(text);
+  if (!value) {
+    reporter_.error(value_mark(e), "incremental of " + what + " must be true or false, got " +
+                                       in_quotes(excerpt(text)));
+    return;
+  }
+  if (*value && what.rfind("source of ", 0) != 0) {
+    reporter_.error(e.key_node.Mark(),
+                    "incremental is only allowed on a step's source, not on " + what);
+    return;
+  }
+  ref->incremental = *value;
 }
 
 void JobLoader::load_with(const Entry& with, const std::string& what, PluginRef* ref) {

@@ -52,6 +52,9 @@ struct RawSetting {
 struct PluginRef {
   std::string plugin;
   SourceLocation where;  // of the plugin name
+  // A step's source only: a fresh start opens it at the cursor the step's last successful run
+  // ended at, instead of the empty cursor (see docs/job-file.md, "Incremental sources").
+  bool incremental = false;
   std::vector<std::pair<std::string, RawSetting>> with;  // in file order
 };
 

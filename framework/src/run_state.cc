@@ -135,6 +135,19 @@ Result<std::vector<RunRecord>> RunState::runs(const std::string& job, int limit)
   return out;
 }
 
+Result<std::optional<std::pair<std::int64_t, std::string>>> RunState::last_success_checkpoint(
+    const std::string& job, const std::string& step) {
+  using Found = std::optional<std::pair<std::int64_t, std::string>>;
+  auto rows = db_.query(
+      "SELECT r.run_id, s.checkpoint FROM hades_runs r JOIN hades_steps s ON s.run_id = r.run_id "
+      "WHERE r.job = ? AND r.status = 'succeeded' AND s.step = ? AND s.status = 'completed' "
+      "ORDER BY r.run_id DESC LIMIT 1",
+      {job, step});
+  if (!rows.ok()) return rows.status();
+  if (rows->rows.empty()) return Found();
+  return Found(std::pair(int_at(rows->rows[0], 0), text_at(rows->rows[0], 1)));
+}
+
 Result<std::optional<RunRecord>> RunState::find_run(const std::string& job, std::int64_t run_id) {
   auto rows = db_.query(std::string("SELECT ") + kRunColumns +
                             " FROM hades_runs WHERE job = ? AND run_id = ?",

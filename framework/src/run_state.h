@@ -13,6 +13,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "hades/database.h"
@@ -77,6 +78,10 @@ class RunState {
   // Adds the statement that records `checkpoint_json` for the step to `batch`.
   static void add_checkpoint(WriteBatch& batch, std::int64_t run_id, const std::string& step,
                              const std::string& checkpoint_json, const std::string& now);
+  // The checkpoint `step` of `job` ended with in the newest run that succeeded, and that run's id;
+  // nullopt when no run of the job has succeeded with that step completed.
+  Result<std::optional<std::pair<std::int64_t, std::string>>> last_success_checkpoint(
+      const std::string& job, const std::string& step);
   // Forgets the step's progress in `run_id`, so the next resume runs it from the start.
   Status reset_step(std::int64_t run_id, const std::string& step);
 

@@ -371,13 +371,35 @@ Result<Checkpoint> starting_checkpoint(const BoundStep& step, const std::string&
   return cp;
 }
 
+// An incremental source that starts afresh continues from where the step's last successful
+// run left it; a failed run's progress is never used (it may not have reached its end).
+Result<std::string> incremental_start(const BoundStep& step, RunState& state,
+                                      const std::string& job, HostLogger& log) {
+  auto last = state.last_success_checkpoint(job, step.spec->name);
+  if (!last.ok()) return last.status();
+  if (!last->has_value() || (*last)->second.empty()) return std::string();
+  auto decoded = decode_checkpoint((*last)->second);
+  if (!decoded.ok()) {
+    return decoded.status().with_context("the checkpoint of step '" + step.spec->name +
+                                         "' in run " + std::to_string((*last)->first));
+  }
+  log.info("step '" + step.spec->name + "': incremental source continues from the cursor of run " +
+           std::to_string((*last)->first));
+  return decoded->cursor;
+}
+
 }  // namespace
 
-Status Runner::run_pipeline(BoundStep& step, StepContext& ctx, RunState& /*state*/,
+Status Runner::run_pipeline(BoundStep& step, StepContext& ctx, RunState& state,
                             const std::string& checkpoint_text, StepSummary& out) {
   auto start = starting_checkpoint(step, checkpoint_text);
   if (!start.ok()) return start.status();
   Checkpoint cp = std::move(start).value();
+  if (checkpoint_text.empty() && step.spec->source.incremental) {
+    auto cursor = incremental_start(step, state, job_.job->name, log_);
+    if (!cursor.ok()) return cursor.status();
+    cp.cursor = std::move(cursor).value();
+  }
   out.resumed = !checkpoint_text.empty();
   out.resumed_from_chunk = cp.chunks;
   const std::string path = rejects_path(*job_.job, step.spec->name, ctx.run().run_id);

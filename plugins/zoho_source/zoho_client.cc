@@ -1,0 +1,364 @@
+#include "zoho_client.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "zoho_query.h"
+
+namespace hades::zoho_source {
+
+using nlohmann::json;
+
+namespace {
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string sha256_hex(std::string_view text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < size; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 15]);
+  }
+  return out;
+}
+
+// The path without its query string: page tokens and field lists make log lines long.
+std::string path_only(const std::string& url) {
+  const std::size_t scheme = url.find("://");
+  const std::size_t slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  const std::string path = slash == std::string::npos ? "/" : url.substr(slash);
+  return path.substr(0, path.find('?'));
+}
+
+json parse_json(const std::string& body) {
+  return body.empty() ? json() : json::parse(body, nullptr, false);
+}
+
+// "INVALID_QUERY: the message (details)" from Zoho's error envelope, or the start of the body.
+std::string describe_error(const HttpResponse& response) {
+  const json body = parse_json(response.body);
+  if (body.is_object() && body.contains("code")) {
+    std::string text = body["code"].is_string() ? body["code"].get<std::string>() : "?";
+    if (body.contains("message") && body["message"].is_string()) {
+      text += ": " + body["message"].get<std::string>();
+    }
+    if (body.contains("details") && !body["details"].empty()) {
+      text += " (" + body["details"].dump() + ")";
+    }
+    return text;
+  }
+  if (response.body.empty()) return "empty body";
+  std::string start = response.body.substr(0, 120);
+  std::replace(start.begin(), start.end(), '\n', ' ');
+  return "body: " + start;
+}
+
+std::string code_of(const HttpResponse& response) {
+  const json body = parse_json(response.body);
+  if (body.is_object() && body.contains("code") && body["code"].is_string()) {
+    return body["code"].get<std::string>();
+  }
+  return "";
+}
+
+bool transient(int status) { return status == 429 || status >= 500; }
+
+}  // namespace
+
+ZohoClient::ZohoClient(ZohoClientConfig config, std::unique_ptr<HttpClient> http, Context& ctx)
+    : config_(std::move(config)),
+      http_(std::move(http)),
+      ctx_(ctx),
+      jitter_(std::random_device{}()) {}
+
+std::string ZohoClient::cache_key() const {
+  return sha256_hex(config_.accounts_url + "\n" + config_.client_id + "\n" + config_.refresh_token);
+}
+
+Status ZohoClient::prepare() {
+  WriteBatch batch;
+  batch.add("CREATE TABLE IF NOT EXISTS " + config_.token_table +
+            " (cache_key TEXT PRIMARY KEY, access_token TEXT NOT NULL, api_domain TEXT NOT NULL,"
+            " expires_at INTEGER NOT NULL, refresh_at INTEGER NOT NULL, updated_at INTEGER NOT "
+            "NULL)");
+  return ctx_.database().apply(batch).with_context("zoho_source: creating " + config_.token_table);
+}
+
+Result<std::optional<ZohoClient::Token>> ZohoClient::load_cached() {
+  auto rows = ctx_.database().query("SELECT access_token, api_domain, refresh_at FROM " +
+                                        config_.token_table + " WHERE cache_key = ?",
+                                    {cache_key()});
+  if (!rows.ok()) return rows.status().with_context("zoho_source: reading the token cache");
+  if (rows->rows.empty()) return std::optional<Token>();
+  const auto& row = rows->rows[0];
+  return std::optional<Token>(Token{to_text(row[0]), to_text(row[1]), as_int(row[2]).value_or(0)});
+}
+
+Status ZohoClient::store_cached(const Token& token, std::int64_t expires_at) {
+  WriteBatch batch;
+  batch.add(
+      "INSERT INTO " + config_.token_table +
+          " (cache_key, access_token, api_domain, expires_at, refresh_at, updated_at)"
+          " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (cache_key) DO UPDATE SET access_token ="
+          " excluded.access_token, api_domain = excluded.api_domain, expires_at ="
+          " excluded.expires_at, refresh_at = excluded.refresh_at, updated_at ="
+          " excluded.updated_at",
+      {cache_key(), token.access, token.api_domain, expires_at, token.refresh_at, unix_now()});
+  return ctx_.database().apply(batch).with_context("zoho_source: caching the access token");
+}
+
+Result<ZohoClient::Token> ZohoClient::current_token() {
+  const std::lock_guard lock(token_mu_);
+  if (!token_.access.empty() && unix_now() < token_.refresh_at) return token_;
+  // Another run or plugin instance may have refreshed it since.
+  auto cached = load_cached();
+  if (!cached.ok()) return cached.status();
+  if (cached->has_value() && unix_now() < (*cached)->refresh_at) {
+    token_ = **cached;
+    return token_;
+  }
+  HADES_RETURN_IF_ERROR(refresh_locked());
+  return token_;
+}
+
+Status ZohoClient::refresh_after(const std::string& refused) {
+  const std::lock_guard lock(token_mu_);
+  if (token_.access != refused) return Status::ok_status();  // someone already did
+  return refresh_locked();
+}
+
+Status ZohoClient::refresh_locked() {
+  auto token = request_token();
+  if (!token.ok()) return token.status();
+  token_ = std::move(token).value();
+  return Status::ok_status();
+}
+
+Result<ZohoClient::Token> ZohoClient::request_token() {
+  HttpRequest request;
+  request.method = "POST";
+  request.url = config_.accounts_url + "/oauth/v2/token";
+  request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+  request.body = "grant_type=refresh_token&client_id=" + url_encode(config_.client_id) +
+                 "&client_secret=" + url_encode(config_.client_secret) +
+                 "&refresh_token=" + url_encode(config_.refresh_token);
+  request.timeout = config_.request_timeout;
+  Status last;
+  for (int attempt = 1; attempt <= config_.max_attempts; ++attempt) {
+    if (attempt > 1) HADES_RETURN_IF_ERROR(backoff(attempt - 1));
+    ++token_requests_;
+    const auto start = std::chrono::steady_clock::now();
+    auto response = http_->send(request);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - start)
+                        .count();
+    if (!response.ok()) {
+      ctx_.log().debug("zoho_source: POST /oauth/v2/token failed in " + std::to_string(ms) +
+                       " ms: " + response.status().message());
+      last = response.status();
+      if (!last.retryable()) break;
+      continue;
+    }
+    ctx_.log().debug("zoho_source: POST /oauth/v2/token -> " + std::to_string(response->status) +
+                     " in " + std::to_string(ms) + " ms");
+    if (transient(response->status)) {
+      last = Status::remote("HTTP " + std::to_string(response->status), true);
+      continue;
+    }
+    const json body = parse_json(response->body);
+    if (body.is_object() && body.contains("access_token") && body["access_token"].is_string()) {
+      const std::int64_t now = unix_now();
+      std::int64_t ttl = 3600;
+      if (body.contains("expires_in_sec") && body["expires_in_sec"].is_number()) {
+        ttl = body["expires_in_sec"].get<std::int64_t>();
+      } else if (body.contains("expires_in") && body["expires_in"].is_number()) {
+        ttl = body["expires_in"].get<std::int64_t>();
+        if (ttl > 86400) ttl /= 1000;  // old replies count milliseconds
+      }
+      // A token shorter-lived than twice the margin is used for half its life.
+      const std::int64_t margin = std::min<std::int64_t>(kRefreshMargin.count(), ttl / 2);
+      Token token{body["access_token"].get<std::string>(), body.value("api_domain", std::string()),
+                  now + ttl - margin};
+      HADES_RETURN_IF_ERROR(store_cached(token, now + ttl));
+      ctx_.log().info("zoho_source: new access token, valid " + std::to_string(ttl) + " s");
+      return token;
+    }
+    const std::string error =
+        body.is_object() && body.contains("error") && body["error"].is_string()
+            ? body["error"].get<std::string>()
+            : "";
+    if (error == "invalid_client") {
+      return Status::remote(
+          "zoho_source: the token request failed: invalid_client (a wrong client id or secret, "
+          "or an accounts URL of another data centre)");
+    }
+    if (error == "invalid_code") {
+      return Status::remote(
+          "zoho_source: the token request failed: invalid_code (the refresh token is wrong, "
+          "revoked or belongs to another client)");
+    }
+    const std::string description = body.is_object() ? body.value("error_description", "") : "";
+    if (error == "Access Denied") {
+      // Retrying now would only extend the throttle: stop, and let the next run try later.
+      return Status::remote(
+          "zoho_source: Zoho refused the token request (too many token "
+          "requests for this refresh token; try again after some minutes)" +
+              (description.empty() ? "" : ": " + description),
+          true);
+    }
+    return Status::remote("zoho_source: the token request failed with HTTP " +
+                          std::to_string(response->status) + ": " +
+                          (error.empty() ? describe_error(*response) : error));
+  }
+  return last.with_context("zoho_source: the token request failed after " +
+                           std::to_string(config_.max_attempts) + " attempts");
+}
+
+Status ZohoClient::backoff(int retry) {
+  // Full jitter: a random wait up to the capped exponential step, at least 1 ms.
+  const std::int64_t ceiling = std::min<std::int64_t>(
+      config_.backoff_max.count(), config_.backoff_base.count() << std::min(retry - 1, 30));
+  std::uniform_int_distribution<std::int64_t> pick(ceiling / 2, std::max<std::int64_t>(1, ceiling));
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(pick(jitter_));
+  while (std::chrono::steady_clock::now() < until) {
+    if (ctx_.cancelled()) return Status::cancelled("zoho_source: stopped while waiting to retry");
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+        std::chrono::milliseconds(50), until - std::chrono::steady_clock::now()));
+  }
+  return Status::ok_status();
+}
+
+Result<HttpRequest> ZohoClient::make_request(const std::string& method,
+                                             const std::string& path_and_query,
+                                             const std::string& body, const HttpHeaders& headers,
+                                             std::string* access) {
+  auto token = current_token();
+  if (!token.ok()) return token.status();
+  const std::string base = config_.api_url.empty() ? token->api_domain : config_.api_url;
+  if (base.empty()) {
+    return Status::invalid_config("zoho_source: the token reply has no api_domain: set `api_url`");
+  }
+  HttpRequest request;
+  request.method = method;
+  request.url = base + "/crm/" + config_.api_version + "/" + path_and_query;
+  request.headers = headers;
+  request.headers.emplace_back("Authorization", "Zoho-oauthtoken " + token->access);
+  if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
+  request.body = body;
+  request.timeout = config_.request_timeout;
+  if (access != nullptr) *access = token->access;
+  return request;
+}
+
+void ZohoClient::prefetch(const std::string& method, const std::string& path_and_query,
+                          const std::string& body, const HttpHeaders& headers) {
+  if (prefetched_.valid()) prefetched_.wait();
+  auto request = make_request(method, path_and_query, body, headers, nullptr);
+  if (!request.ok()) return;  // call() will meet the same problem and report it
+  prefetched_request_ = *request;
+  prefetched_ =
+      std::async(std::launch::async, [this, request = *request] { return exchange(request); });
+}
+
+ZohoClient::Sent ZohoClient::exchange(const HttpRequest& request) {
+  const auto start = std::chrono::steady_clock::now();
+  Sent sent{http_->send(request), 0, json()};
+  sent.ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  start)
+                .count();
+  if (sent.response.ok() && sent.response->status >= 200 && sent.response->status < 300 &&
+      sent.response->status != 204) {
+    sent.body = parse_json(sent.response->body);
+  }
+  return sent;
+}
+
+ZohoClient::Sent ZohoClient::send(const HttpRequest& request) {
+  if (prefetched_.valid()) {
+    Sent sent = prefetched_.get();
+    const HttpRequest& p = *prefetched_request_;
+    if (p.method == request.method && p.url == request.url && p.body == request.body &&
+        p.headers == request.headers) {
+      return sent;
+    }
+  }
+  return exchange(request);
+}
+
+Result<ApiReply> ZohoClient::call(const std::string& method, const std::string& path_and_query,
+                                  const std::string& body, const HttpHeaders& headers) {
+  Status last;
+  bool refreshed = false;
+  for (int attempt = 1; attempt <= config_.max_attempts;) {
+    if (ctx_.cancelled()) return Status::cancelled("zoho_source: stopped by signal");
+    if (prefetched_.valid()) prefetched_.wait();  // it may still use the HTTP client
+    std::string used_token;
+    auto made = make_request(method, path_and_query, body, headers, &used_token);
+    if (!made.ok()) return made.status();
+    const HttpRequest& request = *made;
+    Sent sent = send(request);
+    auto& response = sent.response;
+    const std::int64_t ms = sent.ms;
+    const std::string what = method + " " + path_only(request.url);
+    if (!response.ok()) {
+      ctx_.log().debug("zoho_source: " + what + " failed in " + std::to_string(ms) +
+                       " ms: " + response.status().message());
+      last = response.status();
+      if (!last.retryable()) return last.with_context("zoho_source: " + what);
+    } else {
+      const int status = response->status;
+      ctx_.log().debug("zoho_source: " + what + " -> " + std::to_string(status) + " in " +
+                       std::to_string(ms) + " ms");
+      // A 200 body is large: only error replies are parsed for their code.
+      const std::string code = status >= 400 ? code_of(*response) : "";
+      if (status == 204 || status == 304) return ApiReply{status, json()};
+      if (status >= 200 && status < 300) {
+        json& parsed = sent.body;  // parsed by exchange(), maybe on the prefetch thread
+        if (!parsed.is_discarded() && parsed.is_object()) {
+          return ApiReply{status, std::move(parsed)};
+        }
+        last = Status::remote("zoho_source: " + what + ": HTTP " + std::to_string(status) +
+                                  " with a body that is not a JSON object",
+                              true);
+      } else if (status == 401 && (code == "INVALID_TOKEN" || code == "AUTHENTICATION_FAILURE")) {
+        if (refreshed) {
+          return Status::remote("zoho_source: " + what + ": HTTP 401 " + describe_error(*response) +
+                                ", again after refreshing the access token");
+        }
+        refreshed = true;
+        HADES_RETURN_IF_ERROR(refresh_after(used_token));
+        continue;  // the retry with the new token is not a backoff attempt
+      } else if (status == 429 && code == "LIMIT_EXCEEDED") {
+        return Status::remote(
+            "zoho_source: " + what + ": the org's Zoho API credits are exhausted (HTTP 429 " +
+                describe_error(*response) + "); run again when they are renewed to resume",
+            true);
+      } else if (transient(status)) {
+        last = Status::remote("zoho_source: " + what + ": HTTP " + std::to_string(status) + " " +
+                                  describe_error(*response),
+                              true);
+      } else {
+        return Status::remote("zoho_source: " + what + ": HTTP " + std::to_string(status) + " " +
+                              describe_error(*response));
+      }
+    }
+    if (attempt == config_.max_attempts) break;
+    HADES_RETURN_IF_ERROR(backoff(attempt));
+    ++attempt;
+  }
+  return Status::remote(
+      last.message() + " (gave up after " + std::to_string(config_.max_attempts) + " attempts)",
+      last.retryable());
+}
+
+}  // namespace hades::zoho_source

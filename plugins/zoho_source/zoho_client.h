@@ -1,0 +1,137 @@
+// zoho_client.h: calls to one Zoho CRM org: the OAuth access token and API requests with
+// retries.
+//
+// Access token: obtained with the refresh-token grant from `{accounts_url}/oauth/v2/token`;
+// success means `access_token` is present (Zoho answers some failures with HTTP 200 and
+// {"error":...}). It is cached with its expiry in the job's database (table `token_table`, keyed
+// by a SHA-256 of accounts URL, client id and refresh token, so accounts never collide and the
+// refresh token is never stored), shared by every run and plugin instance, and refreshed five
+// minutes before it expires. One refresher at a time per client (a mutex): a caller whose token
+// was refused refreshes only if nobody has replaced that token yet, so simultaneous 401s cost
+// one token request (Zoho allows 10 per 10 minutes).
+//
+// API calls: `Authorization: Zoho-oauthtoken`, against the token's api_domain (or `api_url`).
+// 429, 5xx (whatever their body), resets and timeouts are retried with exponential backoff,
+// full jitter and a cap, at most `max_attempts` times. A 401 INVALID_TOKEN or
+// AUTHENTICATION_FAILURE refreshes the token once and retries once, then fails. Any other 4xx
+// fails at once with Zoho's code and message. 429 LIMIT_EXCEEDED (the day's API credits are
+// spent) fails at once with a retryable kRemote status: the step stops, its checkpoint keeps what
+// was committed, and the next run resumes.
+//
+// Secrets (client id and secret, refresh token, access token) never appear in a message or log
+// line this class writes. Each call is logged at debug level: method, path, status, time.
+//
+// Thread safety: use from one thread (the Context's). prefetch() runs one HTTP exchange on a
+// helper thread; every other method first waits for it, so the HttpClient is never used by two
+// threads at once. The Context must outlive the client.
+
+#ifndef HADES_PLUGINS_ZOHO_SOURCE_ZOHO_CLIENT_H_
+#define HADES_PLUGINS_ZOHO_SOURCE_ZOHO_CLIENT_H_
+
+#include <chrono>
+#include <cstdint>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
+#include <string>
+
+#include "hades/context.h"
+#include "hades/http.h"
+#include "hades/status.h"
+
+namespace hades::zoho_source {
+
+struct ZohoClientConfig {
+  std::string accounts_url;  // "https://accounts.zoho.eu", no trailing slash
+  std::string api_url;       // overrides the token's api_domain when not empty
+  std::string api_version = "v8";
+  std::string client_id;
+  std::string client_secret;
+  std::string refresh_token;
+  std::string token_table = "zoho_oauth_tokens";
+  int max_attempts = 8;
+  std::chrono::milliseconds backoff_base{500};
+  std::chrono::milliseconds backoff_max{30'000};
+  std::chrono::milliseconds request_timeout{60'000};
+};
+
+// A successful API reply: the parsed body, or null for 204/304 (no rows).
+struct ApiReply {
+  int status = 0;
+  nlohmann::json body;
+};
+
+// How early a cached token is replaced.
+inline constexpr std::chrono::seconds kRefreshMargin{300};
+
+class ZohoClient {
+ public:
+  // REQUIRES: `ctx` outlives the client.
+  ZohoClient(ZohoClientConfig config, std::unique_ptr<HttpClient> http, Context& ctx);
+
+  // Creates the token cache table when missing.
+  Status prepare();
+
+  // Sends `method` `/crm/{version}/{path_and_query}` with `body` (JSON when not empty) and
+  // `headers`. See the file comment for retries and errors.
+  Result<ApiReply> call(const std::string& method, const std::string& path_and_query,
+                        const std::string& body, const HttpHeaders& headers = {});
+
+  // Starts sending the request call() with the same arguments would send, on another thread,
+  // so that the reply is (nearly) there when call() asks for it: a paged read overlaps the
+  // next page's round trip with handing out the current one. Only the HTTP exchange runs on
+  // that thread; the token, retries, logging and the Context stay on the caller's. Any later
+  // call() first waits for it, and uses its reply only if its request is identical.
+  void prefetch(const std::string& method, const std::string& path_and_query,
+                const std::string& body, const HttpHeaders& headers = {});
+
+  // Token requests this client sent (granted or not), for logs and tests.
+  int token_requests() const { return token_requests_; }
+
+ private:
+  struct Token {
+    std::string access;
+    std::string api_domain;
+    std::int64_t refresh_at = 0;  // unix seconds
+  };
+
+  struct Sent {
+    Result<HttpResponse> response;
+    std::int64_t ms = 0;
+    nlohmann::json body;  // a 2xx reply's body, parsed (discarded when it is not JSON)
+  };
+  // Sends `request` and parses a 2xx body: pure work, safe on the prefetch thread.
+  Sent exchange(const HttpRequest& request);
+  // The request for an API call with the current token (whose value goes to `*access`).
+  Result<HttpRequest> make_request(const std::string& method, const std::string& path_and_query,
+                                   const std::string& body, const HttpHeaders& headers,
+                                   std::string* access);
+  // The reply of a prefetched `request`, or a fresh exchange when there is none that matches.
+  Sent send(const HttpRequest& request);
+  Result<Token> current_token();
+  // Replaces the token unless someone already replaced `refused` (single flight).
+  Status refresh_after(const std::string& refused);
+  Status refresh_locked();
+  Result<Token> request_token();
+  Result<std::optional<Token>> load_cached();
+  Status store_cached(const Token& token, std::int64_t expires_at);
+  Status backoff(int attempt);
+  std::string cache_key() const;
+
+  ZohoClientConfig config_;
+  std::unique_ptr<HttpClient> http_;
+  Context& ctx_;
+  std::mutex token_mu_;
+  Token token_;
+  int token_requests_ = 0;
+  std::mt19937_64 jitter_;
+  std::optional<HttpRequest> prefetched_request_;
+  std::future<Sent> prefetched_;
+};
+
+}  // namespace hades::zoho_source
+
+#endif  // HADES_PLUGINS_ZOHO_SOURCE_ZOHO_CLIENT_H_

@@ -1,0 +1,350 @@
+#include "zoho_query.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+
+namespace hades::zoho_source {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int kCursorVersion = 1;
+
+bool all_digits(std::string_view text) {
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::optional<int> digits_at(std::string_view text, std::size_t pos, std::size_t count) {
+  if (pos + count > text.size()) return std::nullopt;
+  const std::string_view part = text.substr(pos, count);
+  if (!all_digits(part)) return std::nullopt;
+  int value = 0;
+  std::from_chars(part.data(), part.data() + part.size(), value);
+  return value;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+std::int64_t days_from_civil(int y, int m, int d) {
+  y -= m <= 2 ? 1 : 0;
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const int yoe = y - era * 400;
+  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return static_cast<std::int64_t>(era) * 146097 + doe - 719468;
+}
+
+void civil_from_days(std::int64_t z, int* y, int* m, int* d) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<int>(z - era * 146097);
+  const int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp + (mp < 10 ? 3 : -9);
+  *y = static_cast<int>(era * 400 + yoe + (*m <= 2 ? 1 : 0));
+}
+
+struct Parsed {
+  std::int64_t epoch = 0;
+  std::string offset;  // "Z" or "+HH:MM" as written
+  int offset_seconds = 0;
+};
+
+// "YYYY-MM-DDTHH:MM:SS" then optional ".fff", then "Z" or "+HH:MM"/"-HH:MM".
+std::optional<Parsed> parse_iso(std::string_view text) {
+  const auto year = digits_at(text, 0, 4);
+  const auto month = digits_at(text, 5, 2);
+  const auto day = digits_at(text, 8, 2);
+  const auto hour = digits_at(text, 11, 2);
+  const auto minute = digits_at(text, 14, 2);
+  const auto second = digits_at(text, 17, 2);
+  if (!year || !month || !day || !hour || !minute || !second || text[4] != '-' || text[7] != '-' ||
+      (text[10] != 'T' && text[10] != ' ') || text[13] != ':' || text[16] != ':' || *month < 1 ||
+      *month > 12 || *day < 1 || *day > 31 || *hour > 23 || *minute > 59 || *second > 60) {
+    return std::nullopt;
+  }
+  std::size_t pos = 19;
+  if (pos < text.size() && text[pos] == '.') {
+    ++pos;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
+  }
+  Parsed out;
+  const std::string_view zone = text.substr(pos);
+  if (zone == "Z") {
+    out.offset = "Z";
+  } else {
+    const auto oh = digits_at(zone, 1, 2);
+    const auto om = digits_at(zone, 4, 2);
+    if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || zone[3] != ':' || !oh || !om) {
+      return std::nullopt;
+    }
+    out.offset = std::string(zone);
+    out.offset_seconds = (zone[0] == '-' ? -1 : 1) * (*oh * 3600 + *om * 60);
+  }
+  out.epoch = days_from_civil(*year, *month, *day) * 86400 + *hour * 3600 + *minute * 60 + *second -
+              out.offset_seconds;
+  return out;
+}
+
+}  // namespace
+
+namespace {
+
+json cursor_json(const ZohoCursor& c) {
+  return json{{"v", kCursorVersion}, {"modified", c.modified}, {"id", c.id}};
+}
+
+bool valid_cursor_part(const json& modified, const json& id) {
+  return modified.is_string() && parse_instant(modified.get<std::string>()) && id.is_string() &&
+         all_digits(id.get<std::string>());
+}
+
+}  // namespace
+
+std::optional<ZohoCursor> walk_watermark(const IdWalk& walk) {
+  if (!walk.high) return std::nullopt;
+  const std::int64_t limit = walk.started - kClockSkewSeconds;
+  if (parse_instant(walk.high->modified).value_or(0) <= limit) return walk.high;
+  // "id > 0" at `limit`: everything modified at or after it is read again.
+  return ZohoCursor{format_instant(limit), "0"};
+}
+
+std::string encode_position(const Position& position) {
+  if (position.walk) {
+    const IdWalk& w = *position.walk;
+    json doc = {
+        {"v", kCursorVersion}, {"walk", "id"}, {"after_id", w.after_id}, {"started", w.started}};
+    if (w.high) doc["high"] = cursor_json(*w.high);
+    return doc.dump();
+  }
+  return position.after ? cursor_json(*position.after).dump() : "";
+}
+
+Result<Position> decode_position(std::string_view text) {
+  if (text.empty()) return Position{};
+  const auto bad = [&](const std::string& why) {
+    return Status::corruption("zoho_source: unreadable cursor (" + why +
+                              "): " + std::string(text.substr(0, 200)));
+  };
+  const json doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) return bad("not a JSON object");
+  if (doc.value("v", 0) != kCursorVersion) return bad("unknown version");
+  if (!doc.contains("walk")) {
+    if (doc.size() != 3 || !doc.contains("modified") || !doc.contains("id")) {
+      return bad("unknown keys");
+    }
+    if (!valid_cursor_part(doc["modified"], doc["id"])) return bad("not a date-time and an id");
+    return Position{ZohoCursor{doc["modified"].get<std::string>(), doc["id"].get<std::string>()},
+                    std::nullopt};
+  }
+  const json& after = doc.contains("after_id") ? doc["after_id"] : json();
+  const json& started = doc.contains("started") ? doc["started"] : json();
+  if (doc["walk"] != "id" || !after.is_string() || !started.is_number_integer() ||
+      doc.size() != (doc.contains("high") ? 5u : 4u)) {
+    return bad("not an id walk");
+  }
+  IdWalk walk{after.get<std::string>(), started.get<std::int64_t>(), std::nullopt};
+  if (!walk.after_id.empty() && !all_digits(walk.after_id)) return bad("'after_id' is not an id");
+  if (doc.contains("high")) {
+    const json& high = doc["high"];
+    if (!high.is_object() ||
+        !valid_cursor_part(high.value("modified", json()), high.value("id", json()))) {
+      return bad("'high' is not a date-time and an id");
+    }
+    walk.high = ZohoCursor{high["modified"].get<std::string>(), high["id"].get<std::string>()};
+  }
+  return Position{std::nullopt, std::move(walk)};
+}
+
+std::string encode_cursor(const std::optional<ZohoCursor>& cursor) {
+  return encode_position(Position{cursor, std::nullopt});
+}
+
+Result<std::optional<ZohoCursor>> decode_cursor(std::string_view text) {
+  auto position = decode_position(text);
+  if (!position.ok()) return position.status();
+  if (position->walk) {
+    return Status::corruption(
+        "zoho_source: unreadable cursor (an id walk where a position was "
+        "expected)");
+  }
+  return position->after;
+}
+
+std::optional<std::int64_t> parse_instant(std::string_view text) {
+  const auto parsed = parse_iso(text);
+  if (!parsed) return std::nullopt;
+  return parsed->epoch;
+}
+
+std::string shift_instant(std::string_view text, std::int64_t seconds) {
+  const Parsed parsed = *parse_iso(text);
+  const std::int64_t local = parsed.epoch + seconds + parsed.offset_seconds;
+  std::int64_t days = local / 86400;
+  std::int64_t rest = local % 86400;
+  if (rest < 0) {
+    rest += 86400;
+    --days;
+  }
+  int y = 0;
+  int m = 0;
+  int d = 0;
+  civil_from_days(days, &y, &m, &d);
+  char buf[80];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d,
+                static_cast<int>(rest / 3600), static_cast<int>(rest % 3600 / 60),
+                static_cast<int>(rest % 60));
+  return buf + parsed.offset;
+}
+
+std::string format_instant(std::int64_t epoch) {
+  return shift_instant("1970-01-01T00:00:00Z", epoch);
+}
+
+int compare_ids(std::string_view a, std::string_view b) {
+  const auto strip = [](std::string_view s) {
+    while (s.size() > 1 && s.front() == '0') s.remove_prefix(1);
+    return s;
+  };
+  a = strip(a);
+  b = strip(b);
+  if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
+  const int c = a.compare(b);
+  return c < 0 ? -1 : (c > 0 ? 1 : 0);
+}
+
+int compare_cursors(const ZohoCursor& a, const ZohoCursor& b) {
+  const std::int64_t ta = parse_instant(a.modified).value_or(0);
+  const std::int64_t tb = parse_instant(b.modified).value_or(0);
+  if (ta != tb) return ta < tb ? -1 : 1;
+  return compare_ids(a.id, b.id);
+}
+
+std::string url_encode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                            (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
+    if (unreserved) {
+      out.push_back(c);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[u >> 4]);
+      out.push_back(kHex[u & 15]);
+    }
+  }
+  return out;
+}
+
+std::string coql_quote(std::string_view value) {
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\'' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  out.push_back('\'');
+  return out;
+}
+
+Result<FieldPlan> plan_fields(const std::vector<std::string>& fields,
+                              const std::string& cursor_field) {
+  FieldPlan plan;
+  const auto request = [&](const std::string& api) {
+    if (std::find(plan.request.begin(), plan.request.end(), api) == plan.request.end()) {
+      plan.request.push_back(api);
+    }
+  };
+  const auto valid_name = [](std::string_view name) {
+    return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+      return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    });
+  };
+  std::vector<std::string> seen;
+  for (const std::string& field : fields) {
+    const bool name_of = field.size() > 5 && field.ends_with(".name");
+    const std::string api = name_of ? field.substr(0, field.size() - 5) : field;
+    if (!valid_name(api)) {
+      return Status::invalid_config("zoho_source: `fields` entry '" + field +
+                                    "' is not a field API name (letters, digits, _), or X.name");
+    }
+    if (field == "id") {
+      return Status::invalid_config(
+          "zoho_source: `fields` must not list 'id': it is always the "
+          "first column");
+    }
+    if (std::find(seen.begin(), seen.end(), field) != seen.end()) {
+      return Status::invalid_config("zoho_source: `fields` lists '" + field + "' twice");
+    }
+    seen.push_back(field);
+    plan.columns.push_back({field, api, name_of});
+    request(api);
+  }
+  if (std::find(seen.begin(), seen.end(), cursor_field) == seen.end()) {
+    plan.columns.push_back({cursor_field, cursor_field, false});
+  }
+  request(cursor_field);
+  return plan;
+}
+
+std::string build_coql(const CoqlPage& page) {
+  std::vector<std::string> conditions;
+  if (!page.criteria.empty()) conditions.push_back("(" + page.criteria + ")");
+  if (page.converted == "both") {
+    conditions.push_back("(Converted__s = true or Converted__s = false)");
+  } else if (page.converted == "true") {
+    conditions.push_back("(Converted__s = true)");
+  }
+  if (page.by_id && !page.after_id.empty()) {
+    conditions.push_back("(id > " + coql_quote(page.after_id) + ")");
+  } else if (!page.by_id && page.after) {
+    const std::string t = coql_quote(page.after->modified);
+    const std::string& f = page.cursor_field;
+    conditions.push_back("((" + f + " > " + t + ") or ((" + f + " = " + t + ") and (id > " +
+                         coql_quote(page.after->id) + ")))");
+  }
+  // COQL allows one and/or per bracket level: ((a and b) and c).
+  std::string where = conditions.empty() ? "(id is not null)" : conditions[0];
+  for (std::size_t i = 1; i < conditions.size(); ++i) {
+    where = "(" + where + " and " + conditions[i] + ")";
+  }
+  std::string select;
+  for (const std::string& field : page.select) select += (select.empty() ? "" : ", ") + field;
+  const std::string order = page.by_id ? "id asc" : page.cursor_field + " asc, id asc";
+  return "select " + select + " from " + page.module + " where " + where + " order by " + order +
+         " limit " + std::to_string(page.limit);
+}
+
+Value to_value(const json& value, bool lookup_name) {
+  switch (value.type()) {
+    case json::value_t::null:
+      return Null{};
+    case json::value_t::boolean:
+      return value.get<bool>();
+    case json::value_t::number_integer:
+      return value.get<std::int64_t>();
+    case json::value_t::number_unsigned: {
+      const auto u = value.get<std::uint64_t>();
+      if (u > static_cast<std::uint64_t>(INT64_MAX)) return std::to_string(u);
+      return static_cast<std::int64_t>(u);
+    }
+    case json::value_t::number_float:
+      return value.get<double>();
+    case json::value_t::string:
+      return value.get<std::string>();
+    case json::value_t::object: {
+      const json& part =
+          value.contains(lookup_name ? "name" : "id") ? value[lookup_name ? "name" : "id"] : json();
+      return part.is_object() ? Value(part.dump()) : to_value(part, false);
+    }
+    default:
+      return value.dump();
+  }
+}
+
+}  // namespace hades::zoho_source

@@ -63,11 +63,58 @@ Migration outcome_tables_v1() {
                    }};
 }
 
+// Version 2: what the Zoho jobs need (docs/zoho.md).
+// - historical_outcomes gets its natural key, the Zoho lead id, so the import upserts: a second
+//   import adds nothing and rewrites only rows whose values changed. The raw Zoho values are kept
+//   next to the normalised ones the calibration reads, so a normalisation rule can be audited or
+//   re-applied without asking Zoho again. A unique index, not a column constraint: SQLite cannot
+//   add a UNIQUE column, and rows of an older import (NULL id) stay valid.
+// - unmatched_outcomes logs the Zoho records the outcome sync could not attribute to exactly one
+//   exported company, for pipeline debugging; one row per record, updated only when what is
+//   wrong with it changes, and marked resolved once it matches.
+// - hades_flags holds dashboard indicators such as recalibration_available.
+Migration outcome_tables_v2() {
+  return Migration{2,
+                   "historical_outcomes Zoho key and raw values, unmatched_outcomes, hades_flags",
+                   {
+                       "ALTER TABLE historical_outcomes ADD COLUMN zoho_lead_id TEXT",
+                       "ALTER TABLE historical_outcomes ADD COLUMN zoho_deal_id TEXT",
+                       "ALTER TABLE historical_outcomes ADD COLUMN delivery_count INTEGER",
+                       "ALTER TABLE historical_outcomes ADD COLUMN sic_raw TEXT",
+                       "ALTER TABLE historical_outcomes ADD COLUMN employees_raw TEXT",
+                       "ALTER TABLE historical_outcomes ADD COLUMN zip_raw TEXT",
+                       "ALTER TABLE historical_outcomes ADD COLUMN state_raw TEXT",
+                       "ALTER TABLE historical_outcomes ADD COLUMN updated_at TEXT",
+                       R"sql(CREATE UNIQUE INDEX IF NOT EXISTS historical_outcomes_zoho_lead_id
+  ON historical_outcomes (zoho_lead_id))sql",
+                       R"sql(CREATE TABLE IF NOT EXISTS unmatched_outcomes (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  module TEXT NOT NULL,
+  zoho_id TEXT NOT NULL,
+  batch_id TEXT,
+  company TEXT,
+  reason TEXT NOT NULL CHECK (reason IN ('no_match', 'ambiguous', 'no_batch_id', 'no_deal')),
+  detail TEXT,
+  zoho_modified_at TEXT,
+  first_seen_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  resolved_at TEXT,
+  UNIQUE (module, zoho_id)))sql",
+                       R"sql(CREATE INDEX IF NOT EXISTS unmatched_outcomes_batch
+  ON unmatched_outcomes (batch_id))sql",
+                       R"sql(CREATE TABLE IF NOT EXISTS hades_flags (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  detail TEXT,
+  updated_at TEXT NOT NULL))sql",
+                   }};
+}
+
 }  // namespace
 
 const std::vector<Migration>& outcome_migrations() {
   // Built once and never changed: a function-local constant, not global mutable state.
-  static const std::vector<Migration> kMigrations = {outcome_tables_v1()};
+  static const std::vector<Migration> kMigrations = {outcome_tables_v1(), outcome_tables_v2()};
   return kMigrations;
 }
 

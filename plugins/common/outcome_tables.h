@@ -1,9 +1,12 @@
 // outcome_tables.h: the tables that follow exported leads to their outcomes.
 //
-// The design's two outcome tables (docs/export.md, "Tables"), plus the batch ID register:
+// The design's two outcome tables (docs/export.md, "Tables"), the batch ID register and what the
+// Zoho jobs keep beside them:
 //   historical_outcomes  pre-HADES leads and whether they led to a delivery (one-time import)
 //   lead_outcomes        one row per exported lead: batch, score, features, outcome so far
 //   hades_batch_ids      one row per export run: its batch ID (batch_ids.h)
+//   unmatched_outcomes   Zoho records the outcome sync could not attribute (docs/zoho.md)
+//   hades_flags          dashboard indicators, e.g. recalibration_available (docs/zoho.md)
 //
 // They belong to the migration component kOutcomeTablesComponent. Every plugin that reads or
 // writes them (the export, the Zoho sync, the calibrator) calls apply_outcome_migrations()

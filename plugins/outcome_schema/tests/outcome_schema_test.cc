@@ -8,18 +8,17 @@
 #include <string>
 
 #include "common/outcome_tables.h"
-#include "sqlite_database.h"
+#include "test_database.h"
 #include "test_support.h"
 
 namespace hades::plugin_common {
 namespace {
 
 std::unique_ptr<Database> migrated_db() {
-  Result<std::unique_ptr<Database>> db = open_sqlite_database(":memory:");
-  BOOST_REQUIRE_MESSAGE(db.ok(), db.status().to_string());
-  const Status applied = apply_outcome_migrations(**db);
+  std::unique_ptr<Database> db = hades::testing::scratch_database();
+  const Status applied = apply_outcome_migrations(*db);
   BOOST_REQUIRE_MESSAGE(applied.ok(), applied.to_string());
-  return std::move(db).value();
+  return db;
 }
 
 // Column name -> declared type, from pragma_table_info.
@@ -68,11 +67,25 @@ BOOST_AUTO_TEST_CASE(lead_outcomes_has_the_design_columns_and_types) {
 BOOST_AUTO_TEST_CASE(historical_outcomes_and_batch_ids_have_their_columns) {
   auto db = migrated_db();
   const std::map<std::string, std::string> historical = {
-      {"id", "INTEGER"},       {"company_name", "TEXT"},
-      {"sic_code", "TEXT"},    {"employee_count", "INTEGER"},
-      {"zip_code", "TEXT"},    {"state", "TEXT"},
-      {"outcome", "TEXT"},     {"deal_created_at", "TEXT"},
-      {"delivery_at", "TEXT"}, {"imported_at", "TEXT"}};
+      {"id", "INTEGER"},
+      {"company_name", "TEXT"},
+      {"sic_code", "TEXT"},
+      {"employee_count", "INTEGER"},
+      {"zip_code", "TEXT"},
+      {"state", "TEXT"},
+      {"outcome", "TEXT"},
+      {"deal_created_at", "TEXT"},
+      {"delivery_at", "TEXT"},
+      {"imported_at", "TEXT"},
+      // Version 2: the Zoho key and the raw values next to the normalised ones.
+      {"zoho_lead_id", "TEXT"},
+      {"zoho_deal_id", "TEXT"},
+      {"delivery_count", "INTEGER"},
+      {"sic_raw", "TEXT"},
+      {"employees_raw", "TEXT"},
+      {"zip_raw", "TEXT"},
+      {"state_raw", "TEXT"},
+      {"updated_at", "TEXT"}};
   BOOST_TEST(columns_of(*db, "historical_outcomes") == historical);
   const std::map<std::string, std::string> batch_ids = {
       {"batch_id", "TEXT"},  {"day", "TEXT"}, {"seq", "INTEGER"},

@@ -8,7 +8,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "common/outcome_tables.h"
-#include "sqlite_database.h"
+#include "test_database.h"
 #include "test_helpers.h"
 
 namespace hades::calibrator {
@@ -36,12 +36,11 @@ std::vector<std::string> keys(const DimensionResult& d) {
   return out;
 }
 
-// A fresh in-memory database with the outcome tables.
+// A fresh database with the outcome tables: SQLite, or sqld under calibrator_test_sqld.
 std::unique_ptr<Database> outcome_db() {
-  auto db = open_sqlite_database(":memory:");
-  BOOST_REQUIRE(db.ok());
-  BOOST_REQUIRE(plugin_common::apply_outcome_migrations(**db).ok());
-  return std::move(db).value();
+  auto db = hades::testing::scratch_database();
+  BOOST_REQUIRE(plugin_common::apply_outcome_migrations(*db).ok());
+  return db;
 }
 
 struct Lead {

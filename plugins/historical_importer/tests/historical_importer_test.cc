@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "sqlite_database.h"
+#include "test_database.h"
 #include "test_support.h"
 
 namespace hades::historical_importer {
@@ -20,9 +20,7 @@ constexpr const char* kFirstRun = "2026-03-01T06:00:00Z";
 constexpr const char* kSecondRun = "2026-03-02T06:00:00Z";
 
 std::unique_ptr<Database> open_db() {
-  Result<std::unique_ptr<Database>> db = open_sqlite_database(":memory:");
-  BOOST_REQUIRE_MESSAGE(db.ok(), db.status().to_string());
-  return std::move(db).value();
+  return hades::testing::scratch_database();  // SQLite, or sqld under the _sqld twin
 }
 
 void execute(Database& db, const std::string& sql, std::vector<Value> args = {}) {

@@ -12,7 +12,7 @@
 
 #include "common/crm_text.h"
 #include "common/outcome_tables.h"
-#include "sqlite_database.h"
+#include "test_database.h"
 #include "test_support.h"
 
 namespace hades::outcome_matcher {
@@ -47,9 +47,7 @@ Value text(const char* s) { return Value(std::string(s)); }
 class Org {
  public:
   explicit Org(bool company_ids = false) {
-    Result<std::unique_ptr<Database>> db = open_sqlite_database(":memory:");
-    BOOST_REQUIRE(db.ok());
-    db_ = std::move(db).value();
+    db_ = hades::testing::scratch_database();  // SQLite, or sqld under the _sqld twin
     BOOST_REQUIRE(plugin_common::apply_outcome_migrations(*db_).ok());
     const std::string extra = company_ids ? ", company_id" : "";
     execute(*db_,
@@ -334,9 +332,8 @@ BOOST_AUTO_TEST_CASE(recalibration_is_flagged_when_outcomes_advanced_after_the_l
 }
 
 BOOST_AUTO_TEST_CASE(missing_staging_is_a_clear_config_error) {
-  Result<std::unique_ptr<Database>> db = open_sqlite_database(":memory:");
-  BOOST_REQUIRE(db.ok());
-  const Result<MatchStats> stats = match_outcomes(**db, Org::default_config(), kNight1);
+  const std::unique_ptr<Database> db = hades::testing::scratch_database();
+  const Result<MatchStats> stats = match_outcomes(*db, Org::default_config(), kNight1);
   BOOST_TEST(stats.status().code() == StatusCode::kInvalidConfig);
   BOOST_TEST(stats.status().message().find("'zoho_sync_leads'") != std::string::npos);
 }

@@ -43,4 +43,21 @@ Status require_columns(Database& db, const std::string& table, std::string_view 
                                 "): map them in the staging step's turso_sink columns");
 }
 
+Result<StagingTableNames> bind_staging_table_names(const Settings& settings,
+                                                   StagingTableNames defaults) {
+  StagingTableNames names{settings.get_string("leads_table").value_or(defaults.leads),
+                          settings.get_string("deals_table").value_or(defaults.deals),
+                          settings.get_string("deliveries_table").value_or(defaults.deliveries)};
+  for (const auto& [key, table] :
+       {std::pair<const char*, const std::string&>{"leads_table", names.leads},
+        {"deals_table", names.deals},
+        {"deliveries_table", names.deliveries}}) {
+    if (!is_sql_identifier(table)) {
+      return Status::invalid_config(std::string(key) + " '" + table +
+                                    "' is not a table name ([A-Za-z_][A-Za-z0-9_]*)");
+    }
+  }
+  return names;
+}
+
 }  // namespace hades::plugin_common

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "hades/database.h"
+#include "hades/settings.h"
 #include "hades/status.h"
 
 namespace hades::plugin_common {
@@ -29,6 +30,18 @@ Result<std::set<std::string>> table_columns(Database& db, const std::string& tab
 // table, the missing columns and `setting` (the task setting that names the table).
 Status require_columns(Database& db, const std::string& table, std::string_view setting,
                        const std::vector<std::string>& columns);
+
+// The staging tables a Zoho job's task reads.
+struct StagingTableNames {
+  std::string leads;
+  std::string deals;
+  std::string deliveries;
+};
+
+// The task settings `leads_table`, `deals_table` and `deliveries_table` (each `defaults`' when
+// absent). Fails with kInvalidConfig naming the setting when a name is not is_sql_identifier().
+Result<StagingTableNames> bind_staging_table_names(const Settings& settings,
+                                                   StagingTableNames defaults);
 
 }  // namespace hades::plugin_common
 

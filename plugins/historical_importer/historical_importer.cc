@@ -160,20 +160,14 @@ Status check_staging(Database& db, const ImporterConfig& c) {
 
 Result<ImporterConfig> bind_config(const Settings& settings) {
   ImporterConfig c;
-  c.leads_table = settings.get_string("leads_table").value_or(c.leads_table);
-  c.deals_table = settings.get_string("deals_table").value_or(c.deals_table);
-  c.deliveries_table = settings.get_string("deliveries_table").value_or(c.deliveries_table);
+  Result<plugin_common::StagingTableNames> tables = plugin_common::bind_staging_table_names(
+      settings, {c.leads_table, c.deals_table, c.deliveries_table});
+  if (!tables.ok()) return tables.status();
+  c.leads_table = tables->leads;
+  c.deals_table = tables->deals;
+  c.deliveries_table = tables->deliveries;
   c.lead_source = settings.get_string("lead_source").value_or(c.lead_source);
   c.page_size = settings.get_int("page_size").value_or(c.page_size);
-  for (const auto& [key, table] :
-       {std::pair<const char*, const std::string&>{"leads_table", c.leads_table},
-        {"deals_table", c.deals_table},
-        {"deliveries_table", c.deliveries_table}}) {
-    if (!plugin_common::is_sql_identifier(table)) {
-      return Status::invalid_config(std::string(key) + " '" + table +
-                                    "' is not a table name ([A-Za-z_][A-Za-z0-9_]*)");
-    }
-  }
   if (plugin_common::is_blank(c.lead_source)) {
     return Status::invalid_config("lead_source must not be empty");
   }

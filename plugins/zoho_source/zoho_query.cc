@@ -1,8 +1,8 @@
 #include "zoho_query.h"
 
 #include <algorithm>
-#include <charconv>
-#include <cstdio>
+
+#include "common/iso_time.h"
 
 namespace hades::zoho_source {
 
@@ -16,83 +16,6 @@ bool all_digits(std::string_view text) {
   return !text.empty() &&
          std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
-
-std::optional<int> digits_at(std::string_view text, std::size_t pos, std::size_t count) {
-  if (pos + count > text.size()) return std::nullopt;
-  const std::string_view part = text.substr(pos, count);
-  if (!all_digits(part)) return std::nullopt;
-  int value = 0;
-  std::from_chars(part.data(), part.data() + part.size(), value);
-  return value;
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-std::int64_t days_from_civil(int y, int m, int d) {
-  y -= m <= 2 ? 1 : 0;
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const int yoe = y - era * 400;
-  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return static_cast<std::int64_t>(era) * 146097 + doe - 719468;
-}
-
-void civil_from_days(std::int64_t z, int* y, int* m, int* d) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<int>(z - era * 146097);
-  const int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp + (mp < 10 ? 3 : -9);
-  *y = static_cast<int>(era * 400 + yoe + (*m <= 2 ? 1 : 0));
-}
-
-struct Parsed {
-  std::int64_t epoch = 0;
-  std::string offset;  // "Z" or "+HH:MM" as written
-  int offset_seconds = 0;
-};
-
-// "YYYY-MM-DDTHH:MM:SS" then optional ".fff", then "Z" or "+HH:MM"/"-HH:MM".
-std::optional<Parsed> parse_iso(std::string_view text) {
-  const auto year = digits_at(text, 0, 4);
-  const auto month = digits_at(text, 5, 2);
-  const auto day = digits_at(text, 8, 2);
-  const auto hour = digits_at(text, 11, 2);
-  const auto minute = digits_at(text, 14, 2);
-  const auto second = digits_at(text, 17, 2);
-  if (!year || !month || !day || !hour || !minute || !second || text[4] != '-' || text[7] != '-' ||
-      (text[10] != 'T' && text[10] != ' ') || text[13] != ':' || text[16] != ':' || *month < 1 ||
-      *month > 12 || *day < 1 || *day > 31 || *hour > 23 || *minute > 59 || *second > 60) {
-    return std::nullopt;
-  }
-  std::size_t pos = 19;
-  if (pos < text.size() && text[pos] == '.') {
-    ++pos;
-    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
-  }
-  Parsed out;
-  const std::string_view zone = text.substr(pos);
-  if (zone == "Z") {
-    out.offset = "Z";
-  } else {
-    const auto oh = digits_at(zone, 1, 2);
-    const auto om = digits_at(zone, 4, 2);
-    if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || zone[3] != ':' || !oh || !om) {
-      return std::nullopt;
-    }
-    out.offset = std::string(zone);
-    out.offset_seconds = (zone[0] == '-' ? -1 : 1) * (*oh * 3600 + *om * 60);
-  }
-  out.epoch = days_from_civil(*year, *month, *day) * 86400 + *hour * 3600 + *minute * 60 + *second -
-              out.offset_seconds;
-  return out;
-}
-
-}  // namespace
-
-namespace {
 
 json cursor_json(const ZohoCursor& c) {
   return json{{"v", kCursorVersion}, {"modified", c.modified}, {"id", c.id}};
@@ -176,33 +99,20 @@ Result<std::optional<ZohoCursor>> decode_cursor(std::string_view text) {
 }
 
 std::optional<std::int64_t> parse_instant(std::string_view text) {
-  const auto parsed = parse_iso(text);
+  const auto parsed = plugin_common::parse_offset_time(text);
   if (!parsed) return std::nullopt;
-  return parsed->epoch;
+  return parsed->epoch_seconds;
 }
 
 std::string shift_instant(std::string_view text, std::int64_t seconds) {
-  const Parsed parsed = *parse_iso(text);
-  const std::int64_t local = parsed.epoch + seconds + parsed.offset_seconds;
-  std::int64_t days = local / 86400;
-  std::int64_t rest = local % 86400;
-  if (rest < 0) {
-    rest += 86400;
-    --days;
-  }
-  int y = 0;
-  int m = 0;
-  int d = 0;
-  civil_from_days(days, &y, &m, &d);
-  char buf[80];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d,
-                static_cast<int>(rest / 3600), static_cast<int>(rest % 3600 / 60),
-                static_cast<int>(rest % 60));
-  return buf + parsed.offset;
+  const auto parsed = plugin_common::parse_offset_time(text);
+  if (!parsed) return std::string(text);  // REQUIRES broken: leave the text as it was
+  return plugin_common::format_offset_time(parsed->epoch_seconds + seconds, parsed->offset_seconds,
+                                           parsed->offset);
 }
 
 std::string format_instant(std::int64_t epoch) {
-  return shift_instant("1970-01-01T00:00:00Z", epoch);
+  return plugin_common::format_offset_time(epoch, 0, "Z");
 }
 
 int compare_ids(std::string_view a, std::string_view b) {

@@ -312,9 +312,12 @@ BOOST_AUTO_TEST_CASE(every_fault_and_all_at_once_give_identical_rows) {
   for (const std::string& spec : faults) {
     BOOST_TEST_CONTEXT("faults " << spec) {
       Harness h(generated_org().data, spec);
+      // A slow reply holds the simulator's only concurrency slot for 2 s after the client gave
+      // up on it at 1 s: the retries' backoff (at least half of each capped step) must outlast
+      // that on a loaded machine too, so the steps go up to 2 s.
       const ReadResult r = h.read(h.settings({{"per_page", std::int64_t{200}},
                                               {"backoff_base_ms", std::int64_t{10}},
-                                              {"backoff_max_ms", std::int64_t{500}},
+                                              {"backoff_max_ms", std::int64_t{2000}},
                                               {"request_timeout_ms", std::int64_t{1000}}}));
       check_vanillasoft_leads(r);
       // Every call beyond one per page is a retry of an injected fault, and retries are bounded

@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <boost/test/unit_test.hpp>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
@@ -89,6 +90,23 @@ BOOST_AUTO_TEST_CASE(validate_reports_every_error_with_file_line_and_column) {
   BOOST_TEST(has(r.err, "csv_source"), r.err);
   BOOST_TEST(has(r.err, job + ":7:41: plugin 'turso_sink': unknown key 'tabel'"), r.err);
   BOOST_TEST(has(r.err, "did you mean 'table'?"), r.err);
+}
+
+BOOST_AUTO_TEST_CASE(every_shipped_job_validates_with_the_built_plugins) {
+  // What a user gets from a fresh checkout: each file in jobs/ checks out against the plugins'
+  // settings schemas, given the secrets the Zoho jobs read from the environment.
+  const std::map<std::string, std::string> env = {
+      {"ZOHO_CLIENT_ID", "id"}, {"ZOHO_CLIENT_SECRET", "secret"}, {"ZOHO_REFRESH_TOKEN", "token"}};
+  int jobs = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(testing::source_dir() + "/jobs")) {
+    if (entry.path().extension() != ".yaml") continue;
+    ++jobs;
+    const ProcessResult r = testing::run_process(
+        {testing::hades_binary(), "validate", entry.path().string()}, testing::source_dir(), env);
+    BOOST_TEST(r.exit_code == 0, entry.path() << ": " << r.err);
+    BOOST_TEST(has(r.out, ": OK ("), entry.path() << ": " << r.out);
+  }
+  BOOST_TEST(jobs >= 4);
 }
 
 BOOST_AUTO_TEST_CASE(a_good_job_validates_and_unknown_set_is_a_usage_error) {

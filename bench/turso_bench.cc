@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "counting_http_client.h"
 #include "hades/http.h"
 #include "hrana_database.h"
 #include "process.h"
@@ -22,18 +23,7 @@
 namespace hades {
 namespace {
 
-class CountingClient : public HttpClient {
- public:
-  explicit CountingClient(int* count) : count_(count), inner_(make_http_client()) {}
-  Result<HttpResponse> send(const HttpRequest& request) override {
-    ++*count_;
-    return inner_->send(request);
-  }
-
- private:
-  int* count_;
-  std::unique_ptr<HttpClient> inner_;
-};
+using testing::CountingClient;
 
 // The same row as turso_bench.mjs makes.
 std::vector<Value> make_row(std::int64_t i) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "counting_http_client.h"
 #include "hades/http.h"
 #include "hades/migrations.h"
 #include "hrana_database.h"
@@ -17,19 +18,7 @@
 namespace hades {
 namespace {
 
-// Forwards to the real client and counts the round trips.
-class CountingClient : public HttpClient {
- public:
-  explicit CountingClient(int* count) : count_(count), inner_(make_http_client()) {}
-  Result<HttpResponse> send(const HttpRequest& request) override {
-    ++*count_;
-    return inner_->send(request);
-  }
-
- private:
-  int* count_;
-  std::unique_ptr<HttpClient> inner_;
-};
+using testing::CountingClient;
 
 std::unique_ptr<Database> open_counted(const testing::SqldServer& sqld, const std::string& token,
                                        int* count) {

@@ -1,7 +1,5 @@
 #include "test_support.h"
 
-#include "process.h"
-
 #include <stdlib.h>
 
 #include <cerrno>
@@ -12,6 +10,8 @@
 #include <iterator>
 #include <stdexcept>
 #include <system_error>
+
+#include "process.h"
 
 namespace hades {
 
@@ -117,6 +117,24 @@ std::vector<std::string> missing_readme_setting_rows(const std::string& plugin,
     if (text.find(row) == std::string::npos) missing.push_back(row);
   }
   return missing;
+}
+
+void execute(Database& db, const std::string& sql, std::vector<Value> args) {
+  WriteBatch batch;
+  batch.add(sql, std::move(args));
+  const Status status = db.apply(batch);
+  if (!status.ok()) throw std::runtime_error(status.to_string() + " in " + sql);
+}
+
+std::string dump(Database& db, const std::string& sql) {
+  const Result<QueryResult> rows = db.query(sql);
+  if (!rows.ok()) throw std::runtime_error(rows.status().to_string() + " in " + sql);
+  std::string out;
+  for (const auto& row : rows->rows) {
+    for (const Value& v : row) out += (is_null(v) ? "<null>" : to_text(v)) + "|";
+    out += "\n";
+  }
+  return out;
 }
 
 }  // namespace hades::testing

@@ -11,8 +11,8 @@
 
 #include <functional>
 #include <map>
-#include <span>
 #include <ostream>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -117,6 +117,11 @@ std::vector<std::string> missing_readme_setting_rows(const std::string& plugin,
 std::string read_file(const std::string& path);
 // Replaces the file's contents with `text`. Throws std::runtime_error on failure.
 void write_file(const std::string& path, std::string_view text);
+
+// Applies one statement; throws std::runtime_error (a failed test) naming the SQL when it fails.
+void execute(Database& db, const std::string& sql, std::vector<Value> args = {});
+// The rows of `sql`, each value then "|" ("<null>" for null), one line per row; throws on error.
+std::string dump(Database& db, const std::string& sql);
 
 }  // namespace hades::testing
 

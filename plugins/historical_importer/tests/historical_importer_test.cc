@@ -23,12 +23,7 @@ std::unique_ptr<Database> open_db() {
   return hades::testing::scratch_database();  // SQLite, or sqld under the _sqld twin
 }
 
-void execute(Database& db, const std::string& sql, std::vector<Value> args = {}) {
-  WriteBatch batch;
-  batch.add(sql, std::move(args));
-  const Status status = db.apply(batch);
-  BOOST_REQUIRE_MESSAGE(status.ok(), status.to_string() << " in " << sql);
-}
+using testing::execute;
 
 // Untyped tables keyed on id, as turso_sink creates them.
 void create_staging(Database& db) {
@@ -65,16 +60,7 @@ void delivery(Database& db, const std::string& id, const std::string& deal_id,
       {Value(id), Value(deal_id), Value(date), Value(status)});
 }
 
-std::string dump(Database& db, const std::string& sql) {
-  const Result<QueryResult> rows = db.query(sql);
-  BOOST_REQUIRE_MESSAGE(rows.ok(), rows.status().to_string());
-  std::string out;
-  for (const auto& row : rows->rows) {
-    for (const Value& v : row) out += (is_null(v) ? "<null>" : to_text(v)) + "|";
-    out += "\n";
-  }
-  return out;
-}
+using testing::dump;
 
 constexpr const char* kAllColumns =
     "SELECT zoho_lead_id, company_name, sic_code, employee_count, zip_code, state, outcome, "

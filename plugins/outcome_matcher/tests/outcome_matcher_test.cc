@@ -23,23 +23,9 @@ constexpr const char* kNight1 = "2026-02-20T06:00:00Z";
 constexpr const char* kNight2 = "2026-02-21T06:00:00Z";
 constexpr const char* kNight3 = "2026-02-22T06:00:00Z";
 
-void execute(Database& db, const std::string& sql, std::vector<Value> args = {}) {
-  WriteBatch batch;
-  batch.add(sql, std::move(args));
-  const Status status = db.apply(batch);
-  BOOST_REQUIRE_MESSAGE(status.ok(), status.to_string() << " in " << sql);
-}
+using testing::execute;
 
-std::string dump(Database& db, const std::string& sql) {
-  const Result<QueryResult> rows = db.query(sql);
-  BOOST_REQUIRE_MESSAGE(rows.ok(), rows.status().to_string());
-  std::string out;
-  for (const auto& row : rows->rows) {
-    for (const Value& v : row) out += (is_null(v) ? "<null>" : to_text(v)) + "|";
-    out += "\n";
-  }
-  return out;
-}
+using testing::dump;
 
 Value text(const char* s) { return Value(std::string(s)); }
 

@@ -112,20 +112,12 @@ bool is_verify_failure(const beast::error_code& ec) {
 class BeastHttpClient final : public HttpClient {
  public:
   explicit BeastHttpClient(HttpClientOptions options)
-      : options_(std::move(options)), ssl_(ssl::context::tls_client), resolver_(ioc_) {
-    ssl_.set_default_verify_paths();
-    ssl_.set_verify_mode(options_.verify_tls ? ssl::verify_peer : ssl::verify_none);
-    if (!options_.ca_file.empty()) {
-      beast::error_code ec;
-      ssl_.load_verify_file(options_.ca_file, ec);
-      if (ec) ca_error_ = "cannot load CA file " + options_.ca_file + ": " + ec.message();
-    }
-  }
+      : options_(std::move(options)), resolver_(ioc_) {}
 
   Result<HttpResponse> send(const HttpRequest& request) override {
-    if (!ca_error_.empty()) return Status::invalid_config(ca_error_);
     auto url = parse_url(request.url);
     if (!url.ok()) return url.status();
+    if (url->tls) HADES_RETURN_IF_ERROR(prepare_tls());
     const auto deadline = Clock::now() + request.timeout;
     const bool reused = conn_ && conn_->key == url->key() && still_open(*conn_);
     if (!reused) {
@@ -175,6 +167,25 @@ class BeastHttpClient final : public HttpClient {
     return Status::remote(message, /*retryable=*/true);
   }
 
+  // The TLS context, made at the first https request: loading the system's CA bundle takes tens
+  // of milliseconds that a plain-HTTP client should not pay at start.
+  Status prepare_tls() {
+    if (ssl_) return Status::ok_status();
+    ssl::context context(ssl::context::tls_client);
+    context.set_default_verify_paths();
+    context.set_verify_mode(options_.verify_tls ? ssl::verify_peer : ssl::verify_none);
+    if (!options_.ca_file.empty()) {
+      beast::error_code ec;
+      context.load_verify_file(options_.ca_file, ec);
+      if (ec) {
+        return Status::invalid_config("cannot load CA file " + options_.ca_file + ": " +
+                                      ec.message());
+      }
+    }
+    ssl_.emplace(std::move(context));
+    return Status::ok_status();
+  }
+
   Status connect(const ParsedUrl& url, Clock::time_point request_deadline) {
     const auto deadline = std::min(request_deadline, Clock::now() + options_.connect_timeout);
     const auto budget =
@@ -182,7 +193,7 @@ class BeastHttpClient final : public HttpClient {
     conn_.emplace();
     conn_->key = url.key();
     if (url.tls) {
-      conn_->secure = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(ioc_, ssl_);
+      conn_->secure = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(ioc_, *ssl_);
     } else {
       conn_->plain = std::make_unique<beast::tcp_stream>(ioc_);
     }
@@ -295,10 +306,9 @@ class BeastHttpClient final : public HttpClient {
 
   HttpClientOptions options_;
   asio::io_context ioc_;
-  ssl::context ssl_;
+  std::optional<ssl::context> ssl_;  // made by prepare_tls()
   tcp::resolver resolver_;
   std::optional<Connection> conn_;
-  std::string ca_error_;
 };
 
 }  // namespace

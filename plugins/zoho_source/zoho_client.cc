@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
 #include <thread>
 
 #include "zoho_query.h"
@@ -138,6 +140,7 @@ Status ZohoClient::refresh_after(const std::string& refused) {
 }
 
 Status ZohoClient::refresh_locked() {
+  stop_reading_ahead();  // the token request needs the HttpClient
   auto token = request_token();
   if (!token.ok()) return token.status();
   token_ = std::move(token).value();
@@ -260,37 +263,103 @@ Result<HttpRequest> ZohoClient::make_request(const std::string& method,
   return request;
 }
 
-void ZohoClient::prefetch(const std::string& method, const std::string& path_and_query,
-                          const std::string& body, const HttpHeaders& headers) {
-  if (prefetched_.valid()) prefetched_.wait();
-  auto request = make_request(method, path_and_query, body, headers, nullptr);
+// The read-ahead thread and the replies it has not handed over yet. The thread is the last
+// member, so it starts after the others exist and is joined before they go.
+class ZohoClient::ReadAhead {
+ public:
+  ReadAhead(ZohoClient& client, HttpRequest first, NextPageBody next_page)
+      : client_(client), next_page_(std::move(next_page)), thread_([this, first] { run(first); }) {}
+  ~ReadAhead() {
+    {
+      const std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+  ReadAhead(const ReadAhead&) = delete;
+  ReadAhead& operator=(const ReadAhead&) = delete;
+
+  // False once the thread has ended and every reply it read was taken.
+  bool active() {
+    const std::lock_guard lock(mu_);
+    return !ended_ || !ready_.empty();
+  }
+
+  // The next reply read ahead, when it answers `request`.
+  std::optional<Sent> take(const HttpRequest& request) {
+    std::unique_lock lock(mu_);
+    changed_.wait(lock, [this] { return ended_ || !ready_.empty(); });
+    if (ready_.empty()) return std::nullopt;
+    const HttpRequest& sent = ready_.front().first;
+    if (sent.method != request.method || sent.url != request.url || sent.body != request.body ||
+        sent.headers != request.headers) {
+      return std::nullopt;
+    }
+    Sent reply = std::move(ready_.front().second);
+    ready_.pop_front();
+    changed_.notify_all();
+    return reply;
+  }
+
+ private:
+  void run(HttpRequest request) {
+    for (;;) {
+      Sent sent = client_.exchange(request);
+      const bool success = sent.response.ok() && sent.response->status >= 200 &&
+                           sent.response->status < 300 && sent.response->status != 204;
+      std::optional<std::string> next =
+          success && next_page_ ? next_page_(sent.response->body) : std::nullopt;
+      std::unique_lock lock(mu_);
+      ready_.emplace_back(request, std::move(sent));
+      changed_.notify_all();
+      if (next) changed_.wait(lock, [this] { return stopping_ || ready_.size() < kReadAhead; });
+      if (!next || stopping_) {
+        ended_ = true;
+        changed_.notify_all();
+        return;
+      }
+      request.body = std::move(*next);
+    }
+  }
+
+  ZohoClient& client_;
+  const NextPageBody next_page_;
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::deque<std::pair<HttpRequest, Sent>> ready_;
+  bool stopping_ = false;
+  bool ended_ = false;
+  std::thread thread_;
+};
+
+ZohoClient::~ZohoClient() = default;
+
+void ZohoClient::read_ahead(const std::string& method, const std::string& path_and_query,
+                            const std::string& body, NextPageBody next_page) {
+  if (read_ahead_ && read_ahead_->active()) return;
+  stop_reading_ahead();
+  auto request = make_request(method, path_and_query, body, {}, nullptr);
   if (!request.ok()) return;  // call() will meet the same problem and report it
-  prefetched_request_ = *request;
-  prefetched_ =
-      std::async(std::launch::async, [this, request = *request] { return exchange(request); });
+  read_ahead_ =
+      std::make_unique<ReadAhead>(*this, std::move(request).value(), std::move(next_page));
 }
+
+void ZohoClient::stop_reading_ahead() { read_ahead_.reset(); }
 
 ZohoClient::Sent ZohoClient::exchange(const HttpRequest& request) {
   const auto start = std::chrono::steady_clock::now();
-  Sent sent{http_->send(request), 0, json()};
+  Sent sent{http_->send(request), 0};
   sent.ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                   start)
                 .count();
-  if (sent.response.ok() && sent.response->status >= 200 && sent.response->status < 300 &&
-      sent.response->status != 204) {
-    sent.body = parse_json(sent.response->body);
-  }
   return sent;
 }
 
 ZohoClient::Sent ZohoClient::send(const HttpRequest& request) {
-  if (prefetched_.valid()) {
-    Sent sent = prefetched_.get();
-    const HttpRequest& p = *prefetched_request_;
-    if (p.method == request.method && p.url == request.url && p.body == request.body &&
-        p.headers == request.headers) {
-      return sent;
-    }
+  if (read_ahead_) {
+    if (std::optional<Sent> sent = read_ahead_->take(request)) return *std::move(sent);
+    stop_reading_ahead();
   }
   return exchange(request);
 }
@@ -301,7 +370,6 @@ Result<ApiReply> ZohoClient::call(const std::string& method, const std::string& 
   bool refreshed = false;
   for (int attempt = 1; attempt <= config_.max_attempts;) {
     if (ctx_.cancelled()) return Status::cancelled("zoho_source: stopped by signal");
-    if (prefetched_.valid()) prefetched_.wait();  // it may still use the HTTP client
     std::string used_token;
     auto made = make_request(method, path_and_query, body, headers, &used_token);
     if (!made.ok()) return made.status();
@@ -323,7 +391,7 @@ Result<ApiReply> ZohoClient::call(const std::string& method, const std::string& 
       const std::string code = status >= 400 ? code_of(*response) : "";
       if (status == 204 || status == 304) return ApiReply{status, json()};
       if (status >= 200 && status < 300) {
-        json& parsed = sent.body;  // parsed by exchange(), maybe on the prefetch thread
+        json parsed = parse_json(response->body);
         if (!parsed.is_discarded() && parsed.is_object()) {
           return ApiReply{status, std::move(parsed)};
         }

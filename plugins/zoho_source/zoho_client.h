@@ -21,22 +21,24 @@
 // Secrets (client id and secret, refresh token, access token) never appear in a message or log
 // line this class writes. Each call is logged at debug level: method, path, status, time.
 //
-// Thread safety: use from one thread (the Context's). prefetch() runs one HTTP exchange on a
-// helper thread; every other method first waits for it, so the HttpClient is never used by two
-// threads at once. The Context must outlive the client.
+// Thread safety: use from one thread (the Context's). read_ahead() runs HTTP exchanges on a
+// helper thread; while it does, no other thread uses the HttpClient (a request that is not the
+// one read ahead, or a token request, first stops and joins it). The Context must outlive the
+// client.
 
 #ifndef HADES_PLUGINS_ZOHO_SOURCE_ZOHO_CLIENT_H_
 #define HADES_PLUGINS_ZOHO_SOURCE_ZOHO_CLIENT_H_
 
 #include <chrono>
 #include <cstdint>
-#include <future>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 
 #include "hades/context.h"
 #include "hades/http.h"
@@ -71,6 +73,7 @@ class ZohoClient {
  public:
   // REQUIRES: `ctx` outlives the client.
   ZohoClient(ZohoClientConfig config, std::unique_ptr<HttpClient> http, Context& ctx);
+  ~ZohoClient();
 
   // Creates the token cache table when missing.
   Status prepare();
@@ -80,13 +83,20 @@ class ZohoClient {
   Result<ApiReply> call(const std::string& method, const std::string& path_and_query,
                         const std::string& body, const HttpHeaders& headers = {});
 
-  // Starts sending the request call() with the same arguments would send, on another thread,
-  // so that the reply is (nearly) there when call() asks for it: a paged read overlaps the
-  // next page's round trip with handing out the current one. Only the HTTP exchange runs on
-  // that thread; the token, retries, logging and the Context stay on the caller's. Any later
-  // call() first waits for it, and uses its reply only if its request is identical.
-  void prefetch(const std::string& method, const std::string& path_and_query,
-                const std::string& body, const HttpHeaders& headers = {});
+  // Given a page's raw reply, the body of the request for the page after it; nullopt when there
+  // is none or the reply does not tell. Runs on the read-ahead thread.
+  using NextPageBody = std::function<std::optional<std::string>(std::string_view reply)>;
+
+  // Starts sending, on another thread, the request call() with the same arguments would send,
+  // and after each 2xx reply the one `next_page` derives from it, at most kReadAhead replies
+  // ahead of call(): a keyset walk's next round trip leaves as soon as a page arrives, while
+  // this thread parses and hands out the page before. Only HTTP exchanges run on that thread;
+  // the token, retries, parsing, logging and the Context stay on the caller's. call() uses a
+  // reply read ahead only if its request is identical (same token included); otherwise reading
+  // ahead stops, and a guess that was wrong costs one request. Does nothing while reading ahead
+  // is still going.
+  void read_ahead(const std::string& method, const std::string& path_and_query,
+                  const std::string& body, NextPageBody next_page);
 
   // Token requests this client sent (granted or not), for logs and tests.
   int token_requests() const { return token_requests_; }
@@ -101,16 +111,19 @@ class ZohoClient {
   struct Sent {
     Result<HttpResponse> response;
     std::int64_t ms = 0;
-    nlohmann::json body;  // a 2xx reply's body, parsed (discarded when it is not JSON)
   };
-  // Sends `request` and parses a 2xx body: pure work, safe on the prefetch thread.
+  class ReadAhead;
+
+  // Sends `request`: pure work, safe on the read-ahead thread.
   Sent exchange(const HttpRequest& request);
   // The request for an API call with the current token (whose value goes to `*access`).
   Result<HttpRequest> make_request(const std::string& method, const std::string& path_and_query,
                                    const std::string& body, const HttpHeaders& headers,
                                    std::string* access);
-  // The reply of a prefetched `request`, or a fresh exchange when there is none that matches.
+  // The reply read ahead for `request`, or a fresh exchange when it is not the one read ahead.
   Sent send(const HttpRequest& request);
+  // Ends reading ahead, waiting for its exchange in flight: the HttpClient is then free.
+  void stop_reading_ahead();
   Result<Token> current_token();
   // Replaces the token unless someone already replaced `refused` (single flight).
   Status refresh_after(const std::string& refused);
@@ -128,9 +141,11 @@ class ZohoClient {
   Token token_;
   int token_requests_ = 0;
   std::mt19937_64 jitter_;
-  std::optional<HttpRequest> prefetched_request_;
-  std::future<Sent> prefetched_;
+  std::unique_ptr<ReadAhead> read_ahead_;
 };
+
+// Replies read ahead and not yet taken by call(), at most.
+inline constexpr std::size_t kReadAhead = 2;
 
 }  // namespace hades::zoho_source
 

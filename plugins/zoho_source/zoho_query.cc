@@ -257,4 +257,102 @@ Value to_value(const json& value, bool lookup_name) {
   }
 }
 
+namespace {
+
+// Reads a reply's tokens once, tracking only the nesting, the current key and the values
+// scan_page_hint() needs. Containers open: 1 = the reply, 2 = `data` or `info`, 3 = a record.
+class HintScanner {
+ public:
+  HintScanner(std::string_view reply, std::string_view cursor_field)
+      : reply_(reply), cursor_field_(cursor_field) {}
+
+  std::optional<PageHint> scan() {
+    while (i_ < reply_.size()) {
+      if (!step()) return std::nullopt;
+    }
+    if (!more_ || !have_last_ || last_.last_id.empty()) return std::nullopt;
+    return last_;
+  }
+
+ private:
+  static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+  bool in_record() const { return depth_ == 3 && section_ == "data"; }
+
+  // One token; false when a string does not end.
+  bool step() {
+    const char c = reply_[i_];
+    if (c == '"') return string_token();
+    if (c == '{' || c == '[') {
+      if (++depth_ == 3 && section_ == "data") record_ = PageHint{};
+    } else if (c == '}' || c == ']') {
+      if (in_record()) {
+        last_ = record_;
+        have_last_ = true;
+      }
+      --depth_;
+    } else if (c != ',' && !is_blank(c)) {  // a number, true, false or null
+      std::size_t end = i_;
+      while (end < reply_.size() && reply_[end] != ',' && reply_[end] != '}' &&
+             reply_[end] != ']' && !is_blank(reply_[end])) {
+        ++end;
+      }
+      value(reply_.substr(i_, end - i_), false);
+      i_ = end;
+      return true;
+    }
+    ++i_;
+    return true;
+  }
+
+  bool string_token() {
+    std::size_t quote = i_;
+    for (;;) {  // the closing quote is the first one not escaped by an odd run of backslashes
+      quote = reply_.find('"', quote + 1);
+      if (quote == std::string_view::npos) return false;
+      std::size_t slashes = 0;
+      while (reply_[quote - 1 - slashes] == '\\') ++slashes;
+      if (slashes % 2 == 0) break;
+    }
+    const std::string_view text = reply_.substr(i_ + 1, quote - i_ - 1);
+    i_ = quote + 1;
+    while (i_ < reply_.size() && is_blank(reply_[i_])) ++i_;
+    if (i_ < reply_.size() && reply_[i_] == ':') {
+      if (depth_ == 1) section_ = text;
+      if (depth_ == 2 || depth_ == 3) key_ = text;
+      ++i_;
+      return true;
+    }
+    value(text, true);
+    return true;
+  }
+
+  void value(std::string_view text, bool quoted) {
+    if (in_record() && (key_ == "id" || key_ == cursor_field_)) {
+      // An escaped value would need decoding: no hint for it rather than a wrong one.
+      const bool plain = text.find('\\') == std::string_view::npos;
+      (key_ == "id" ? record_.last_id : record_.last_cursor) = plain ? std::string(text) : "";
+    }
+    if (depth_ == 2 && section_ == "info" && key_ == "more_records") {
+      more_ = !quoted && text == "true";
+    }
+  }
+
+  std::string_view reply_;
+  std::string_view cursor_field_;
+  std::size_t i_ = 0;
+  int depth_ = 0;
+  std::string_view section_;  // the reply's key being read
+  std::string_view key_;      // the key being read in `info` or a record
+  PageHint record_;
+  PageHint last_;
+  bool have_last_ = false;
+  bool more_ = false;
+};
+
+}  // namespace
+
+std::optional<PageHint> scan_page_hint(std::string_view reply, std::string_view cursor_field) {
+  return HintScanner(reply, cursor_field).scan();
+}
+
 }  // namespace hades::zoho_source

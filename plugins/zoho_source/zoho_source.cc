@@ -137,6 +137,23 @@ std::size_t content_hash(const json& row, const std::string& cursor_field) {
   return std::hash<std::string>{}(text);
 }
 
+// The next COQL page's request body from a page's raw reply, by its hint (zoho_query.h): what
+// fetch_coql() asks next when the parsed page agrees, so the read ahead is used.
+ZohoClient::NextPageBody next_coql_page(CoqlPage page, std::string cursor_field) {
+  return [page = std::move(page), cursor_field = std::move(cursor_field)](
+             std::string_view reply) mutable -> std::optional<std::string> {
+    const std::optional<PageHint> hint = scan_page_hint(reply, cursor_field);
+    if (!hint) return std::nullopt;
+    if (page.by_id) {
+      page.after_id = hint->last_id;
+    } else {
+      if (hint->last_cursor.empty()) return std::nullopt;
+      page.after = ZohoCursor{hint->last_cursor, hint->last_id};
+    }
+    return json{{"select_query", build_coql(page)}}.dump();
+  };
+}
+
 std::string id_text(const json& row) {
   if (!row.is_object() || !row.contains("id")) return "";
   const json& id = row["id"];
@@ -331,10 +348,12 @@ Status ZohoSource::fetch_coql() {
                           (walk_ ? "id " + page.after_id : before->modified + " id " + before->id));
   }
   if (!done_) {
-    // The next page's round trip overlaps with handing out this one.
+    // The next pages' round trips overlap with parsing and handing out this one.
     page.after = fetched_;
     page.after_id = fetched_id_;
-    client_->prefetch("POST", "coql", json{{"select_query", build_coql(page)}}.dump());
+    const std::string next = json{{"select_query", build_coql(page)}}.dump();
+    client_->read_ahead("POST", "coql", next,
+                        next_coql_page(std::move(page), config_.cursor_field));
   }
   return Status::ok_status();
 }

@@ -14,7 +14,8 @@
 // id walk, else the cursor field and id; open(cursor) continues after it. A finished id walk
 // hands on a (cursor field, id) watermark, so the next night's run of an `incremental: true`
 // step asks only for records changed since. A record seen again in the same run with nothing
-// changed but its cursor field is dropped. The next COQL page is prefetched (zoho_client.h).
+// changed but its cursor field is dropped. The next COQL pages are read ahead (zoho_client.h),
+// asked for by a hint scanned from the raw reply, so parsing is off the round trips' path.
 //
 // Thread safety: one thread at a time.
 

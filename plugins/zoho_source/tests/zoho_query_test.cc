@@ -98,6 +98,40 @@ BOOST_AUTO_TEST_CASE(id_walk_positions_round_trip_and_end_in_a_safe_watermark) {
   BOOST_TEST(!walk_watermark(IdWalk{}).has_value());
 }
 
+BOOST_AUTO_TEST_CASE(page_hint_is_the_last_records_id_and_cursor_when_more_follow) {
+  // A lookup's own id after the record's, braces, quotes and escapes inside values, blanks
+  // between tokens: the hint is still the last record's.
+  const std::string page = R"({"data": [
+      {"id": "11", "Modified_Time": "2026-02-11T09:30:00-05:00", "Company": "A"},
+      {"Company": "B \"}]{[\\", "id": "12", "Notes": "\"id\": \"99\"",
+       "Modified_Time": "2026-02-11T09:31:00-05:00",
+       "Owner": {"name": "Ann", "id": "777"}, "Tags": [{"id": "888"}]}
+    ],
+    "info": {"count": 2, "more_records": true}})";
+  const auto hint = scan_page_hint(page, "Modified_Time");
+  BOOST_TEST_REQUIRE(hint.has_value());
+  BOOST_TEST(hint->last_id == "12");
+  BOOST_TEST(hint->last_cursor == "2026-02-11T09:31:00-05:00");
+  // The parsed page agrees, which is what makes the hint usable.
+  const json parsed = json::parse(page);
+  BOOST_TEST(parsed["data"].back()["id"].get<std::string>() == hint->last_id);
+  // A number id reads as its digits; a record without the cursor field gives "".
+  const auto numeric = scan_page_hint(
+      R"({"data":[{"id":4150868000000100021}],"info":{"more_records":true}})", "Modified_Time");
+  BOOST_TEST_REQUIRE(numeric.has_value());
+  BOOST_TEST(numeric->last_id == "4150868000000100021");
+  BOOST_TEST(numeric->last_cursor.empty());
+  // No hint: the last page, no records, an escaped id, a cut-off reply, not JSON.
+  for (const char* none : {R"({"data":[{"id":"1"}],"info":{"more_records":false}})",
+                           R"({"data":[{"id":"1"}],"info":{"more_records":"true"}})",
+                           R"({"data":[],"info":{"more_records":true}})",
+                           R"({"data":[{"id":"1\u0032"}],"info":{"more_records":true}})",
+                           R"({"data":[{"id":"1"}],"info":{"more_records":true}, "x": "cut)",
+                           "<html>502</html>", ""}) {
+    BOOST_TEST(!scan_page_hint(none, "Modified_Time").has_value(), none);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(values_keep_their_types_and_lookups_give_id_or_name) {
   BOOST_TEST(std::get<std::string>(to_value(json("4150868000000100021"), false)) ==
              "4150868000000100021");

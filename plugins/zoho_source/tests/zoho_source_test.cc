@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "process.h"
 #include "sim_client.h"
@@ -232,6 +233,59 @@ BOOST_AUTO_TEST_CASE(coql_reads_the_planted_vanillasoft_leads_in_the_fewest_call
   BOOST_TEST(src->schema()->columns().front() == "id");
   BOOST_TEST(src->schema()->columns().back() == "Modified_Time");
   BOOST_TEST(src->schema()->columns()[11] == "Converted_Deal.name");
+}
+
+BOOST_AUTO_TEST_CASE(pages_read_ahead_cost_no_extra_call_in_either_walk) {
+  // 250-row pages, so that most are read ahead by the hint of the one before: in the id walk
+  // (from the start) and in the cursor-field walk (from a cursor), the calls stay the minimum.
+  Harness h(generated_org().data);
+  const Settings s = h.settings({{"per_page", std::int64_t{250}}});
+  const ReadResult by_id = h.read(s);
+  check_vanillasoft_leads(by_id);
+  const int id_calls = h.api_calls();
+  BOOST_TEST(id_calls == static_cast<int>(ceil_div(by_id.rows.size(), 250)));
+  const ReadResult by_cursor =
+      h.read(s, encode_cursor(ZohoCursor{"2000-01-01T00:00:00+00:00", "0"}));
+  check_vanillasoft_leads(by_cursor);
+  BOOST_TEST(h.api_calls() - id_calls == static_cast<int>(ceil_div(by_cursor.rows.size(), 250)));
+  for (const json& l : h.log()) {
+    if (l.value("kind", "") == "coql") BOOST_TEST(l["status"] == 200);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_wrong_read_ahead_costs_one_call_and_never_runs_far_ahead) {
+  Harness h(generated_org().data);
+  auto config = bind_config(h.settings());
+  BOOST_TEST_REQUIRE(config.ok(), config.status().message());
+  ZohoClient client(config->client, make_http_client(), *h.ctx);
+  BOOST_TEST_REQUIRE(client.prepare().ok());
+  const auto page = [](const std::string& after) {
+    return json{{"select_query",
+                 "select Company from Leads where id > '" + after + "' order by id asc limit 5"}}
+        .dump();
+  };
+  // Its guess of the next page is always the same, and call() does not come: it stops
+  // kReadAhead replies ahead.
+  client.read_ahead("POST", "coql", page("0"),
+                    [&](std::string_view) { return std::optional<std::string>(page("1")); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  BOOST_TEST(h.api_calls() == static_cast<int>(kReadAhead));
+  // The first page is the one read ahead: no new call for it.
+  auto first = client.call("POST", "coql", page("0"));
+  BOOST_TEST_REQUIRE(first.ok(), first.status().message());
+  BOOST_TEST(first->body["data"].size() == 5u);
+  // Taking a reply frees a place: one more is read ahead.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  BOOST_TEST(h.api_calls() == static_cast<int>(kReadAhead) + 1);
+  // A page it did not guess: reading ahead stops, and the page is asked for.
+  const std::string last_id = first->body["data"].back()["id"].get<std::string>();
+  auto second = client.call("POST", "coql", page(last_id));
+  BOOST_TEST_REQUIRE(second.ok(), second.status().message());
+  BOOST_TEST(second->body["data"].size() == 5u);
+  BOOST_TEST(second->body["data"][0]["id"].get<std::string>() != last_id);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // 2 read ahead, 1 more when the first was taken, 1 for the page not guessed; none since.
+  BOOST_TEST(h.api_calls() == static_cast<int>(kReadAhead) + 2);
 }
 
 BOOST_AUTO_TEST_CASE(records_path_pages_then_follows_page_tokens_with_converted_both) {

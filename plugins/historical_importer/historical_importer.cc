@@ -1,6 +1,7 @@
 #include "historical_importer.h"
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <utility>
 #include <vector>
 
@@ -12,10 +13,7 @@
 
 namespace hades::historical_importer {
 
-const SettingSpec kSettings[5] = {
-    {"leads_table", SettingType::kString, false, "zoho_import_leads", false,
-     "Staging table of Zoho Leads: columns id, company, lead_source, sic_code, employees, "
-     "zip_code, state, converted_deal."},
+const SettingSpec kSettings[10] = {
     {"deals_table", SettingType::kString, false, "zoho_import_deals", false,
      "Staging table of Zoho Deals: columns id, created_at."},
     {"deliveries_table", SettingType::kString, false, "zoho_import_deliveries", false,
@@ -23,8 +21,20 @@ const SettingSpec kSettings[5] = {
     {"lead_source", SettingType::kString, false, "VanillaSoft", false,
      "The lead source of dialer leads, compared exactly (case included): look-alikes such as "
      "`VanillaSoft Legacy` are other sources."},
-    {"page_size", SettingType::kInt, false, "1000", false,
-     "Leads read and written per round trip (1-100000)."},
+    {"company_field", SettingType::kString, false, "Company", false,
+     "The record column with the lead's company."},
+    {"lead_source_field", SettingType::kString, false, "Lead_Source", false,
+     "The record column with the lead's source."},
+    {"sic_field", SettingType::kString, false, "SIC_Code", false,
+     "The record column with the raw SIC code."},
+    {"employees_field", SettingType::kString, false, "No_of_Employees", false,
+     "The record column with the employee count."},
+    {"zip_field", SettingType::kString, false, "Zip_Code", false,
+     "The record column with the ZIP code."},
+    {"state_field", SettingType::kString, false, "State", false,
+     "The record column with the state."},
+    {"converted_deal_field", SettingType::kString, false, "Converted_Deal", false,
+     "The record column with the converted deal's id."},
 };
 
 namespace {
@@ -109,12 +119,23 @@ std::vector<Value> outcome_values(const std::vector<Value>& r, ImportStats& stat
   };
 }
 
-// Existing rows keyed on zoho_lead_id, their values in value_columns() order.
-Result<std::map<std::string, std::vector<Value>>> existing_rows(Database& db) {
+// `ids` as one JSON array argument: a chunk's lookups are one statement on either backend
+// (json_each), however many ids.
+Value json_array(const std::vector<std::string>& ids) { return Value(nlohmann::json(ids).dump()); }
+
+// The historical_outcomes rows of `leads` that exist, keyed on zoho_lead_id, their values in
+// value_columns() order.
+Result<std::map<std::string, std::vector<Value>>> existing_rows(
+    Database& db, const std::vector<ZohoLead>& leads) {
+  std::vector<std::string> ids;
+  ids.reserve(leads.size());
+  for (const ZohoLead& lead : leads) ids.push_back(lead.id);
   std::string columns = "zoho_lead_id";
   for (const std::string& c : value_columns()) columns += ", " + c;
-  Result<QueryResult> rows =
-      db.query("SELECT " + columns + " FROM historical_outcomes WHERE zoho_lead_id IS NOT NULL");
+  Result<QueryResult> rows = db.query(
+      "SELECT " + columns +
+          " FROM historical_outcomes WHERE zoho_lead_id IN (SELECT value FROM json_each(?))",
+      {json_array(ids)});
   if (!rows.ok()) return rows.status();
   std::map<std::string, std::vector<Value>> out;
   for (auto& row : rows->rows) {
@@ -124,36 +145,35 @@ Result<std::map<std::string, std::vector<Value>>> existing_rows(Database& db) {
   return out;
 }
 
-std::string lead_query(const ImporterConfig& c) {
+// What the staging tables know of a converted deal.
+struct DealFacts {
+  Value created_at;
+  Value first_delivery;
+  std::int64_t deliveries = 0;
+};
+
+Result<std::map<std::string, DealFacts>> deal_facts(Database& db, const ImporterConfig& c,
+                                                    const std::vector<std::string>& deals) {
   const std::string deliveries = "\"" + c.deliveries_table + "\"";
-  return "SELECT l.id, l.company, l.sic_code, l.employees, l.zip_code, l.state, "
-         "l.converted_deal, d.created_at, "
-         "(SELECT min(v.delivery_date) FROM " +
-         deliveries +
-         " v WHERE v.deal = l.converted_deal), "
-         "(SELECT count(*) FROM " +
-         deliveries +
-         " v WHERE v.deal = l.converted_deal) "
-         "FROM \"" +
-         c.leads_table + "\" l LEFT JOIN \"" + c.deals_table +
-         "\" d ON d.id = l.converted_deal "
-         "WHERE l.lead_source = ? AND l.id > ? ORDER BY l.id LIMIT ?";
+  Result<QueryResult> rows =
+      db.query("SELECT ids.value, d.created_at, (SELECT min(v.delivery_date) FROM " + deliveries +
+                   " v WHERE v.deal = ids.value), (SELECT count(*) FROM " + deliveries +
+                   " v WHERE v.deal = ids.value) FROM json_each(?) ids LEFT JOIN \"" +
+                   c.deals_table + "\" d ON d.id = ids.value",
+               {json_array(deals)});
+  if (!rows.ok()) return rows.status();
+  std::map<std::string, DealFacts> out;
+  for (auto& row : rows->rows) {
+    out[to_text(row[0])] = DealFacts{row[1], row[2], as_int(row[3]).value_or(0)};
+  }
+  return out;
 }
 
-Status check_staging(Database& db, const ImporterConfig& c) {
-  HADES_RETURN_IF_ERROR(
-      plugin_common::require_columns(db, c.leads_table, "leads_table",
-                                     {"id", "company", "lead_source", "sic_code", "employees",
-                                      "zip_code", "state", "converted_deal"}));
-  HADES_RETURN_IF_ERROR(
-      plugin_common::require_columns(db, c.deals_table, "deals_table", {"id", "created_at"}));
-  HADES_RETURN_IF_ERROR(plugin_common::require_columns(db, c.deliveries_table, "deliveries_table",
-                                                       {"id", "deal", "delivery_date"}));
-  // The per-lead delivery lookups go through the deal; staging tables come without it.
-  WriteBatch index;
-  index.add("CREATE INDEX IF NOT EXISTS \"" + c.deliveries_table + "_deal\" ON \"" +
-            c.deliveries_table + "\" (deal)");
-  return db.apply(index);
+// `v` as a lookup key: its text, "" for null or blank.
+std::string key_text(const Value& v) {
+  if (is_null(v)) return "";
+  std::string text = to_text(v);
+  return plugin_common::is_blank(text) ? "" : text;
 }
 
 }  // namespace
@@ -161,18 +181,26 @@ Status check_staging(Database& db, const ImporterConfig& c) {
 Result<ImporterConfig> bind_config(const Settings& settings) {
   ImporterConfig c;
   Result<plugin_common::StagingTableNames> tables = plugin_common::bind_staging_table_names(
-      settings, {c.leads_table, c.deals_table, c.deliveries_table});
+      settings, {"unused", c.deals_table, c.deliveries_table});
   if (!tables.ok()) return tables.status();
-  c.leads_table = tables->leads;
   c.deals_table = tables->deals;
   c.deliveries_table = tables->deliveries;
   c.lead_source = settings.get_string("lead_source").value_or(c.lead_source);
-  c.page_size = settings.get_int("page_size").value_or(c.page_size);
   if (plugin_common::is_blank(c.lead_source)) {
     return Status::invalid_config("lead_source must not be empty");
   }
-  if (c.page_size < 1 || c.page_size > 100000) {
-    return Status::invalid_config("page_size must be 1-100000, not " + std::to_string(c.page_size));
+  LeadFields& f = c.fields;
+  for (auto [key, field] : {std::pair{"company_field", &f.company},
+                            {"lead_source_field", &f.lead_source},
+                            {"sic_field", &f.sic},
+                            {"employees_field", &f.employees},
+                            {"zip_field", &f.zip},
+                            {"state_field", &f.state},
+                            {"converted_deal_field", &f.converted_deal}}) {
+    *field = settings.get_string(key).value_or(*field);
+    if (plugin_common::is_blank(*field)) {
+      return Status::invalid_config(std::string(key) + " must not be empty");
+    }
   }
   return c;
 }
@@ -183,64 +211,112 @@ Result<std::unique_ptr<Plugin>> create(const Settings& settings) {
   return std::unique_ptr<Plugin>(std::make_unique<HistoricalImporter>(std::move(config).value()));
 }
 
-Result<ImportStats> import_historical(Database& db, const ImporterConfig& config,
-                                      const std::string& now) {
+Status prepare(Database& db, const ImporterConfig& config) {
   HADES_RETURN_IF_ERROR(plugin_common::apply_outcome_migrations(db));
-  HADES_RETURN_IF_ERROR(check_staging(db, config));
-  Result<std::map<std::string, std::vector<Value>>> existing = existing_rows(db);
-  if (!existing.ok()) return existing.status();
-
-  ImportStats stats;
-  const std::string query = lead_query(config);
-  const std::string upsert = upsert_sql();
-  std::string after;
-  for (;;) {
-    Result<QueryResult> page =
-        db.query(query, {Value(config.lead_source), Value(after), Value(config.page_size)});
-    if (!page.ok()) return page.status();
-    if (page->rows.empty()) break;
-    WriteBatch batch;
-    for (const std::vector<Value>& row : page->rows) {
-      const std::string lead_id = to_text(row[0]);
-      std::vector<Value> values = outcome_values(row, stats);
-      ++stats.leads;
-      if (std::get<std::string>(values[5]) == "delivery") ++stats.delivered;
-      const auto found = existing->find(lead_id);
-      if (found != existing->end() && found->second == values) {
-        ++stats.unchanged;
-        continue;
-      }
-      ++(found == existing->end() ? stats.inserted : stats.updated);
-      std::vector<Value> args;
-      args.reserve(values.size() + 3);
-      args.emplace_back(lead_id);
-      for (Value& v : values) args.push_back(std::move(v));
-      args.emplace_back(now);  // imported_at of a new row
-      args.emplace_back(now);  // updated_at of a changed row
-      batch.add(upsert, std::move(args));
-    }
-    if (!batch.empty()) HADES_RETURN_IF_ERROR(db.apply(batch));
-    after = to_text(page->rows.back()[0]);
-    if (static_cast<std::int64_t>(page->rows.size()) < config.page_size) break;
-  }
-  return stats;
+  HADES_RETURN_IF_ERROR(
+      plugin_common::require_columns(db, config.deals_table, "deals_table", {"id", "created_at"}));
+  HADES_RETURN_IF_ERROR(plugin_common::require_columns(
+      db, config.deliveries_table, "deliveries_table", {"id", "deal", "delivery_date"}));
+  // The per-lead delivery lookups go through the deal; staging tables come without it.
+  WriteBatch index;
+  index.add("CREATE INDEX IF NOT EXISTS \"" + config.deliveries_table + "_deal\" ON \"" +
+            config.deliveries_table + "\" (deal)");
+  return db.apply(index);
 }
 
-Status HistoricalImporter::run(Context& ctx) {
-  Result<ImportStats> stats = import_historical(ctx.database(), config_, ctx.run().started_at);
-  if (!stats.ok()) return stats.status();
-  ctx.log().info("historical_outcomes: " + std::to_string(stats->leads) + " " +
-                 config_.lead_source + " leads (" + std::to_string(stats->delivered) +
-                 " delivered): " + std::to_string(stats->inserted) + " inserted, " +
-                 std::to_string(stats->updated) + " updated, " + std::to_string(stats->unchanged) +
+Status stage_outcomes(Database& db, const ImporterConfig& config, const std::vector<ZohoLead>& all,
+                      const std::string& now, WriteBatch& batch, ImportStats& stats) {
+  std::vector<ZohoLead> leads;
+  std::vector<std::string> deals;
+  for (const ZohoLead& lead : all) {
+    if (is_null(lead.lead_source) || to_text(lead.lead_source) != config.lead_source) continue;
+    leads.push_back(lead);
+    if (std::string deal = key_text(lead.converted_deal); !deal.empty()) {
+      deals.push_back(std::move(deal));
+    }
+  }
+  if (leads.empty()) return Status::ok_status();
+  Result<std::map<std::string, DealFacts>> facts = deal_facts(db, config, deals);
+  if (!facts.ok()) return facts.status();
+  Result<std::map<std::string, std::vector<Value>>> existing = existing_rows(db, leads);
+  if (!existing.ok()) return existing.status();
+  const std::string upsert = upsert_sql();
+  for (const ZohoLead& lead : leads) {
+    const auto deal = facts->find(key_text(lead.converted_deal));
+    const DealFacts none;
+    const DealFacts& f = deal == facts->end() ? none : deal->second;
+    const std::vector<Value> row = {
+        Value(lead.id), lead.company,        lead.sic,     lead.employees,   lead.zip,
+        lead.state,     lead.converted_deal, f.created_at, f.first_delivery, Value(f.deliveries)};
+    std::vector<Value> values = outcome_values(row, stats);
+    ++stats.leads;
+    if (std::get<std::string>(values[5]) == "delivery") ++stats.delivered;
+    const auto found = existing->find(lead.id);
+    if (found != existing->end() && found->second == values) {
+      ++stats.unchanged;
+      continue;
+    }
+    ++(found == existing->end() ? stats.inserted : stats.updated);
+    std::vector<Value> args;
+    args.reserve(values.size() + 3);
+    args.emplace_back(lead.id);
+    for (Value& v : values) args.push_back(std::move(v));
+    args.emplace_back(now);  // imported_at of a new row
+    args.emplace_back(now);  // updated_at of a changed row
+    batch.add(upsert, std::move(args));
+  }
+  return Status::ok_status();
+}
+
+Status HistoricalImporter::open(Context& ctx, const std::shared_ptr<const Schema>& schema,
+                                std::string_view /*token*/) {
+  ctx_ = &ctx;
+  schema_ = schema;
+  stats_ = ImportStats{};
+  if (!schema->index_of("id")) {
+    return Status::invalid_config("historical_importer: the input has no `id` column");
+  }
+  const LeadFields& f = config_.fields;
+  for (const std::string* field :
+       {&f.company, &f.lead_source, &f.sic, &f.employees, &f.zip, &f.state, &f.converted_deal}) {
+    if (!schema->index_of(*field)) {
+      return Status::invalid_config("historical_importer: the input has no column `" + *field +
+                                    "` (set the *_field settings to the source's field names)");
+    }
+  }
+  return prepare(ctx.database(), config_);
+}
+
+Status HistoricalImporter::write(const Chunk& chunk, WriteBatch& batch, Rejects& rejects) {
+  const LeadFields& f = config_.fields;
+  std::vector<ZohoLead> leads;
+  leads.reserve(chunk.size());
+  for (std::size_t i = 0; i < chunk.size(); ++i) {
+    std::string id = key_text(chunk.get(i, "id"));
+    if (id.empty()) {
+      rejects.reject(chunk.position(i), "historical_importer: a lead without an id", "");
+      continue;
+    }
+    leads.push_back(ZohoLead{std::move(id), chunk.get(i, f.company), chunk.get(i, f.lead_source),
+                             chunk.get(i, f.sic), chunk.get(i, f.employees), chunk.get(i, f.zip),
+                             chunk.get(i, f.state), chunk.get(i, f.converted_deal)});
+  }
+  return stage_outcomes(ctx_->database(), config_, leads, ctx_->run().started_at, batch, stats_);
+}
+
+Status HistoricalImporter::finish(Context& ctx) {
+  ctx.log().info("historical_outcomes: " + std::to_string(stats_.leads) + " " +
+                 config_.lead_source + " leads (" + std::to_string(stats_.delivered) +
+                 " delivered): " + std::to_string(stats_.inserted) + " inserted, " +
+                 std::to_string(stats_.updated) + " updated, " + std::to_string(stats_.unchanged) +
                  " unchanged");
-  if (stats->bad_employees > 0) {
-    ctx.log().warn(std::to_string(stats->bad_employees) +
+  if (stats_.bad_employees > 0) {
+    ctx.log().warn(std::to_string(stats_.bad_employees) +
                    " employee counts did not parse; stored as NULL with the raw text in "
                    "employees_raw");
   }
-  if (stats->bad_times > 0) {
-    ctx.log().warn(std::to_string(stats->bad_times) +
+  if (stats_.bad_times > 0) {
+    ctx.log().warn(std::to_string(stats_.bad_times) +
                    " deal Created_Time values are not ISO-8601 date-times; stored as given");
   }
   return Status::ok_status();
@@ -248,7 +324,7 @@ Status HistoricalImporter::run(Context& ctx) {
 
 }  // namespace hades::historical_importer
 
-HADES_PLUGIN(historical_importer, "1.0.0", hades::PluginKind::kTask,
-             "Builds historical_outcomes from staged Zoho Leads, Deals and Deliveries (the "
-             "one-time import of pre-HADES outcomes)",
+HADES_PLUGIN(historical_importer, "2.0.0", hades::PluginKind::kSink,
+             "Writes historical_outcomes rows for Zoho leads, with their staged deals and "
+             "deliveries (the one-time import of pre-HADES outcomes)",
              hades::historical_importer::kSettings, hades::historical_importer::create)

@@ -1,9 +1,10 @@
-// historical_importer.h: the task that turns staged Zoho records into historical_outcomes.
+// historical_importer.h: the sink that turns Zoho leads into historical_outcomes rows.
 //
-// jobs/import_historical.yaml stages Zoho's Leads, Deals and Deliveries into three tables with
-// zoho_source -> turso_sink (upserted on the Zoho id); this task then builds one
-// historical_outcomes row per lead whose lead source is exactly `lead_source` (domain.md, "The
-// CRM data model"):
+// jobs/import_historical.yaml stages Zoho's Deals and Deliveries into two tables with
+// zoho_source -> turso_sink (upserted on the Zoho id), then reads Leads, with this sink next to
+// the leads' own staging sink. For each lead of a chunk whose lead source is exactly
+// `lead_source` (domain.md, "The CRM data model") it stages one historical_outcomes row in the
+// chunk's batch, which the runner commits with the step's checkpoint:
 //   outcome          `delivery` when some staged delivery's deal is the lead's converted deal
 //                    (whatever the delivery's status: it happened), else `no_delivery`;
 //   delivery_at      the earliest Delivery_Date of those deliveries;
@@ -11,11 +12,15 @@
 //   sic_code, employee_count, zip_code, state  normalised as the export does (common/normalize.h),
 //                    with the raw Zoho values kept in sic_raw, employees_raw, zip_raw, state_raw.
 // Rows are keyed on zoho_lead_id: a row is inserted once, rewritten only when one of its values
-// changed (updated_at says when), and left alone otherwise, so running the task again on the
-// same staging changes nothing. imported_at is the run's start when the row was first written.
+// changed (updated_at says when), and left alone otherwise, so importing the same org again
+// changes nothing. imported_at is the run's start when the row was first written.
 //
-// The staging tables' columns are fixed (the job maps Zoho's field API names onto them):
-//   leads:      id, company, lead_source, sic_code, employees, zip_code, state, converted_deal
+// Building rows chunk by chunk, rather than in a step of its own after the reads, does the
+// work while the leads step waits for Zoho's next page: the import takes about as long as its
+// API calls (bench/zoho_import_bench.sh).
+//
+// The lead's fields are found by the record's column names (Zoho's field API names: settings);
+// the staging tables' columns are fixed (the job maps Zoho's names onto them):
 //   deals:      id, created_at
 //   deliveries: id, deal, delivery_date
 //
@@ -27,21 +32,39 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "hades/plugin.h"
 #include "hades/settings.h"
 
 namespace hades::historical_importer {
 
-// The `with:` keys the task accepts; also the source of the README's settings table.
-extern const SettingSpec kSettings[5];
+// The `with:` keys the sink accepts; also the source of the README's settings table.
+extern const SettingSpec kSettings[10];
+
+// The record columns holding a lead's fields (Zoho field API names; `id` is zoho_source's).
+struct LeadFields {
+  std::string company = "Company";
+  std::string lead_source = "Lead_Source";
+  std::string sic = "SIC_Code";
+  std::string employees = "No_of_Employees";
+  std::string zip = "Zip_Code";
+  std::string state = "State";
+  std::string converted_deal = "Converted_Deal";
+};
 
 struct ImporterConfig {
-  std::string leads_table = "zoho_import_leads";
   std::string deals_table = "zoho_import_deals";
   std::string deliveries_table = "zoho_import_deliveries";
   std::string lead_source = "VanillaSoft";
-  std::int64_t page_size = 1000;
+  LeadFields fields;
+};
+
+// One Zoho lead's values, as the record has them.
+struct ZohoLead {
+  std::string id;
+  Value company, lead_source, sic, employees, zip, state, converted_deal;
 };
 
 // What one run did, for the log and the tests.
@@ -61,19 +84,34 @@ Result<ImporterConfig> bind_config(const Settings& settings);
 // The factory HADES_PLUGIN exports.
 Result<std::unique_ptr<Plugin>> create(const Settings& settings);
 
-// Applies the outcome migrations and builds historical_outcomes from the staging tables.
-// `now` (ISO-8601 UTC) stamps imported_at and updated_at. Fails with kInvalidConfig when a
-// staging table or column is missing, naming it and the job step that should have made it.
-Result<ImportStats> import_historical(Database& db, const ImporterConfig& config,
-                                      const std::string& now);
+// Applies the outcome migrations and checks the staging tables. Fails with kInvalidConfig when
+// a staging table or column is missing, naming it and the setting.
+Status prepare(Database& db, const ImporterConfig& config);
 
-class HistoricalImporter : public Task {
+// Adds to `batch` the historical_outcomes upserts of `leads` (those of config.lead_source that
+// are new or changed), looking up their deals and deliveries in the staging tables. `now`
+// (ISO-8601 UTC) stamps imported_at and updated_at. REQUIRES: prepare() succeeded.
+Status stage_outcomes(Database& db, const ImporterConfig& config,
+                      const std::vector<ZohoLead>& leads, const std::string& now, WriteBatch& batch,
+                      ImportStats& stats);
+
+class HistoricalImporter : public Sink {
  public:
   explicit HistoricalImporter(ImporterConfig config) : config_(std::move(config)) {}
-  Status run(Context& ctx) override;
+
+  // Its rows commit with the step's checkpoint, and are upserts.
+  DeliveryGuarantee guarantee() const override { return DeliveryGuarantee::kExactlyOnce; }
+  Status open(Context& ctx, const std::shared_ptr<const Schema>& schema,
+              std::string_view token) override;
+  Status write(const Chunk& chunk, WriteBatch& batch, Rejects& rejects) override;
+  Result<std::string> flush() override { return std::string(); }
+  Status finish(Context& ctx) override;
 
  private:
   const ImporterConfig config_;
+  Context* ctx_ = nullptr;
+  std::shared_ptr<const Schema> schema_;
+  ImportStats stats_;
 };
 
 }  // namespace hades::historical_importer

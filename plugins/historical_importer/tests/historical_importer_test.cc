@@ -1,10 +1,13 @@
-// Tests of the historical_importer task on hand-made staging tables (no Zoho): which leads count,
-// the delivery rule, normalisation, UTC times, upserts that change nothing on a second run and
-// only the changed row on a third, paging, and clear errors for a job whose staging is wrong.
+// Tests of the historical_importer sink on hand-made Zoho leads and staging tables (no Zoho):
+// which leads count, the delivery rule, normalisation, UTC times, upserts that change nothing on
+// a second run and only the changed row on a third, chunking, the plugin's log, and clear errors
+// for a job whose staging or fields are wrong. The leads are planted in a table only to be read
+// back as the records a leads step would hand the sink.
 
 #define BOOST_TEST_MODULE historical_importer
 #include "historical_importer.h"
 
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <memory>
 #include <string>
@@ -97,10 +100,41 @@ void plant(Database& db) {
   lead(db, "2005", "Case Co", Value("vanillasoft"), Value(), Value(), Value(), Value());
 }
 
-Result<ImportStats> run_import(Database& db, const std::string& now, std::int64_t page = 1000) {
+constexpr const char* kLeadColumns =
+    "id, company, lead_source, sic_code, employees, zip_code, state, converted_deal";
+
+// The planted leads as the sink's input, and a config whose fields name these columns.
+std::vector<Row> planted_leads(Database& db) {
+  auto rows =
+      db.query(std::string("SELECT ") + kLeadColumns + " FROM zoho_import_leads ORDER BY id");
+  BOOST_REQUIRE_MESSAGE(rows.ok(), rows.status().to_string());
+  return rows->rows;
+}
+
+ImporterConfig planted_config() {
   ImporterConfig config;
-  config.page_size = page;
-  return import_historical(db, config, now);
+  config.fields = LeadFields{"company",  "lead_source", "sic_code",      "employees",
+                             "zip_code", "state",       "converted_deal"};
+  return config;
+}
+
+// The sink's work over the planted leads, `chunk` leads per committed batch.
+Result<ImportStats> run_import(Database& db, const std::string& now, std::size_t chunk = 1000) {
+  const ImporterConfig config = planted_config();
+  HADES_RETURN_IF_ERROR(prepare(db, config));
+  const std::vector<Row> rows = planted_leads(db);
+  ImportStats stats;
+  for (std::size_t start = 0; start < rows.size(); start += chunk) {
+    std::vector<ZohoLead> leads;
+    for (std::size_t i = start; i < std::min(rows.size(), start + chunk); ++i) {
+      const Row& r = rows[i];
+      leads.push_back(ZohoLead{to_text(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7]});
+    }
+    WriteBatch batch;
+    HADES_RETURN_IF_ERROR(stage_outcomes(db, config, leads, now, batch, stats));
+    if (!batch.empty()) HADES_RETURN_IF_ERROR(db.apply(batch));
+  }
+  return stats;
 }
 
 BOOST_AUTO_TEST_CASE(only_exact_source_leads_with_the_delivery_rule_and_normalised_values) {
@@ -158,53 +192,90 @@ BOOST_AUTO_TEST_CASE(a_second_run_changes_nothing_and_a_third_only_the_changed_r
              "1002|delivery|2024-07-01|" + std::string(kFirstRun) + "|" + kSecondRun + "|\n");
 }
 
-BOOST_AUTO_TEST_CASE(paging_gives_the_same_table) {
+BOOST_AUTO_TEST_CASE(chunking_gives_the_same_table) {
   auto one = open_db();
   auto paged = open_db();
   plant(*one);
   plant(*paged);
   BOOST_REQUIRE(run_import(*one, kFirstRun).ok());
-  const Result<ImportStats> stats = run_import(*paged, kFirstRun, 1);
+  const Result<ImportStats> stats = run_import(*paged, kFirstRun, 1);  // a chunk per lead
   BOOST_REQUIRE(stats.ok());
   BOOST_TEST(stats->leads == 4);
   BOOST_TEST(dump(*paged, kAllColumns) == dump(*one, kAllColumns));
 }
 
-BOOST_AUTO_TEST_CASE(the_task_logs_what_it_did) {
+BOOST_AUTO_TEST_CASE(the_sink_stages_rows_in_the_chunks_batch_and_logs_what_it_did) {
   auto db = open_db();
   plant(*db);
-  Result<std::unique_ptr<Plugin>> plugin = create(Settings());
-  BOOST_REQUIRE(plugin.ok());
+  Settings settings;
+  const LeadFields f = planted_config().fields;
+  settings.set("company_field", f.company);
+  settings.set("lead_source_field", f.lead_source);
+  settings.set("sic_field", f.sic);
+  settings.set("employees_field", f.employees);
+  settings.set("zip_field", f.zip);
+  settings.set("state_field", f.state);
+  settings.set("converted_deal_field", f.converted_deal);
+  Result<std::unique_ptr<Plugin>> plugin = create(settings);
+  BOOST_REQUIRE_MESSAGE(plugin.ok(), plugin.status().to_string());
+  auto* sink = dynamic_cast<Sink*>(plugin->get());
+  BOOST_REQUIRE(sink != nullptr);
   testing::FakeContext ctx(*db);
   ctx.run_info.started_at = kFirstRun;
-  auto* task = dynamic_cast<Task*>(plugin->get());
-  BOOST_REQUIRE(task != nullptr);
-  BOOST_TEST(task->run(ctx).ok());
+  const auto schema = std::make_shared<const Schema>(
+      std::vector<std::string>{"id", "company", "lead_source", "sic_code", "employees", "zip_code",
+                               "state", "converted_deal"});
+  BOOST_REQUIRE(sink->open(ctx, schema, "").ok());
+  Chunk chunk(schema);
+  for (Row& row : planted_leads(*db)) chunk.append(std::move(row), "Leads id=?");
+  chunk.append({Value(), Value("No Id Co"), Value("VanillaSoft"), Value(), Value(), Value(),
+                Value(), Value()},
+               "Leads id=?");
+  WriteBatch batch;
+  testing::CollectingRejects rejects;
+  BOOST_REQUIRE(sink->write(chunk, batch, rejects).ok());
+  // Nothing is written until the runner commits the batch (with the step's checkpoint).
+  BOOST_TEST(dump(*db, "SELECT count(*) FROM historical_outcomes") == "0|\n");
+  BOOST_TEST(batch.size() == 4u);
+  BOOST_TEST(rejects.size() == 1u);
+  BOOST_REQUIRE(db->apply(batch).ok());
+  BOOST_TEST(sink->finish(ctx).ok());
   BOOST_TEST(ctx.lines().at(0) ==
              "info: historical_outcomes: 4 VanillaSoft leads (1 delivered): 4 inserted, 0 "
              "updated, 0 unchanged");
+  auto one = open_db();
+  plant(*one);
+  BOOST_REQUIRE(run_import(*one, kFirstRun).ok());
+  BOOST_TEST(dump(*db, kAllColumns) == dump(*one, kAllColumns));
+  // An input without the fields it is told to read is refused at open().
+  const auto zoho = std::make_shared<const Schema>(std::vector<std::string>{"id", "Company"});
+  const Status refused = sink->open(ctx, zoho, "");
+  BOOST_TEST(refused.code() == StatusCode::kInvalidConfig);
+  BOOST_TEST(refused.message().find("`company`") != std::string::npos, refused.message());
 }
 
 BOOST_AUTO_TEST_CASE(missing_staging_is_a_clear_config_error) {
   auto db = open_db();
+  execute(*db, "CREATE TABLE zoho_import_leads (" + std::string(kLeadColumns) + ")");
   Result<ImportStats> stats = run_import(*db, kFirstRun);
   BOOST_REQUIRE(!stats.ok());
   BOOST_TEST(stats.status().code() == StatusCode::kInvalidConfig);
-  BOOST_TEST(stats.status().message().find("'zoho_import_leads'") != std::string::npos);
-  execute(*db, "CREATE TABLE zoho_import_leads (id, company)");
+  BOOST_TEST(stats.status().message().find("'zoho_import_deals'") != std::string::npos,
+             stats.status().message());
+  execute(*db, "CREATE TABLE zoho_import_deals (id)");
   stats = run_import(*db, kFirstRun);
   BOOST_REQUIRE(!stats.ok());
-  BOOST_TEST(stats.status().message().find("lacks column(s) lead_source, sic_code") !=
-             std::string::npos);
+  BOOST_TEST(stats.status().message().find("lacks column(s) created_at") != std::string::npos,
+             stats.status().message());
 }
 
 BOOST_AUTO_TEST_CASE(bad_settings_are_refused) {
   Settings bad_table;
-  bad_table.set("leads_table", std::string("leads; DROP TABLE x"));
+  bad_table.set("deals_table", std::string("deals; DROP TABLE x"));
   BOOST_TEST(bind_config(bad_table).status().code() == StatusCode::kInvalidConfig);
-  Settings bad_page;
-  bad_page.set("page_size", std::int64_t{0});
-  BOOST_TEST(bind_config(bad_page).status().code() == StatusCode::kInvalidConfig);
+  Settings empty_field;
+  empty_field.set("sic_field", std::string(""));
+  BOOST_TEST(bind_config(empty_field).status().code() == StatusCode::kInvalidConfig);
   Settings empty_source;
   empty_source.set("lead_source", std::string(" "));
   BOOST_TEST(bind_config(empty_source).status().code() == StatusCode::kInvalidConfig);

@@ -1,7 +1,7 @@
 #include "historical_importer.h"
 
-#include <map>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -125,7 +125,7 @@ Value json_array(const std::vector<std::string>& ids) { return Value(nlohmann::j
 
 // The historical_outcomes rows of `leads` that exist, keyed on zoho_lead_id, their values in
 // value_columns() order.
-Result<std::map<std::string, std::vector<Value>>> existing_rows(
+Result<std::unordered_map<std::string, std::vector<Value>>> existing_rows(
     Database& db, const std::vector<ZohoLead>& leads) {
   std::vector<std::string> ids;
   ids.reserve(leads.size());
@@ -137,7 +137,7 @@ Result<std::map<std::string, std::vector<Value>>> existing_rows(
           " FROM historical_outcomes WHERE zoho_lead_id IN (SELECT value FROM json_each(?))",
       {json_array(ids)});
   if (!rows.ok()) return rows.status();
-  std::map<std::string, std::vector<Value>> out;
+  std::unordered_map<std::string, std::vector<Value>> out;
   for (auto& row : rows->rows) {
     std::string id = to_text(row[0]);
     out.emplace(std::move(id), std::vector<Value>(row.begin() + 1, row.end()));
@@ -152,8 +152,8 @@ struct DealFacts {
   std::int64_t deliveries = 0;
 };
 
-Result<std::map<std::string, DealFacts>> deal_facts(Database& db, const ImporterConfig& c,
-                                                    const std::vector<std::string>& deals) {
+Result<std::unordered_map<std::string, DealFacts>> deal_facts(
+    Database& db, const ImporterConfig& c, const std::vector<std::string>& deals) {
   const std::string deliveries = "\"" + c.deliveries_table + "\"";
   Result<QueryResult> rows =
       db.query("SELECT ids.value, d.created_at, (SELECT min(v.delivery_date) FROM " + deliveries +
@@ -162,7 +162,7 @@ Result<std::map<std::string, DealFacts>> deal_facts(Database& db, const Importer
                    c.deals_table + "\" d ON d.id = ids.value",
                {json_array(deals)});
   if (!rows.ok()) return rows.status();
-  std::map<std::string, DealFacts> out;
+  std::unordered_map<std::string, DealFacts> out;
   for (auto& row : rows->rows) {
     out[to_text(row[0])] = DealFacts{row[1], row[2], as_int(row[3]).value_or(0)};
   }
@@ -224,30 +224,37 @@ Status prepare(Database& db, const ImporterConfig& config) {
   return db.apply(index);
 }
 
-Status stage_outcomes(Database& db, const ImporterConfig& config, const std::vector<ZohoLead>& all,
+Status stage_outcomes(Database& db, const ImporterConfig& config, std::vector<ZohoLead> leads,
                       const std::string& now, WriteBatch& batch, ImportStats& stats) {
-  std::vector<ZohoLead> leads;
+  std::erase_if(leads, [&](const ZohoLead& lead) {
+    return is_null(lead.lead_source) || to_text(lead.lead_source) != config.lead_source;
+  });
+  if (leads.empty()) return Status::ok_status();
   std::vector<std::string> deals;
-  for (const ZohoLead& lead : all) {
-    if (is_null(lead.lead_source) || to_text(lead.lead_source) != config.lead_source) continue;
-    leads.push_back(lead);
+  for (const ZohoLead& lead : leads) {
     if (std::string deal = key_text(lead.converted_deal); !deal.empty()) {
       deals.push_back(std::move(deal));
     }
   }
-  if (leads.empty()) return Status::ok_status();
-  Result<std::map<std::string, DealFacts>> facts = deal_facts(db, config, deals);
+  Result<std::unordered_map<std::string, DealFacts>> facts = deal_facts(db, config, deals);
   if (!facts.ok()) return facts.status();
-  Result<std::map<std::string, std::vector<Value>>> existing = existing_rows(db, leads);
+  Result<std::unordered_map<std::string, std::vector<Value>>> existing = existing_rows(db, leads);
   if (!existing.ok()) return existing.status();
   const std::string upsert = upsert_sql();
-  for (const ZohoLead& lead : leads) {
+  for (ZohoLead& lead : leads) {
     const auto deal = facts->find(key_text(lead.converted_deal));
     const DealFacts none;
     const DealFacts& f = deal == facts->end() ? none : deal->second;
-    const std::vector<Value> row = {
-        Value(lead.id), lead.company,        lead.sic,     lead.employees,   lead.zip,
-        lead.state,     lead.converted_deal, f.created_at, f.first_delivery, Value(f.deliveries)};
+    const std::vector<Value> row = {Value(lead.id),
+                                    std::move(lead.company),
+                                    std::move(lead.sic),
+                                    std::move(lead.employees),
+                                    std::move(lead.zip),
+                                    std::move(lead.state),
+                                    std::move(lead.converted_deal),
+                                    f.created_at,
+                                    f.first_delivery,
+                                    Value(f.deliveries)};
     std::vector<Value> values = outcome_values(row, stats);
     ++stats.leads;
     if (std::get<std::string>(values[5]) == "delivery") ++stats.delivered;
@@ -301,7 +308,8 @@ Status HistoricalImporter::write(const Chunk& chunk, WriteBatch& batch, Rejects&
                              chunk.get(i, f.sic), chunk.get(i, f.employees), chunk.get(i, f.zip),
                              chunk.get(i, f.state), chunk.get(i, f.converted_deal)});
   }
-  return stage_outcomes(ctx_->database(), config_, leads, ctx_->run().started_at, batch, stats_);
+  return stage_outcomes(ctx_->database(), config_, std::move(leads), ctx_->run().started_at, batch,
+                        stats_);
 }
 
 Status HistoricalImporter::finish(Context& ctx) {

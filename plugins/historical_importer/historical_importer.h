@@ -91,9 +91,8 @@ Status prepare(Database& db, const ImporterConfig& config);
 // Adds to `batch` the historical_outcomes upserts of `leads` (those of config.lead_source that
 // are new or changed), looking up their deals and deliveries in the staging tables. `now`
 // (ISO-8601 UTC) stamps imported_at and updated_at. REQUIRES: prepare() succeeded.
-Status stage_outcomes(Database& db, const ImporterConfig& config,
-                      const std::vector<ZohoLead>& leads, const std::string& now, WriteBatch& batch,
-                      ImportStats& stats);
+Status stage_outcomes(Database& db, const ImporterConfig& config, std::vector<ZohoLead> leads,
+                      const std::string& now, WriteBatch& batch, ImportStats& stats);
 
 class HistoricalImporter : public Sink {
  public:

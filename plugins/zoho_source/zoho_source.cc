@@ -310,8 +310,8 @@ void ZohoSource::take(const json& row, Chunk* out, Rejects& rejects) {
   values.reserve(schema_->size());
   values.emplace_back(id);
   for (const FieldColumn& c : config_.fields.columns) {
-    values.push_back(row.contains(c.api_name) ? to_value(row[c.api_name], c.lookup_name)
-                                              : Value(Null{}));
+    const auto field = row.find(c.api_name);
+    values.push_back(field != row.end() ? to_value(*field, c.lookup_name) : Value(Null{}));
   }
   out->append(std::move(values), position);
 }

@@ -131,7 +131,7 @@ Result<ImportStats> run_import(Database& db, const std::string& now, std::size_t
       leads.push_back(ZohoLead{to_text(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7]});
     }
     WriteBatch batch;
-    HADES_RETURN_IF_ERROR(stage_outcomes(db, config, leads, now, batch, stats));
+    HADES_RETURN_IF_ERROR(stage_outcomes(db, config, std::move(leads), now, batch, stats));
     if (!batch.empty()) HADES_RETURN_IF_ERROR(db.apply(batch));
   }
   return stats;

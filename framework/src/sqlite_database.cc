@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -49,10 +50,42 @@ Status bind_all(SQLite::Statement& stmt, const std::vector<Value>& args) {
 
 Value column_value(const SQLite::Column& column) {
   switch (column.getType()) {
-    case SQLITE_INTEGER: return static_cast<std::int64_t>(column.getInt64());
-    case SQLITE_FLOAT: return column.getDouble();
-    case SQLITE_NULL: return Null{};
-    default: return column.getString();  // text, and blobs as their bytes
+    case SQLITE_INTEGER:
+      return static_cast<std::int64_t>(column.getInt64());
+    case SQLITE_FLOAT:
+      return column.getDouble();
+    case SQLITE_NULL:
+      return Null{};
+    default:
+      return column.getString();  // text, and blobs as their bytes
+  }
+}
+
+// Sets `out` to the column's value, reusing the string `out` holds (if any) for text: a caller
+// streaming millions of rows through one buffer then allocates only for texts longer than any
+// before them.
+void assign_column(const SQLite::Column& column, Value& out) {
+  switch (column.getType()) {
+    case SQLITE_INTEGER:
+      out = static_cast<std::int64_t>(column.getInt64());
+      return;
+    case SQLITE_FLOAT:
+      out = column.getDouble();
+      return;
+    case SQLITE_NULL:
+      out = Null{};
+      return;
+    default: {  // text, and blobs as their bytes
+      const auto* bytes = static_cast<const char*>(column.getBlob());
+      const auto size = static_cast<std::size_t>(column.getBytes());
+      const std::string_view text =
+          bytes == nullptr ? std::string_view() : std::string_view(bytes, size);
+      if (std::string* s = std::get_if<std::string>(&out)) {
+        s->assign(text);
+      } else {
+        out.emplace<std::string>(text);
+      }
+    }
   }
 }
 
@@ -75,6 +108,27 @@ class SqliteDatabase final : public Database {
       }
       stmt.reset();
       return result;
+    } catch (const SQLite::Exception& e) {
+      reset_all();
+      return error_status(e, sql);
+    }
+  }
+
+  Status query_each(std::string_view sql, const std::vector<Value>& args,
+                    const std::function<Status(const std::vector<Value>&)>& row) override {
+    try {
+      SQLite::Statement& stmt = prepared(sql);
+      HADES_RETURN_IF_ERROR(bind_all(stmt, args));
+      // Reset however this ends (a row's error included), so the cached statement can run again.
+      const ResetOnExit reset{stmt};
+      std::vector<Value> values(static_cast<std::size_t>(stmt.getColumnCount()));
+      while (stmt.executeStep()) {
+        for (std::size_t i = 0; i < values.size(); ++i) {
+          assign_column(stmt.getColumn(static_cast<int>(i)), values[i]);
+        }
+        HADES_RETURN_IF_ERROR(row(values));
+      }
+      return Status::ok_status();
     } catch (const SQLite::Exception& e) {
       reset_all();
       return error_status(e, sql);
@@ -116,11 +170,18 @@ class SqliteDatabase final : public Database {
     auto it = cache_.find(sql);
     if (it == cache_.end()) {
       if (cache_.size() > 256) cache_.clear();  // bound the cache for jobs that build SQL freely
-      it = cache_.emplace(std::string(sql), std::make_unique<SQLite::Statement>(*db_, std::string(sql)))
+      it = cache_
+               .emplace(std::string(sql),
+                        std::make_unique<SQLite::Statement>(*db_, std::string(sql)))
                .first;
     }
     return *it->second;
   }
+
+  struct ResetOnExit {
+    SQLite::Statement& stmt;
+    ~ResetOnExit() { stmt.tryReset(); }
+  };
 
   void reset_all() {
     for (auto& [sql, stmt] : cache_) {

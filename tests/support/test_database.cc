@@ -40,6 +40,10 @@ class ScratchDatabase final : public Database {
   Result<QueryResult> query(std::string_view sql, const std::vector<Value>& args) override {
     return connection_->query(sql, args);
   }
+  Status query_each(std::string_view sql, const std::vector<Value>& args,
+                    const std::function<Status(const std::vector<Value>&)>& row) override {
+    return connection_->query_each(sql, args, row);
+  }
   Status apply(const WriteBatch& batch) override { return connection_->apply(batch); }
   std::string backend() const override { return connection_->backend(); }
 

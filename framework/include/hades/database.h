@@ -14,6 +14,7 @@
 #define HADES_DATABASE_H_
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,6 +65,29 @@ class HADES_API Database {
 
   // "sqlite" or "libsql": for messages and `hades plan`.
   virtual std::string backend() const = 0;
+
+  // Runs one read statement and hands its rows to `row` one at a time, in order; stops at the
+  // first row for which `row` returns an error and returns that error. (Plugin API 1.1; last in
+  // the class so that the slots of plugins built for 1.0 stay where they were.)
+  //
+  // Why it exists: query() holds every row at once, which is fine for a few thousand rows but not
+  // for aggregating ten million of them in the plugin (a calibrator summing per bucket needs
+  // memory for its groups, not for the rows). The SQLite backend steps its statement and reuses
+  // one row buffer, so memory stays O(1) in the rows; the default, used by Turso, calls query()
+  // (Turso answers a statement in one response anyway: aggregate with GROUP BY there instead).
+  //
+  // The vector and its strings are valid only during the call: copy what must outlive it.
+  // REQUIRES: `row` does not use this Database (the statement is still running).
+  virtual Status query_each(std::string_view sql, const std::vector<Value>& args,
+                            const std::function<Status(const std::vector<Value>&)>& row) {
+    Result<QueryResult> result = query(sql, args);
+    if (!result.ok()) return result.status();
+    for (const std::vector<Value>& r : result->rows) {
+      Status status = row(r);
+      if (!status.ok()) return status;
+    }
+    return Status::ok_status();
+  }
 };
 
 }  // namespace hades

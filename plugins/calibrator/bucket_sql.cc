@@ -14,8 +14,6 @@ constexpr std::int64_t kScoreRadix = 102;  // 0..100 and kNoScore
 constexpr std::int64_t kTierExtras = 3;
 // The ASCII blanks plugin_common::trim() removes, for SQL's trim(X, Y).
 constexpr std::string_view kBlanks = "\t\n\r ";
-constexpr std::string_view kSuccess =
-    "CASE WHEN outcome IN ('delivery', 'churned') THEN 1 ELSE 0 END";
 
 std::size_t index(KeyDigit d) { return static_cast<std::size_t>(d); }
 
@@ -181,7 +179,7 @@ std::string lead_cells_sql(const IcpConfig& icp, const CellKey& layout) {
   const std::string row =
       "SELECT state AS st, workflow_type AS wf, sic_code, employee_count AS e, "
       "distance_miles AS d, hades_score AS hs, exported_at >= ? AS holdout, " +
-      std::string(kSuccess) + " AS y, " + strength + " AS s, lower(trim(" + strength + ", " +
+      std::string(kSuccessSql) + " AS y, " + strength + " AS s, lower(trim(" + strength + ", " +
       sql_text_literal(kBlanks) + ")) AS sn, " + intent_feature("$.inputs.intent_score") +
       " AS sc, " + intent_feature("$.inputs.intent_date") + " AS dt, " +
       intent_feature("$.components.age_days") +
@@ -211,7 +209,7 @@ std::string batches_sql(const std::vector<double>& probability) {
   variance.reserve(probability.size());
   for (double p : probability) variance.push_back(p * (1 - p));
   const std::string scored = "typeof(hades_score) = 'integer' AND hades_score BETWEEN 0 AND 100";
-  const std::string success(kSuccess);
+  const std::string success(kSuccessSql);
   return "SELECT batch_id, min(exported_at), "
          "sum(CASE WHEN " +
          scored +

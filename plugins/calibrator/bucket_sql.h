@@ -5,7 +5,8 @@
 // freshness tier, recorded score, holdout side), each digit a CASE expression built from
 // icp.yaml's tiers. Grouping on that integer first (plus the few raw texts that need the shared
 // normaliser: SIC code, an employee count stored as text, an unlisted signal strength) keeps
-// SQLite's sort cheap; the C++ side decodes the digits again (CellKey). Only intent leads pay
+// SQLite's sort cheap; the C++ side decodes the digits again (CellKey). (On the embedded SQLite
+// file the leads are streamed instead and keyed in C++: lead_stream.h.) Only intent leads pay
 // for parsing source_features (json_extract of the four values the buckets need). The per-state
 // counts come from the same pass: the table is wide (source_features), so each pass costs.
 //
@@ -67,6 +68,10 @@ class CellKey {
  private:
   std::array<std::int64_t, kKeyDigits> radices_{};
 };
+
+// 1 for a lead that counts as a success (delivery, or a delivery later churned), else 0.
+inline constexpr std::string_view kSuccessSql =
+    "CASE WHEN outcome IN ('delivery', 'churned') THEN 1 ELSE 0 END";
 
 // Matured lead_outcomes, aggregated twice in one statement (one pass over the table):
 //   0, key, sic_code, employee_text, other_strength, leads, deliveries   per composite key

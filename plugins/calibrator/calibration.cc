@@ -3,12 +3,17 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <functional>
+#include <limits>
 #include <map>
 #include <set>
+#include <tuple>
+#include <unordered_map>
 #include <utility>
 
 #include "bucket_sql.h"
 #include "common/normalize.h"
+#include "lead_stream.h"
 
 namespace hades::calibrator {
 namespace {
@@ -227,7 +232,9 @@ Status query_error(const Status& status, std::string_view what) {
   return status.with_context("calibrator: reading " + std::string(what));
 }
 
-// Merges cells whose normalised keys coincide (`8062-01` and `8062`, `ma` and `MA`).
+// Merges cells whose normalised keys coincide (`8062-01` and `8062`, `ma` and `MA`), in the
+// order of their keys: whatever order the database (or the streamed aggregation) gave the groups
+// in, the same data give the same cells, and so the same inputs hash.
 std::vector<LeadCell> merge_cells(std::vector<LeadCell> cells) {
   std::map<std::string, std::size_t> index;
   std::vector<LeadCell> merged;
@@ -246,7 +253,10 @@ std::vector<LeadCell> merge_cells(std::vector<LeadCell> cells) {
       merged[it->second].k += c.k;
     }
   }
-  return merged;
+  std::vector<LeadCell> ordered;
+  ordered.reserve(merged.size());
+  for (const auto& [key, position] : index) ordered.push_back(std::move(merged[position]));
+  return ordered;
 }
 
 void add_count(std::map<std::string, KeyCount>& counts, const std::string& key, std::int64_t n,
@@ -302,22 +312,206 @@ LeadCell lead_cell(const IcpConfig& icp, const Schemes& schemes, const CellKey& 
   return c;
 }
 
-// The matured lead_outcomes per bucket combination, and per state.
-Status load_leads(Database& db, const IcpConfig& icp, const Schemes& schemes, OutcomeData& data,
+// One row of lead_cells_sql() (or its equivalent from the streamed groups) into `data`.
+void add_lead_row(const IcpConfig& icp, const Schemes& schemes, const CellKey& layout,
+                  const std::vector<Value>& r, OutcomeData& data,
+                  std::map<std::string, KeyCount>& states) {
+  if (int_of(r[0]) == 1) {
+    add_count(states, state_bucket(r[2]), int_of(r[5]), int_of(r[6]));
+    return;
+  }
+  LeadCell c = lead_cell(icp, schemes, layout, r);
+  data.volume.leads_matured += c.n;
+  data.cells.push_back(std::move(c));
+}
+
+// The raw group keys of the streamed aggregation: the composite key and the texts that are
+// normalised after aggregation (sic_code, employee text, other strength), as the database gave
+// them. Values, not texts, so that NULL and '' stay apart as they do in SQL's GROUP BY.
+struct RawCellKey {
+  std::int64_t key = 0;
+  Value sic;
+  Value employee_text;
+  Value other_strength;
+  bool operator==(const RawCellKey&) const = default;
+};
+
+struct RawCellKeyHash {
+  std::size_t operator()(const RawCellKey& k) const {
+    const std::hash<Value> h;
+    std::size_t seed = std::hash<std::int64_t>()(k.key);
+    for (const Value* v : {&k.sic, &k.employee_text, &k.other_strength}) {
+      seed ^= h(*v) + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2);
+    }
+    return seed;
+  }
+};
+
+struct Counts {
+  std::int64_t n = 0;
+  std::int64_t k = 0;
+};
+
+// Copies `from` into `to`, reusing the string `to` holds: most keys are short texts.
+void assign(Value& to, const Value& from) {
+  const std::string* text = std::get_if<std::string>(&from);
+  std::string* mine = std::get_if<std::string>(&to);
+  if (text != nullptr && mine != nullptr) {
+    mine->assign(*text);
+  } else {
+    to = from;
+  }
+}
+
+// Sums rows of lead_stream_sql() into the groups of lead_cells_sql(). The groups are few
+// (bounded by the buckets, about a hundred thousand for 10M leads), so memory does not grow with
+// the leads; only the ids of leads whose strength SQLite must extract (lead_stream.h) are kept.
+class LeadAggregator {
+ public:
+  LeadAggregator(const IcpConfig& icp, const CellKey& layout) : keyer_(icp, layout) {}
+
+  // `exact`: the strength json_extract() gave, for a row of lead_rows_by_id_sql().
+  Status add(const std::vector<Value>& r, const Value* exact = nullptr) {
+    const std::optional<std::int64_t> key = keyer_.key(r, scratch_.other_strength, exact);
+    if (!key) {
+      deferred_.push_back(int_of(r[kLeadId]));
+      return Status::ok_status();
+    }
+    scratch_.key = *key;
+    assign(scratch_.sic, r[kLeadSic]);
+    assign(scratch_.employee_text, r[kLeadEmployeeText]);
+    const std::int64_t success = int_of(r[kLeadSuccess]) != 0 ? 1 : 0;
+    Counts& cell = cells_[scratch_];
+    ++cell.n;
+    cell.k += success;
+    Counts& state = states_[r[kLeadState]];
+    ++state.n;
+    state.k += success;
+    return add_to_batch(r, success);
+  }
+
+  // Ids of the leads add() left to SQLite, and forgets them.
+  std::vector<std::int64_t> take_deferred() { return std::exchange(deferred_, {}); }
+
+  // The batches in batch_id order (the order of batches_sql()'s GROUP BY); leaves none here.
+  std::vector<BatchScores> take_batches() {
+    std::vector<BatchScores> out;
+    out.reserve(batches_.size());
+    for (auto& [id, batch] : batches_) out.push_back(std::move(batch));
+    batches_.clear();
+    last_batch_ = nullptr;
+    std::sort(out.begin(), out.end(),
+              [](const BatchScores& a, const BatchScores& b) { return a.batch_id < b.batch_id; });
+    return out;
+  }
+
+  // The groups as lead_cells_sql() gives them: 0, key, sic, text, strength, n, k per cell, then
+  // 1, NULL, state, NULL, NULL, n, k per state.
+  void for_each_row(const std::function<void(const std::vector<Value>&)>& f) const {
+    for (const auto& [g, c] : cells_) {
+      f({Value(std::int64_t{0}), Value(g.key), g.sic, g.employee_text, g.other_strength, Value(c.n),
+         Value(c.k)});
+    }
+    for (const auto& [state, c] : states_) {
+      f({Value(std::int64_t{1}), Value(), state, Value(), Value(), Value(c.n), Value(c.k)});
+    }
+  }
+
+ private:
+  // The text of `v` without a copy when it is one; else its text, kept in `buffer`.
+  static std::string_view text_view(const Value& v, std::string& buffer) {
+    if (const std::string* text = std::get_if<std::string>(&v)) return *text;
+    buffer = text_of(v);
+    return buffer;
+  }
+
+  // Leads of a batch mostly follow each other, so the last batch is tried before the map.
+  Status add_to_batch(const std::vector<Value>& r, std::int64_t success) {
+    const std::string_view batch_id = text_view(r[kLeadBatch], batch_id_text_);
+    const std::string_view exported_at = text_view(r[kLeadExportedAt], exported_at_text_);
+    if (last_batch_ == nullptr || last_batch_->batch_id != batch_id) {
+      auto [it, inserted] = batches_.try_emplace(std::string(batch_id));
+      if (inserted) {
+        it->second.batch_id = batch_id;
+        it->second.exported_at = exported_at;
+      }
+      last_batch_ = &it->second;
+    }
+    BatchScores& b = *last_batch_;
+    if (exported_at < b.exported_at) b.exported_at = exported_at;
+    const std::int64_t* score = std::get_if<std::int64_t>(&r[kLeadScore]);
+    if (score == nullptr || *score < 0 || *score > plugin_common::kMaxScore) {
+      ++b.unscored;
+      return Status::ok_status();
+    }
+    return b.add(*score, success != 0);
+  }
+
+  LeadKeyer keyer_;
+  RawCellKey scratch_;
+  std::unordered_map<RawCellKey, Counts, RawCellKeyHash> cells_;
+  std::unordered_map<Value, Counts> states_;
+  std::vector<std::int64_t> deferred_;
+  std::unordered_map<std::string, BatchScores> batches_;
+  BatchScores* last_batch_ = nullptr;  // nodes do not move when the map grows
+  std::string batch_id_text_;
+  std::string exported_at_text_;
+};
+
+// Reads the leads LeadKeyer left to SQLite again, by id, a chunk at a time, with the strength
+// json_extract() gives.
+Status add_deferred(Database& db, const std::vector<Value>& args, LeadAggregator& aggregator) {
+  constexpr std::size_t kChunk = 500;
+  const std::vector<std::int64_t> ids = aggregator.take_deferred();
+  for (std::size_t first = 0; first < ids.size(); first += kChunk) {
+    std::string list = "[";
+    for (std::size_t i = first; i < std::min(ids.size(), first + kChunk); ++i) {
+      list += (i == first ? "" : ",") + std::to_string(ids[i]);
+    }
+    std::vector<Value> chunk_args = args;
+    chunk_args.emplace_back(list + "]");
+    HADES_RETURN_IF_ERROR(db.query_each(lead_rows_by_id_sql(), chunk_args,
+                                        [&aggregator](const std::vector<Value>& r) {
+                                          return aggregator.add(r, &r[kLeadExactStrength]);
+                                        }));
+  }
+  if (!aggregator.take_deferred().empty()) {
+    return Status::internal("calibrator: json_extract gave no signal strength for some leads");
+  }
+  return Status::ok_status();
+}
+
+bool aggregate_in_database(const Database& db, LeadAggregation aggregation) {
+  if (aggregation == LeadAggregation::kAuto) return db.backend() != "sqlite";
+  return aggregation == LeadAggregation::kInDatabase;
+}
+
+// The matured lead_outcomes per bucket combination, and per state. On SQLite the rows are
+// streamed, keyed (LeadKeyer) and summed here, the batch check's counts with them: SQLite's
+// GROUP BY sorts every row and its VM evaluates the bucket CASEs per row, which was most of the
+// run's time over 10M leads. On Turso the database groups them: only the groups cross the network.
+Status load_leads(Database& db, const IcpConfig& icp, const Schemes& schemes,
+                  LeadAggregation aggregation, OutcomeData& data,
                   std::map<std::string, KeyCount>& states) {
   const CellKey layout(icp);
-  Result<QueryResult> rows =
-      db.query(lead_cells_sql(icp, layout), {Value(data.holdout_date), Value(data.matured_before)});
-  if (!rows.ok()) return query_error(rows.status(), "lead_outcomes");
-  for (const std::vector<Value>& r : rows->rows) {
-    if (int_of(r[0]) == 1) {
-      add_count(states, state_bucket(r[2]), int_of(r[5]), int_of(r[6]));
-      continue;
+  const std::vector<Value> args = {Value(data.holdout_date), Value(data.matured_before)};
+  if (aggregate_in_database(db, aggregation)) {
+    Result<QueryResult> rows = db.query(lead_cells_sql(icp, layout), args);
+    if (!rows.ok()) return query_error(rows.status(), "lead_outcomes");
+    for (const std::vector<Value>& r : rows->rows) {
+      add_lead_row(icp, schemes, layout, r, data, states);
     }
-    LeadCell c = lead_cell(icp, schemes, layout, r);
-    data.volume.leads_matured += c.n;
-    data.cells.push_back(std::move(c));
+    return Status::ok_status();
   }
+  LeadAggregator aggregator(icp, layout);
+  Status read = db.query_each(lead_stream_sql(), args, [&aggregator](const std::vector<Value>& r) {
+    return aggregator.add(r);
+  });
+  if (read.ok()) read = add_deferred(db, args, aggregator);
+  if (!read.ok()) return query_error(read, "lead_outcomes");
+  data.batches = aggregator.take_batches();
+  aggregator.for_each_row(
+      [&](const std::vector<Value>& r) { add_lead_row(icp, schemes, layout, r, data, states); });
   return Status::ok_status();
 }
 
@@ -545,18 +739,92 @@ Result<OutcomeData> load_outcomes(Database& db, const IcpConfig& icp, const Load
   std::map<std::string, KeyCount> states;
   HADES_RETURN_IF_ERROR(load_historical(db, icp, schemes, data, states));
   if (!exports.empty()) {
-    HADES_RETURN_IF_ERROR(load_leads(db, icp, schemes, data, states));
+    HADES_RETURN_IF_ERROR(load_leads(db, icp, schemes, options.lead_aggregation, data, states));
   }
   data.cells = merge_cells(std::move(data.cells));
   for (auto& [key, count] : states) data.states.push_back(std::move(count));
   return data;
 }
 
-Result<std::vector<BatchRow>> load_batches(Database& db, const std::string& matured_before,
+namespace {
+
+// Beyond this many distinct scores a batch counts per score in an array: 16 entries of 12 bytes
+// are smaller than the 808-byte array, and export batches (250 leads) have more.
+constexpr std::size_t kFew = 16;
+
+}  // namespace
+
+Status BatchScores::add(std::int64_t score, bool success) {
+  const auto s = static_cast<std::uint32_t>(score);
+  std::uint32_t* n = nullptr;
+  std::uint32_t* k = nullptr;
+  if (by_score_.empty()) {
+    for (Few& f : few_) {
+      if (f.score == s) {
+        n = &f.n;
+        k = &f.k;
+        break;
+      }
+    }
+    if (n == nullptr && few_.size() < kFew) {
+      few_.push_back({s, 0, 0});
+      n = &few_.back().n;
+      k = &few_.back().k;
+    } else if (n == nullptr) {
+      by_score_.assign(2 * (plugin_common::kMaxScore + 1), 0);
+      for (const Few& f : few_) {
+        by_score_[2 * f.score] = f.n;
+        by_score_[2 * f.score + 1] = f.k;
+      }
+      few_ = {};
+    }
+  }
+  if (n == nullptr) {
+    n = &by_score_[2 * s];
+    k = &by_score_[2 * s + 1];
+  }
+  if (*n == std::numeric_limits<std::uint32_t>::max()) {
+    return Status::internal("calibrator: export batch " + batch_id +
+                            " has more than 4294967295 leads of one score");
+  }
+  ++*n;
+  if (success) ++*k;
+  return Status::ok_status();
+}
+
+void BatchScores::for_each(
+    const std::function<void(std::int64_t, std::int64_t, std::int64_t)>& f) const {
+  for (const Few& few : few_) f(few.score, few.n, few.k);
+  for (std::size_t s = 0; 2 * s < by_score_.size(); ++s) {
+    if (by_score_[2 * s] > 0) {
+      f(static_cast<std::int64_t>(s), by_score_[2 * s], by_score_[2 * s + 1]);
+    }
+  }
+}
+
+Result<std::vector<BatchRow>> load_batches(Database& db, const OutcomeData& data,
                                            const std::vector<double>& probability) {
-  Result<QueryResult> rows = db.query(batches_sql(probability), {Value(matured_before)});
-  if (!rows.ok()) return query_error(rows.status(), "lead_outcomes batches");
   std::vector<BatchRow> batches;
+  if (data.batches) {
+    batches.reserve(data.batches->size());
+    for (const BatchScores& s : *data.batches) {
+      BatchRow b;
+      b.batch_id = s.batch_id;
+      b.exported_at = s.exported_at;
+      b.unscored = s.unscored;
+      s.for_each([&b, &probability](std::int64_t score, std::int64_t n, std::int64_t k) {
+        const double p = probability[static_cast<std::size_t>(score)];
+        b.n += n;
+        b.k += k;
+        b.expected += static_cast<double>(n) * p;
+        b.variance += static_cast<double>(n) * (p * (1 - p));
+      });
+      batches.push_back(std::move(b));
+    }
+    return batches;
+  }
+  Result<QueryResult> rows = db.query(batches_sql(probability), {Value(data.matured_before)});
+  if (!rows.ok()) return query_error(rows.status(), "lead_outcomes batches");
   for (const std::vector<Value>& r : rows->rows) {
     BatchRow b;
     b.batch_id = text_of(r[0]);

@@ -2,14 +2,16 @@
 // scores (shared/spec/calibration.md items 1-3), plus the counts the backtest and the batch check
 // need (backtest.h).
 //
-// Everything is aggregated by the database (bucket_sql.h): each query is a GROUP BY whose keys
-// are the buckets, computed in SQL from icp.yaml's tiers (CASE expressions) and, for intent
-// leads, from source_features (json_extract). The rows that come back are counts per bucket
-// combination (about a hundred thousand for 10M leads, bounded by the buckets, not the leads), so
-// the same code runs over the embedded SQLite file and over Turso without pulling leads over the
-// network. Text keys that need the shared
-// normalisation (SIC codes, states, signal strengths) are grouped as stored and normalised here,
-// after aggregation, with plugins/common/normalize.h.
+// Each lead reduces to a bucket key from icp.yaml's tiers and, for intent leads, from
+// source_features (json_extract). On Turso the key is computed in SQL (bucket_sql.h, CASE
+// expressions) and each query is a GROUP BY on it, so only counts per bucket combination come
+// back (about a hundred thousand for 10M leads, bounded by the buckets, not the leads) and no lead
+// crosses the network. On the embedded SQLite file the matured leads are streamed instead
+// (Database::query_each), keyed in C++ (lead_stream.h) and summed here in hash maps of the same
+// groups, the batch check's counts included: SQLite's GROUP BY would sort every row first, and a
+// second query would read the wide table again. Memory is bounded by the groups and batches
+// either way. Text keys that need the shared normalisation (SIC codes, states, signal strengths)
+// are grouped as stored and normalised here, after aggregation, with plugins/common/normalize.h.
 //
 // Which leads count (see README.md, "What counts"):
 //   - every historical_outcomes row: outcome `delivery` = success, `no_delivery` = failure;
@@ -24,6 +26,7 @@
 #define HADES_PLUGINS_CALIBRATOR_CALIBRATION_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -99,6 +102,33 @@ struct BatchRow {
   std::int64_t unscored = 0;  // leads without a usable hades_score (left out of n and k)
 };
 
+// The leads of one matured export batch per recorded score, counted while the leads are
+// streamed (LeadAggregation::kStreamed), so that the batch check needs no second pass. Compact,
+// since there is one per batch: a short list while the batch has few distinct scores, then one
+// array of counts per score (808 bytes).
+class BatchScores {
+ public:
+  // Counts a lead with a recorded score. Fails past 2^32 - 1 leads of one score in the batch.
+  // REQUIRES: 0 <= score <= 100.
+  Status add(std::int64_t score, bool success);
+
+  // Calls f(score, leads, successes) for each score the batch has leads with.
+  void for_each(const std::function<void(std::int64_t, std::int64_t, std::int64_t)>& f) const;
+
+  std::string batch_id;
+  std::string exported_at;    // the earliest of its leads
+  std::int64_t unscored = 0;  // leads without a usable hades_score
+
+ private:
+  struct Few {
+    std::uint32_t score;
+    std::uint32_t n;
+    std::uint32_t k;
+  };
+  std::vector<Few> few_;                 // while at most kFew distinct scores
+  std::vector<std::uint32_t> by_score_;  // then n, k of score s at 2s, 2s + 1
+};
+
 struct DataVolume {
   std::int64_t historical = 0;        // historical_outcomes rows
   std::int64_t leads_matured = 0;     // lead_outcomes rows that count
@@ -117,11 +147,22 @@ struct OutcomeData {
   std::string matured_before;  // ISO-8601 UTC
   std::string holdout_date;    // ISO-8601 UTC; "" when there are no matured leads
   bool holdout_automatic = true;
+  // The matured batches' scores in batch_id order when the leads were streamed; else nullopt
+  // and load_batches() asks the database.
+  std::optional<std::vector<BatchScores>> batches;
+};
+
+// Where the matured lead_outcomes are summed per bucket combination. Both give the same groups.
+enum class LeadAggregation {
+  kAuto,        // streamed on SQLite, in the database on any other backend
+  kInDatabase,  // GROUP BY in SQL: only the groups are read (Turso: no row crosses the network)
+  kStreamed,    // every row read through Database::query_each and summed in a hash map
 };
 
 struct LoadOptions {
   std::string matured_before;               // run start minus matured_days, ISO-8601 UTC
   std::optional<std::string> holdout_date;  // given; else the automatic split
+  LeadAggregation lead_aggregation = LeadAggregation::kAuto;
 };
 
 // Runs the aggregation queries. Creates nothing: the caller applies the outcome migrations
@@ -138,9 +179,11 @@ std::optional<std::int64_t> lag_quantile(const std::vector<KeyCount>& lags, doub
 // its leads share one export time. "" when there are no leads.
 std::string automatic_holdout_date(const std::vector<KeyCount>& exports_by_time);
 
-// The matured batches, each lead's probability p(hades_score) given per integer score 0..100
-// (`probability[s]`), summed by the database. REQUIRES: probability.size() == 101.
-Result<std::vector<BatchRow>> load_batches(Database& db, const std::string& matured_before,
+// The matured batches (exported before data.matured_before) in batch_id order, each lead's
+// probability p(hades_score) given per integer score 0..100 (`probability[s]`) and summed: from
+// data.batches when the leads were streamed, else by the database. REQUIRES:
+// probability.size() == 101.
+Result<std::vector<BatchRow>> load_batches(Database& db, const OutcomeData& data,
                                            const std::vector<double>& probability);
 
 // ---------------------------------------------------------------------------------------------

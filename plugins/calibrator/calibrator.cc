@@ -151,8 +151,7 @@ Status check_batches(Database& db, const OutcomeData& data, CalibrationReport& r
     r.batches.skipped_reason = "no matured HADES leads with a score yet";
     return Status::ok_status();
   }
-  Result<std::vector<BatchRow>> loaded =
-      load_batches(db, r.matured_before, score_probabilities(*fit));
+  Result<std::vector<BatchRow>> loaded = load_batches(db, data, score_probabilities(*fit));
   if (!loaded.ok()) return loaded.status();
   rows = std::move(loaded).value();
   r.batches = judge_batches(rows, *fit);

@@ -351,6 +351,80 @@ double brier_score(std::span<const double> probabilities, std::span<const int> l
 
 namespace {
 
+// A uniform double in [0, 1) from the top 53 bits of one 64-bit draw.
+double uniform(std::mt19937_64& engine) { return static_cast<double>(engine() >> 11) * 0x1.0p-53; }
+
+// BINV: walks the pmf from 0 with the recurrence f(x) = f(x - 1) (n - x + 1) p / (x q). The walk
+// is cut (and restarted with a new uniform) past 10 standard deviations, where the rounding of
+// the remaining mass would otherwise decide. REQUIRES: 0 < p <= 0.5, n * p < 10.
+std::int64_t binomial_inversion(std::int64_t n, double p, std::mt19937_64& engine) {
+  const double q = 1 - p;
+  const double nd = static_cast<double>(n);
+  const double q_n = std::exp(nd * std::log1p(-p));
+  const double mean = nd * p;
+  const double bound = std::min(nd, mean + 10 * std::sqrt(mean * q + 1));
+  std::int64_t x = 0;
+  double px = q_n;
+  double u = uniform(engine);
+  while (u > px) {
+    ++x;
+    if (static_cast<double>(x) > bound) {
+      x = 0;
+      px = q_n;
+      u = uniform(engine);
+    } else {
+      u -= px;
+      px = (nd - static_cast<double>(x) + 1) * p * px / (static_cast<double>(x) * q);
+    }
+  }
+  return x;
+}
+
+// BTRS. A candidate k is accepted at once inside the squeeze, else when log(v) is below
+// log(f(k) / f(m)), m the mode, computed exactly with lgamma. REQUIRES: 0 < p <= 0.5, n p >= 10.
+std::int64_t binomial_btrs(std::int64_t n, double p, std::mt19937_64& engine) {
+  const double nd = static_cast<double>(n);
+  const double q = 1 - p;
+  const double spq = std::sqrt(nd * p * q);
+  const double b = 1.15 + 2.53 * spq;
+  const double a = -0.0873 + 0.0248 * b + 0.01 * p;
+  const double c = nd * p + 0.5;
+  const double v_r = 0.92 - 4.2 / b;
+  const double alpha = (2.83 + 5.1 / b) * spq;
+  const double log_odds = std::log(p / q);
+  const double m = std::floor((nd + 1) * p);
+  double log_f_m = 0;  // lgamma(m + 1) + lgamma(n - m + 1), computed when first needed
+  bool have_log_f_m = false;
+  for (;;) {
+    const double u = uniform(engine) - 0.5;
+    double v = uniform(engine);
+    const double us = 0.5 - std::fabs(u);
+    const double k = std::floor((2 * a / us + b) * u + c);
+    if (k < 0 || k > nd) continue;
+    if (us >= 0.07 && v <= v_r) return static_cast<std::int64_t>(k);
+    if (!have_log_f_m) {
+      log_f_m = std::lgamma(m + 1) + std::lgamma(nd - m + 1);
+      have_log_f_m = true;
+    }
+    v = std::log(v * alpha / (a / (us * us) + b));
+    if (v <= log_f_m - std::lgamma(k + 1) - std::lgamma(nd - k + 1) + (k - m) * log_odds) {
+      return static_cast<std::int64_t>(k);
+    }
+  }
+}
+
+}  // namespace
+
+std::int64_t binomial_draw(std::int64_t n, double p, std::mt19937_64& engine) {
+  if (n <= 0 || p <= 0) return 0;
+  if (p >= 1) return n;
+  if (p > 0.5) return n - binomial_draw(n, 1 - p, engine);
+  if (static_cast<double>(n) * p < 10) return binomial_inversion(n, p, engine);
+  return binomial_btrs(n, p, engine);
+}
+
+namespace {
+
 // Each cell's level index under one configuration's scores, and the number of levels.
 struct LevelIndex {
   std::vector<std::size_t> of_cell;
@@ -435,8 +509,7 @@ std::optional<BootstrapInterval> paired_bootstrap_auc_difference(std::span<const
         if (weight > 0 && leads_left > 0) {
           const double p =
               std::min(1.0, static_cast<double>(weight) / static_cast<double>(weight_left));
-          drawn = p >= 1.0 ? leads_left
-                           : std::binomial_distribution<std::int64_t>(leads_left, p)(engine);
+          drawn = binomial_draw(leads_left, p, engine);
         }
         (positive ? pos : neg)[c] = drawn;
         leads_left -= drawn;

@@ -248,6 +248,74 @@ BOOST_AUTO_TEST_CASE(historical_rows_count_in_sic_employee_and_state) {
   BOOST_TEST(dimension(dims, Dimension::kProximity).buckets.empty());
 }
 
+// Raw fields in every form the buckets must survive: text and integer codes, NULL and '',
+// blanks and case, out-of-range and non-numeric scores, malformed and partial source_features.
+BOOST_AUTO_TEST_CASE(streamed_and_database_aggregation_give_the_same_groups) {
+  auto db = outcome_db();
+  const std::vector<Value> sics = {
+      std::string("8062"), std::string("8062-01"), Value(),
+      std::string(""),     std::string(" 7033"),   std::string("8361")};
+  const std::vector<Value> employees = {std::int64_t{75},   std::int64_t{300}, std::int64_t{2000},
+                                        std::int64_t{5},    Value(),           std::string("1,200"),
+                                        std::string("many")};
+  const std::vector<Value> miles = {3.0, 5.0, 5.01, 60.0, 250.0, Value(), std::string("far")};
+  const std::vector<Value> states = {std::string("MA"), std::string("ma"), std::string("Texas"),
+                                     Value(),           std::string(""),   std::string("ZZ")};
+  const std::vector<Value> scores = {std::int64_t{70},  std::int64_t{0}, std::int64_t{100},
+                                     std::int64_t{101}, Value(),         55.5};
+  const std::vector<Value> outcomes = {Value(), std::string("delivery"), std::string("churned"),
+                                       std::string("contacted")};
+  const std::vector<Value> features = {
+      Value(intent_features("\"High\"", "2")),
+      Value(intent_features("\" medium \"", "9", "\"2025-01-01\"", "80")),
+      Value(intent_features("\"Very High\"", "20", "\"2025-01-01\"", "\"90\"")),
+      Value(intent_features("null", "999", "null")),
+      Value(intent_features("\"\"", "400")),
+      Value(intent_features(R"("Hi\u0067h")", "3")),  // "High" once unescaped
+      Value(intent_features(R"({"x": [1, "a,b]"]})", "4")),
+      Value(intent_features("[\"High\"]", "\"5\"")),
+      Value(intent_features("\"\\tLow\\n\"", "true", "\"2025-01-01\"", "true")),
+      Value(intent_features("7", "1.5e1", "\"2025-01-01\"", "-3")),
+      Value(intent_features("2.5", "8", "{}", "0.5")),
+      Value(intent_features("\"Medium\"", "7", "\"2025-01-01\"", "0")),
+      Value(std::string("{not json")),
+      Value(std::string("{}")),
+      Value()};
+  const std::vector<std::string> exported = {"2025-01-10T06:00:00Z", "2025-02-10T06:00:00Z",
+                                             "2025-06-01T06:00:00Z"};
+  WriteBatch batch;
+  for (int i = 0; i < 600; ++i) {
+    const auto pick = [i](const std::vector<Value>& v, int stride) {
+      return v[static_cast<std::size_t>(i * stride + i / 7) % v.size()];
+    };
+    const bool intent = i % 3 == 0;
+    const std::string at = exported[static_cast<std::size_t>(i) % exported.size()];
+    batch.add(
+        "INSERT INTO lead_outcomes (batch_id, person_id, company_name, sic_code, employee_count, "
+        "distance_miles, state, hades_score, workflow_type, exported_at, outcome, "
+        "source_features, created_at) VALUES (?, ?, 'Co', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        {Value("B" + std::to_string(i % 7)), Value("P" + std::to_string(i)), pick(sics, 1),
+         pick(employees, 2), pick(miles, 3), pick(states, 5), pick(scores, 7),
+         Value(std::string(intent ? "intent" : "geography")), Value(at), pick(outcomes, 11),
+         intent ? pick(features, 13) : Value(), Value(at)});
+  }
+  BOOST_REQUIRE(db->apply(batch).ok());
+
+  LoadOptions options{"2025-03-01T06:00:00Z", std::string("2025-02-01T06:00:00Z")};
+  options.lead_aggregation = LeadAggregation::kInDatabase;
+  const Result<OutcomeData> grouped = load_outcomes(*db, shipped_icp(), options);
+  BOOST_REQUIRE_MESSAGE(grouped.ok(), grouped.status().to_string());
+  options.lead_aggregation = LeadAggregation::kStreamed;
+  const Result<OutcomeData> streamed = load_outcomes(*db, shipped_icp(), options);
+  BOOST_REQUIRE_MESSAGE(streamed.ok(), streamed.status().to_string());
+  BOOST_TEST(grouped->volume.leads_matured == 400);  // two of the three export times
+  BOOST_TEST(grouped->cells.size() > 50u);           // the data reach many groups
+  BOOST_TEST(!grouped->batches.has_value());         // the batch check will ask the database
+  BOOST_TEST(streamed->batches.has_value());         // summed while streaming
+  testing::check_same_outcomes(*grouped, *streamed);
+  testing::check_same_batches(*db, *grouped, *streamed);
+}
+
 BOOST_AUTO_TEST_CASE(current_scores_come_from_the_scoring_rules) {
   const auto& icp = shipped_icp();
   BOOST_TEST(*current_score(icp, Dimension::kSic, "8361") == 71);

@@ -156,6 +156,24 @@ BOOST_AUTO_TEST_CASE(backtest_and_batch_check_run_on_generated_outcomes) {
   BOOST_TEST(to_json(r2) == to_json(r));
 }
 
+// The run streams the leads on SQLite and groups them in SQL on Turso: every cell must agree.
+BOOST_AUTO_TEST_CASE(streamed_and_database_aggregation_agree_on_generated_outcomes) {
+  auto db = open_sqlite_database(generated_db());
+  BOOST_REQUIRE(db.ok());
+  LoadOptions options{"2025-11-13T06:00:00Z", std::nullopt};
+  options.lead_aggregation = LeadAggregation::kInDatabase;
+  const Result<OutcomeData> grouped = load_outcomes(**db, testing::shipped_icp(), options);
+  BOOST_REQUIRE_MESSAGE(grouped.ok(), grouped.status().to_string());
+  options.lead_aggregation = LeadAggregation::kAuto;  // SQLite: streamed
+  const Result<OutcomeData> streamed = load_outcomes(**db, testing::shipped_icp(), options);
+  BOOST_REQUIRE_MESSAGE(streamed.ok(), streamed.status().to_string());
+  BOOST_TEST(grouped->volume.leads_matured > 40000);
+  BOOST_TEST(grouped->cells.size() > 1000u);
+  BOOST_TEST(streamed->batches.has_value());  // kAuto streams on SQLite
+  testing::check_same_outcomes(*grouped, *streamed);
+  testing::check_same_batches(**db, *grouped, *streamed);
+}
+
 BOOST_AUTO_TEST_CASE(a_run_is_stored_once_with_its_rows_and_written_atomically) {
   TempDir reports;
   Run run = run_calibrator(generated_db(), reports.path(), 42);

@@ -5,6 +5,7 @@
 
 #include <boost/test/unit_test.hpp>
 #include <cmath>
+#include <random>
 
 #include "test_helpers.h"
 
@@ -225,6 +226,62 @@ BOOST_AUTO_TEST_CASE(quantile_interpolates_like_numpy) {
   BOOST_TEST(quantile(x, 0.025) == 1.075, tt::tolerance(1e-14));
   BOOST_TEST(quantile(x, 1.0) == 4.0);
   BOOST_TEST(quantile(x, 0.5) == 2.5);
+}
+
+// Pearson's chi-square of `draws` Binomial(n, p) values against the exact pmf of Binomial(n,
+// pmf_p), bins of expected count below 5 pooled with the next; returns the p-value.
+double binomial_fit_p_value(std::int64_t n, double p, double pmf_p, int draws, std::uint64_t seed) {
+  std::mt19937_64 engine(seed);
+  std::vector<double> observed(static_cast<std::size_t>(n) + 1, 0.0);
+  for (int i = 0; i < draws; ++i) {
+    const std::int64_t x = binomial_draw(n, p, engine);
+    BOOST_REQUIRE(x >= 0);
+    BOOST_REQUIRE(x <= n);
+    observed[static_cast<std::size_t>(x)] += 1;
+  }
+  std::vector<double> expected;
+  for (std::int64_t x = 0; x <= n; ++x) {
+    const double log_pmf = std::lgamma(n + 1.0) - std::lgamma(x + 1.0) - std::lgamma(n - x + 1.0) +
+                           static_cast<double>(x) * std::log(pmf_p) +
+                           static_cast<double>(n - x) * std::log1p(-pmf_p);
+    expected.push_back(draws * std::exp(log_pmf));
+  }
+  double chi_square = 0;
+  int bins = 0;
+  double bin_observed = 0;
+  double bin_expected = 0;
+  for (std::size_t x = 0; x < expected.size(); ++x) {
+    bin_observed += observed[x];
+    bin_expected += expected[x];
+    if (bin_expected >= 5 || x + 1 == expected.size()) {
+      chi_square += (bin_observed - bin_expected) * (bin_observed - bin_expected) / bin_expected;
+      ++bins;
+      bin_observed = bin_expected = 0;
+    }
+  }
+  BOOST_REQUIRE(bins >= 3);
+  return chi_square_p_value(chi_square, bins - 1);
+}
+
+BOOST_AUTO_TEST_CASE(binomial_draws_follow_the_binomial_pmf) {
+  // Inversion (n min(p, 1-p) < 10), rejection (BTRS) and the mirrored p > 0.5 of each, with
+  // 200000 draws: a sampler off by a fraction of a percent in any bin fails by far.
+  struct Case {
+    std::int64_t n;
+    double p;
+  };
+  for (const Case c : {Case{30, 0.2}, Case{100000, 0.00005}, Case{10, 0.5}, Case{100, 0.93},
+                       Case{60, 0.5}, Case{2000, 0.3}, Case{500, 0.97}, Case{100000, 0.002}}) {
+    const double p_value = binomial_fit_p_value(c.n, c.p, c.p, 200000, 17);
+    BOOST_TEST_MESSAGE("n=" << c.n << " p=" << c.p << ": p-value " << p_value);
+    BOOST_TEST(p_value > 1e-3, "n=" << c.n << " p=" << c.p << ": chi-square p-value " << p_value);
+  }
+  // The check has the power to tell: draws of Binomial(2000, 0.3) do not fit p = 0.303.
+  BOOST_TEST(binomial_fit_p_value(2000, 0.3, 0.303, 200000, 17) < 1e-6);
+  std::mt19937_64 engine(17);
+  BOOST_TEST(binomial_draw(0, 0.5, engine) == 0);
+  BOOST_TEST(binomial_draw(7, 0.0, engine) == 0);
+  BOOST_TEST(binomial_draw(7, 1.0, engine) == 7);
 }
 
 BOOST_AUTO_TEST_CASE(paired_bootstrap_is_seeded_and_paired) {

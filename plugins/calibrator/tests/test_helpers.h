@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "calibration.h"
 #include "common/icp_config.h"
 #include "stats.h"
 
@@ -40,6 +41,15 @@ nlohmann::json run_oracle(const nlohmann::json& request);
 
 // Runs tools/generate_outcomes.py into `db_path` with `args` appended (e.g. --rows 20000).
 void generate_outcomes(const std::string& db_path, const std::vector<std::string>& args);
+
+// Checks (BOOST_TEST) that `a` and `b` have the same cells, field by field and in the same order,
+// the same states and the same data volume.
+void check_same_outcomes(const OutcomeData& a, const OutcomeData& b);
+
+// Checks that load_batches() gives the same batches for `a` and `b` (loaded from `db` in two
+// ways), with probabilities that differ per score; the sums of probabilities may differ in the
+// last bits (another summation order).
+void check_same_batches(Database& db, const OutcomeData& a, const OutcomeData& b);
 
 }  // namespace hades::calibrator::testing
 

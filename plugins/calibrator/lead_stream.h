@@ -1,0 +1,96 @@
+// lead_stream.h: the matured leads one row at a time, their buckets computed here in C++.
+//
+// The streamed counterpart of lead_cells_sql() (bucket_sql.h), for the embedded SQLite file:
+// there, SQLite's GROUP BY sorts every row and its VM evaluates the bucket CASE expressions per
+// row, which took most of the run's time over 10M leads. lead_stream_sql() reads the raw columns
+// and, for an intent lead, one json_extract() of the four source_features values the buckets need
+// (a JSON array: one parse and one lookup per row instead of five). LeadKeyer then computes the
+// same composite key (CellKey) as the CASE expressions do, with SQLite's comparison rules (a text
+// is never <= a number; only integers and reals are numbers), so both paths give the same groups:
+// calibration_test and calibrator_test compare them cell by cell.
+//
+// One case is left to SQLite: a signal strength that is a JSON string with escapes, an object or
+// an array (SQLite's own unescaping and rendering decide its text). Such rows are rare (the scorer
+// writes plain strings); LeadKeyer says so, and the caller reads them again by id with
+// lead_rows_by_id_sql(), which extracts the strength as lead_cells_sql() does.
+//
+// Thread safety: LeadKeyer is immutable after construction.
+
+#ifndef HADES_PLUGINS_CALIBRATOR_LEAD_STREAM_H_
+#define HADES_PLUGINS_CALIBRATOR_LEAD_STREAM_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bucket_sql.h"
+#include "common/icp_config.h"
+#include "hades/value.h"
+
+namespace hades::calibrator {
+
+// Columns of lead_stream_sql() and lead_rows_by_id_sql().
+enum LeadColumn : std::size_t {
+  kLeadWorkflow,       // workflow digit (kGeography, kIntent, kOtherWorkflow)
+  kLeadEmployees,      // employee_count as stored
+  kLeadEmployeeText,   // employee_count when stored as text, else NULL
+  kLeadMiles,          // distance_miles
+  kLeadScore,          // hades_score
+  kLeadHoldout,        // exported_at >= the holdout date: 0 or 1
+  kLeadSuccess,        // delivery or churned: 0 or 1
+  kLeadSic,            // sic_code as stored
+  kLeadState,          // state as stored
+  kLeadFeatures,       // intent leads with valid source_features: the JSON array
+                       // [intent_strength, intent_score, intent_date, age_days]; else NULL
+  kLeadBatch,          // batch_id
+  kLeadExportedAt,     // exported_at
+  kLeadId,             // lead_outcomes.id
+  kLeadExactStrength,  // lead_rows_by_id_sql() only: json_extract of the strength
+};
+
+// Matured lead_outcomes, one row each (kLeadWorkflow..kLeadId). Arguments: the holdout date,
+// matured_before.
+std::string lead_stream_sql();
+
+// The same columns plus kLeadExactStrength for the leads whose ids are the elements of the JSON
+// array given as the third argument. Arguments: the holdout date, matured_before, "[id, ...]".
+std::string lead_rows_by_id_sql();
+
+class LeadKeyer {
+ public:
+  LeadKeyer(const plugin_common::IcpConfig& icp, const CellKey& layout);
+
+  // The composite key of a row of lead_stream_sql() (as lead_cells_sql()'s CASE expressions give
+  // it), and in `other_strength` the strength as lead_cells_sql()'s other-strength column gives it
+  // (NULL unless a listed strength). nullopt when the strength needs SQLite's own extraction:
+  // read the row again with lead_rows_by_id_sql() and pass its kLeadExactStrength as `exact`.
+  std::optional<std::int64_t> key(const std::vector<Value>& row, Value& other_strength,
+                                  const Value* exact = nullptr) const;
+
+ private:
+  std::int64_t employee_digit(const Value& employees) const;
+  std::int64_t proximity_digit(const Value& miles) const;
+  std::int64_t strength_digit(const Value& strength) const;
+  std::int64_t freshness_digit(const Value& date, const Value& age) const;
+
+  CellKey layout_;
+  std::vector<plugin_common::EmployeeTier> employee_;
+  std::vector<double> miles_;
+  std::vector<std::string> strengths_;  // icp.yaml's, lower-cased
+  std::vector<std::int64_t> days_;
+};
+
+// Reads the elements of a JSON array as SQLite renders it into `out` (up to out.size() of them),
+// each as json_extract() with one path returns it: null -> NULL, true/false -> 1/0, integers ->
+// integer (real past 64 bits), other numbers -> real, a string without escapes -> its text.
+// nullopt for a string with escapes, an object or an array. Returns the elements read; 0 when
+// `json` is not an array.
+std::size_t json_array_scalars(std::string_view json, std::span<std::optional<Value>> out);
+
+}  // namespace hades::calibrator
+
+#endif  // HADES_PLUGINS_CALIBRATOR_LEAD_STREAM_H_

@@ -144,8 +144,10 @@ class ZohoClient {
   std::unique_ptr<ReadAhead> read_ahead_;
 };
 
-// Replies read ahead and not yet taken by call(), at most.
-inline constexpr std::size_t kReadAhead = 2;
+// Replies read ahead and not yet taken by call(), at most: enough to ride out a stall of the
+// caller (an SQLite checkpoint of the step's writes takes a few hundred milliseconds) without
+// the round trips stopping, at a few megabytes of memory (a COQL page is ~0.5-1 MB).
+inline constexpr std::size_t kReadAhead = 8;
 
 }  // namespace hades::zoho_source
 

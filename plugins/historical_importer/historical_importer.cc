@@ -39,7 +39,7 @@ const SettingSpec kSettings[10] = {
 
 namespace {
 
-// historical_outcomes' columns this task writes, in the order outcome_values() returns them.
+// historical_outcomes' columns this sink writes, in the order outcome_values() returns them.
 const std::vector<std::string>& value_columns() {
   static const std::vector<std::string> kColumns = {
       "company_name", "sic_code",        "employee_count", "zip_code",     "state",
@@ -72,17 +72,25 @@ Value text_or_null(const Value& v) {
 
 Value optional_text(const std::optional<std::string>& v) { return v ? Value(*v) : Value(); }
 
-// The historical_outcomes values of one staged lead row (see lead_query()).
-std::vector<Value> outcome_values(const std::vector<Value>& r, ImportStats& stats) {
-  const Value sic_raw = text_or_null(r[2]);
-  const Value employees_raw = text_or_null(r[3]);
-  const Value zip_raw = text_or_null(r[4]);
-  const Value state_raw = text_or_null(r[5]);
-  const Value deal_id = text_or_null(r[6]);
-  const std::int64_t deliveries = as_int(r[9]).value_or(0);
+// What the staging tables know of a converted deal.
+struct DealFacts {
+  Value created_at;
+  Value first_delivery;
+  std::int64_t deliveries = 0;
+};
+
+// The historical_outcomes values of `lead`, in value_columns() order.
+std::vector<Value> outcome_values(const ZohoLead& lead, const DealFacts& deal, ImportStats& stats) {
+  const Value sic_raw = text_or_null(lead.sic);
+  const Value employees_raw = text_or_null(lead.employees);
+  const Value zip_raw = text_or_null(lead.zip);
+  const Value state_raw = text_or_null(lead.state);
+  const Value deal_id = text_or_null(lead.converted_deal);
+  const std::int64_t deliveries = deal.deliveries;
 
   Value employees;
-  if (const auto n = as_int(r[3]); n && std::holds_alternative<std::int64_t>(r[3])) {
+  if (const auto n = as_int(lead.employees);
+      n && std::holds_alternative<std::int64_t>(lead.employees)) {
     employees = *n;
   } else if (!is_null(employees_raw)) {
     Result<std::optional<std::int64_t>> parsed =
@@ -94,22 +102,22 @@ std::vector<Value> outcome_values(const std::vector<Value>& r, ImportStats& stat
     }
   }
   Value deal_created;
-  if (!is_null(r[7])) {
-    const std::string raw = to_text(r[7]);
+  if (!is_null(deal.created_at)) {
+    const std::string raw = to_text(deal.created_at);
     const std::optional<std::string> utc = plugin_common::to_utc_timestamp(raw);
     if (!utc) ++stats.bad_times;
     deal_created = utc.value_or(raw);
   }
   const auto text_of = [](const Value& v) { return is_null(v) ? std::string() : to_text(v); };
   return {
-      Value(is_null(r[1]) ? std::string() : to_text(r[1])),
+      Value(text_of(lead.company)),
       optional_text(plugin_common::normalize_sic(text_of(sic_raw))),
       employees,
       optional_text(plugin_common::normalize_zip(text_of(zip_raw))),
       optional_text(plugin_common::normalize_state(text_of(state_raw))),
       Value(std::string(deliveries > 0 ? "delivery" : "no_delivery")),
       deal_created,
-      deliveries > 0 ? text_or_null(r[8]) : Value(),
+      deliveries > 0 ? text_or_null(deal.first_delivery) : Value(),
       deal_id,
       Value(deliveries),
       sic_raw,
@@ -145,13 +153,6 @@ Result<std::unordered_map<std::string, std::vector<Value>>> existing_rows(
   return out;
 }
 
-// What the staging tables know of a converted deal.
-struct DealFacts {
-  Value created_at;
-  Value first_delivery;
-  std::int64_t deliveries = 0;
-};
-
 Result<std::unordered_map<std::string, DealFacts>> deal_facts(
     Database& db, const ImporterConfig& c, const std::vector<std::string>& deals) {
   const std::string deliveries = "\"" + c.deliveries_table + "\"";
@@ -171,9 +172,8 @@ Result<std::unordered_map<std::string, DealFacts>> deal_facts(
 
 // `v` as a lookup key: its text, "" for null or blank.
 std::string key_text(const Value& v) {
-  if (is_null(v)) return "";
-  std::string text = to_text(v);
-  return plugin_common::is_blank(text) ? "" : text;
+  const Value text = text_or_null(v);
+  return is_null(text) ? "" : std::get<std::string>(text);
 }
 
 }  // namespace
@@ -241,21 +241,11 @@ Status stage_outcomes(Database& db, const ImporterConfig& config, std::vector<Zo
   Result<std::unordered_map<std::string, std::vector<Value>>> existing = existing_rows(db, leads);
   if (!existing.ok()) return existing.status();
   const std::string upsert = upsert_sql();
-  for (ZohoLead& lead : leads) {
+  for (const ZohoLead& lead : leads) {
     const auto deal = facts->find(key_text(lead.converted_deal));
     const DealFacts none;
     const DealFacts& f = deal == facts->end() ? none : deal->second;
-    const std::vector<Value> row = {Value(lead.id),
-                                    std::move(lead.company),
-                                    std::move(lead.sic),
-                                    std::move(lead.employees),
-                                    std::move(lead.zip),
-                                    std::move(lead.state),
-                                    std::move(lead.converted_deal),
-                                    f.created_at,
-                                    f.first_delivery,
-                                    Value(f.deliveries)};
-    std::vector<Value> values = outcome_values(row, stats);
+    std::vector<Value> values = outcome_values(lead, f, stats);
     ++stats.leads;
     if (std::get<std::string>(values[5]) == "delivery") ++stats.delivered;
     const auto found = existing->find(lead.id);

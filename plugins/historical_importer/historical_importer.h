@@ -69,7 +69,7 @@ struct ZohoLead {
 
 // What one run did, for the log and the tests.
 struct ImportStats {
-  std::int64_t leads = 0;          // staged leads of lead_source
+  std::int64_t leads = 0;          // leads of lead_source
   std::int64_t delivered = 0;      // of those, with a delivery
   std::int64_t inserted = 0;       // historical_outcomes rows added
   std::int64_t updated = 0;        // rows whose values changed

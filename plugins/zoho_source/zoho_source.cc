@@ -137,6 +137,11 @@ std::size_t content_hash(const json& row, const std::string& cursor_field) {
   return std::hash<std::string>{}(text);
 }
 
+// The body of the POST /coql request for `page`.
+std::string coql_body(const CoqlPage& page) {
+  return json{{"select_query", build_coql(page)}}.dump();
+}
+
 // The next COQL page's request body from a page's raw reply, by its hint (zoho_query.h): what
 // fetch_coql() asks next when the parsed page agrees, so the read ahead is used.
 ZohoClient::NextPageBody next_coql_page(CoqlPage page, std::string cursor_field) {
@@ -150,7 +155,7 @@ ZohoClient::NextPageBody next_coql_page(CoqlPage page, std::string cursor_field)
       if (hint->last_cursor.empty()) return std::nullopt;
       page.after = ZohoCursor{hint->last_cursor, hint->last_id};
     }
-    return json{{"select_query", build_coql(page)}}.dump();
+    return coql_body(page);
   };
 }
 
@@ -332,7 +337,7 @@ Status ZohoSource::fetch_coql() {
                 config_.per_page,
                 walk_.has_value(),
                 fetched_id_.empty() && walk_ ? walk_->after_id : fetched_id_};
-  const std::string body = json{{"select_query", build_coql(page)}}.dump();
+  const std::string body = coql_body(page);
   auto reply = client_->call("POST", "coql", body);
   if (!reply.ok()) return reply.status();
   if (reply->body.is_null()) {
@@ -351,7 +356,7 @@ Status ZohoSource::fetch_coql() {
     // The next pages' round trips overlap with parsing and handing out this one.
     page.after = fetched_;
     page.after_id = fetched_id_;
-    const std::string next = json{{"select_query", build_coql(page)}}.dump();
+    const std::string next = coql_body(page);
     client_->read_ahead("POST", "coql", next,
                         next_coql_page(std::move(page), config_.cursor_field));
   }

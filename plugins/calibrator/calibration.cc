@@ -179,17 +179,15 @@ std::string tier_bucket(const Scheme& scheme, const CellKey& layout, KeyDigit di
 // ---------------------------------------------------------------------------------------------
 // Raw group keys -> buckets.
 
-std::string text_of(const Value& v) { return is_null(v) ? std::string() : to_text(v); }
-
 std::int64_t int_of(const Value& v) { return as_int(v).value_or(0); }
 
 std::string sic_bucket(const Value& raw) {
-  const std::optional<std::string> sic = plugin_common::normalize_sic(text_of(raw));
+  const std::optional<std::string> sic = plugin_common::normalize_sic(to_text(raw));
   return sic ? *sic : std::string(kUnknownBucket);
 }
 
 std::string state_bucket(const Value& raw) {
-  const std::optional<std::string> state = plugin_common::normalize_state(text_of(raw));
+  const std::optional<std::string> state = plugin_common::normalize_state(to_text(raw));
   return state ? *state : std::string(kUnknownBucket);
 }
 
@@ -200,7 +198,7 @@ std::string employee_bucket(const IcpConfig& icp, const Scheme& scheme, const Ce
   if (layout.code(KeyDigit::kEmployee, digit) != TierCode::kUnknown || is_null(text)) {
     return tier_bucket(scheme, layout, KeyDigit::kEmployee, digit);
   }
-  Result<std::optional<std::int64_t>> count = plugin_common::parse_employee_count(text_of(text));
+  Result<std::optional<std::int64_t>> count = plugin_common::parse_employee_count(to_text(text));
   if (!count.ok() || !*count) return std::string(kUnknownBucket);
   for (std::size_t i = 0; i < icp.employee_scale.size(); ++i) {
     const plugin_common::EmployeeTier& t = icp.employee_scale[i];
@@ -214,7 +212,7 @@ std::string employee_bucket(const IcpConfig& icp, const Scheme& scheme, const Ce
 std::string signal_bucket(const Scheme& scheme, const CellKey& layout, std::int64_t digit,
                           const Value& other) {
   if (layout.code(KeyDigit::kStrength, digit) == TierCode::kBeyond) {
-    return std::string(plugin_common::trim(text_of(other)));
+    return std::string(plugin_common::trim(to_text(other)));
   }
   return tier_bucket(scheme, layout, KeyDigit::kStrength, digit);
 }
@@ -421,7 +419,7 @@ class LeadAggregator {
   // The text of `v` without a copy when it is one; else its text, kept in `buffer`.
   static std::string_view text_view(const Value& v, std::string& buffer) {
     if (const std::string* text = std::get_if<std::string>(&v)) return *text;
-    buffer = text_of(v);
+    buffer = to_text(v);
     return buffer;
   }
 
@@ -542,7 +540,7 @@ Status load_timeline(Database& db, OutcomeData& data, std::vector<KeyCount>& exp
       {Value(data.matured_before)});
   if (!times.ok()) return query_error(times.status(), "lead_outcomes export times");
   for (const std::vector<Value>& r : times->rows)
-    exports.push_back({text_of(r[0]), int_of(r[1]), 0});
+    exports.push_back({to_text(r[0]), int_of(r[1]), 0});
   return Status::ok_status();
 }
 
@@ -827,8 +825,8 @@ Result<std::vector<BatchRow>> load_batches(Database& db, const OutcomeData& data
   if (!rows.ok()) return query_error(rows.status(), "lead_outcomes batches");
   for (const std::vector<Value>& r : rows->rows) {
     BatchRow b;
-    b.batch_id = text_of(r[0]);
-    b.exported_at = text_of(r[1]);
+    b.batch_id = to_text(r[0]);
+    b.exported_at = to_text(r[1]);
     b.n = int_of(r[2]);
     b.k = int_of(r[3]);
     b.expected = as_double(r[4]).value_or(0);

@@ -108,13 +108,12 @@ std::vector<Value> outcome_values(const ZohoLead& lead, const DealFacts& deal, I
     if (!utc) ++stats.bad_times;
     deal_created = utc.value_or(raw);
   }
-  const auto text_of = [](const Value& v) { return is_null(v) ? std::string() : to_text(v); };
   return {
-      Value(text_of(lead.company)),
-      optional_text(plugin_common::normalize_sic(text_of(sic_raw))),
+      Value(to_text(lead.company)),
+      optional_text(plugin_common::normalize_sic(to_text(sic_raw))),
       employees,
-      optional_text(plugin_common::normalize_zip(text_of(zip_raw))),
-      optional_text(plugin_common::normalize_state(text_of(state_raw))),
+      optional_text(plugin_common::normalize_zip(to_text(zip_raw))),
+      optional_text(plugin_common::normalize_state(to_text(state_raw))),
       Value(std::string(deliveries > 0 ? "delivery" : "no_delivery")),
       deal_created,
       deliveries > 0 ? text_or_null(deal.first_delivery) : Value(),

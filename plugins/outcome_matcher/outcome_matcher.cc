@@ -70,8 +70,6 @@ Result<OutcomeMap> bind_map(const Settings& settings, const char* key, const Str
   return out;
 }
 
-std::string text_of(const Value& v) { return is_null(v) ? std::string() : to_text(v); }
-
 // One staged record, whatever its module.
 struct Record {
   std::string module;  // Leads, Deals, Deliveries
@@ -108,15 +106,15 @@ Result<Batch> load_batch(Database& db, const std::string& batch_id) {
   if (!rows.ok()) return rows.status();
   Batch batch;
   for (const auto& r : rows->rows) {
-    const std::string name = text_of(r[1]);
-    const std::string company_id(plugin_common::trim(text_of(r[2])));
+    const std::string name = to_text(r[1]);
+    const std::string company_id(plugin_common::trim(to_text(r[2])));
     const std::string normalised = plugin_common::normalize_company_name(name);
     const std::string key = company_id.empty() ? "name:" + normalised : "id:" + company_id;
     Company& company = batch.companies[key];
     if (company.label.empty()) {
       company.label = "'" + name + "'" + (company_id.empty() ? "" : " (" + company_id + ")");
     }
-    company.rows.emplace_back(as_int(r[0]).value_or(0), rank_of(text_of(r[3])));
+    company.rows.emplace_back(as_int(r[0]).value_or(0), rank_of(to_text(r[3])));
     batch.by_name[normalised].insert(key);
     if (!company_id.empty()) batch.by_id[company_id] = key;
   }
@@ -195,9 +193,9 @@ Result<std::vector<Record>> Matcher::load_records() {
     Result<QueryResult> rows = db_.query(source.sql);
     if (!rows.ok()) return rows.status();
     for (const auto& r : rows->rows) {
-      records.push_back(Record{source.module, text_of(r[0]), text_of(r[1]),
-                               std::string(plugin_common::trim(text_of(r[2]))), text_of(r[3]),
-                               text_of(r[4]), text_of(r[5]), as_int(r[6]).value_or(0) != 0});
+      records.push_back(Record{source.module, to_text(r[0]), to_text(r[1]),
+                               std::string(plugin_common::trim(to_text(r[2]))), to_text(r[3]),
+                               to_text(r[4]), to_text(r[5]), as_int(r[6]).value_or(0) != 0});
     }
   }
   return records;
@@ -302,7 +300,7 @@ Status Matcher::write(WriteBatch& batch) {
   if (!existing.ok()) return existing.status();
   std::map<UnmatchedKey, std::vector<Value>> before;
   for (auto& r : existing->rows) {
-    before[{text_of(r[0]), text_of(r[1])}] = std::vector<Value>(r.begin() + 2, r.end());
+    before[{to_text(r[0]), to_text(r[1])}] = std::vector<Value>(r.begin() + 2, r.end());
   }
   for (const auto& [key, u] : unmatched_) {
     const Value batch_id = u.batch_id.empty() ? Value() : Value(u.batch_id);
@@ -342,7 +340,7 @@ Status Matcher::write_flag() {
   if (as_int(has_runs->rows[0][0]).value_or(0) > 0) {
     Result<QueryResult> runs = db_.query("SELECT max(created_at) FROM calibration_runs");
     if (!runs.ok()) return runs.status();
-    last = text_of(runs->rows[0][0]);
+    last = to_text(runs->rows[0][0]);
   }
   Result<QueryResult> advanced =
       db_.query("SELECT count(*) FROM lead_outcomes WHERE outcome IS NOT NULL AND updated_at > ?",

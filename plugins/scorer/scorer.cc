@@ -9,7 +9,7 @@
 
 namespace hades::scorer {
 
-const SettingSpec kSettings[3] = {
+const SettingSpec kSettings[4] = {
     {"icp", SettingType::kString, true, nullptr, false,
      "Path of the icp.yaml to score with. It is loaded and checked when the step is created, so "
      "`hades validate` reports a missing or mistyped key with its file, line and column."},
@@ -18,6 +18,10 @@ const SettingSpec kSettings[3] = {
     {"as_of", SettingType::kString, false, nullptr, false,
      "The date (YYYY-MM-DD) intent freshness is measured against. Empty or absent: the run's "
      "start date, so a resumed or re-run run scores as the first attempt did."},
+    {"expect_score", SettingType::kString, false, nullptr, false,
+     "An input column holding the score each lead was ranked by, when leads scored earlier in "
+     "the run are scored again: a lead that now scores differently, or is now stale, fails the "
+     "step (exit 2), because icp.yaml or as_of changed since the run scored it."},
 };
 
 namespace {
@@ -78,6 +82,7 @@ Result<ScorerConfig> bind_config(const Settings& settings) {
   }
   config.workflow = *parsed;
   config.as_of = settings.get_string("as_of").value_or("");
+  config.expect_score = settings.get_string("expect_score").value_or("");
   if (!config.as_of.empty() && !exact_date(config.as_of)) {
     return Status::invalid_config("scorer: `as_of` must be a YYYY-MM-DD date, got '" +
                                   config.as_of + "'");
@@ -113,6 +118,14 @@ Result<std::shared_ptr<const Schema>> Scorer::open(Context& ctx,
   Result<LeadColumns> columns = LeadColumns::map(*input);
   if (!columns.ok()) return columns.status();
   columns_ = *columns;
+  expected_score_ = std::nullopt;
+  if (!config_.expect_score.empty()) {
+    expected_score_ = input->index_of(config_.expect_score);
+    if (!expected_score_) {
+      return Status::invalid_config("scorer: `expect_score`: the input has no '" +
+                                    config_.expect_score + "' column");
+    }
+  }
   std::vector<std::string> names = input->columns();
   for (const std::string_view name : kAppendedColumns) {
     if (input->index_of(name)) {
@@ -138,10 +151,29 @@ Status Scorer::apply(Chunk input, Chunk* output, Rejects& rejects) {
       rejects.reject(input.position(i), read.message(), row_json(*input.schema(), input.row(i)));
       continue;
     }
+    // A ranked lead's earlier score, read before its row moves on.
+    const std::optional<std::int64_t> expected =
+        expected_score_ ? as_int(input.row(i)[*expected_score_]) : std::nullopt;
     // Moving the row moves its buffer, not its values: `lead`'s views into it stay valid.
-    emit(std::move(input.mutable_row(i)), input.position(i), lead, output);
+    const std::optional<std::int64_t> score =
+        emit(std::move(input.mutable_row(i)), input.position(i), lead, output);
+    if (expected_score_ && score != expected) {
+      return score_changed(input.position(i), expected, score);
+    }
   }
   return Status::ok_status();
+}
+
+Status Scorer::score_changed(const std::string& position, std::optional<std::int64_t> expected,
+                             std::optional<std::int64_t> score) const {
+  const auto text = [](std::optional<std::int64_t> v) {
+    return v ? std::to_string(*v) : std::string("none");
+  };
+  return Status::invalid_config(
+      "scorer: " + position + ": the lead was ranked with score " + text(expected) +
+      (score ? " but scores " + text(score) : " but is now stale") + " with " + config_.icp.source +
+      " (sha256 " + config_.icp.sha256.substr(0, 12) + ") as of " + as_of_ +
+      ": icp.yaml or as_of changed since this run scored its leads; start a new run (--fresh)");
 }
 
 std::optional<std::int64_t> Scorer::score_intent(const Lead& lead, const FeatureContext& context,
@@ -185,14 +217,15 @@ std::int64_t Scorer::score_geography(const Lead& lead, const FeatureContext& con
   return s.score;
 }
 
-void Scorer::emit(Row row, std::string position, const Lead& lead, Chunk* output) const {
+std::optional<std::int64_t> Scorer::emit(Row row, std::string position, const Lead& lead,
+                                         Chunk* output) const {
   const FeatureContext context{plugin_common::workflow_name(config_.workflow), as_of_,
                                config_.icp.sha256};
   Row tail(kTailSize);
   std::int64_t score = 0;
   if (config_.workflow == Workflow::kIntent) {
     const std::optional<std::int64_t> scored = score_intent(lead, context, &tail);
-    if (!scored) return;  // stale: not exported, and not an error either
+    if (!scored) return std::nullopt;  // stale: not exported, and not an error either
     score = *scored;
   } else {
     score = score_geography(lead, context, &tail);
@@ -217,6 +250,7 @@ void Scorer::emit(Row row, std::string position, const Lead& lead, Chunk* output
   row.reserve(row.size() + tail.size());
   for (Value& v : tail) row.push_back(std::move(v));
   output->append(std::move(row), std::move(position));
+  return score;
 }
 
 }  // namespace hades::scorer

@@ -119,7 +119,11 @@ Row lead_row(const std::vector<std::string>& header, const Changes& changes = {}
 }
 
 ScorerConfig config_for(Workflow workflow, std::string as_of = "") {
-  return ScorerConfig{shipped_icp(), workflow, std::move(as_of)};
+  ScorerConfig config;
+  config.icp = shipped_icp();
+  config.workflow = workflow;
+  config.as_of = std::move(as_of);
+  return config;
 }
 
 struct Fixture {
@@ -528,6 +532,43 @@ BOOST_FIXTURE_TEST_CASE(required_and_clashing_columns_fail_open, Fixture) {
       open_status(config_for(Workflow::kIntent), {"person_id", "company_name", "hades_score"});
   BOOST_TEST(clash.code() == StatusCode::kInvalidConfig);
   BOOST_TEST(clash.message().find("'hades_score'") != std::string::npos, clash.message());
+}
+
+// The export step scores staged leads again; `expect_score` holds it to the rank they were given.
+BOOST_FIXTURE_TEST_CASE(expect_score_passes_same_scores_and_fails_changed_ones, Fixture) {
+  ScorerConfig config = config_for(Workflow::kIntent);
+  config.expect_score = "rank_score";
+  std::vector<std::string> header = kLeadHeader;
+  header.emplace_back("rank_score");
+  const auto apply = [&](const Changes& changes) {
+    Scorer scorer(config);
+    auto schema = std::make_shared<const Schema>(header);
+    const Result<std::shared_ptr<const Schema>> out_schema = scorer.open(ctx, schema);
+    BOOST_REQUIRE_MESSAGE(out_schema.ok(), out_schema.status().to_string());
+    Chunk input(schema);
+    input.append(lead_row(header, changes), "scored_leads rank 3");
+    Chunk output(*out_schema);
+    return scorer.apply(std::move(input), &output, rejects);
+  };
+  // Staged through a typed column, the score comes back as an integer or as text alike.
+  BOOST_TEST(apply({{"rank_score", "98"}}).ok());
+  const Status changed = apply({{"rank_score", "97"}});
+  BOOST_TEST(changed.code() == StatusCode::kInvalidConfig);
+  BOOST_TEST(changed.message().find("scored_leads rank 3: the lead was ranked with score 97 but "
+                                    "scores 98") != std::string::npos,
+             changed.message());
+  const Status stale = apply({{"rank_score", "98"}, {"intent_date", "2020-01-01"}});
+  BOOST_TEST(stale.code() == StatusCode::kInvalidConfig);
+  BOOST_TEST(stale.message().find("ranked with score 98 but is now stale") != std::string::npos,
+             stale.message());
+  const Status unscored = apply({{"rank_score", std::nullopt}});
+  BOOST_TEST(unscored.message().find("ranked with score none but scores 98") != std::string::npos,
+             unscored.message());
+
+  const Status no_column = open_status(config, kLeadHeader);
+  BOOST_TEST(no_column.code() == StatusCode::kInvalidConfig);
+  BOOST_TEST(no_column.message().find("'rank_score'") != std::string::npos, no_column.message());
+  BOOST_TEST(rejects.size() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(apply_before_open_is_an_internal_error) {

@@ -13,10 +13,12 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <limits>
 #include <set>
 #include <sstream>
@@ -835,10 +837,28 @@ bool read_whole_file(const std::string& path, std::string* text, std::string* er
 
 }  // namespace
 
+namespace {
+
+// 64-bit FNV-1a of `text` in hex: it detects edits to a job file, which is all it is for (it is
+// no defence against a file crafted to collide).
+std::string text_digest(std::string_view text) {
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (const char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ULL;
+  }
+  std::ostringstream hex;
+  hex << "fnv1a64:" << std::hex << std::setw(16) << std::setfill('0') << hash;
+  return hex.str();
+}
+
+}  // namespace
+
 LoadedJob load_job_text(std::string_view text, const std::string& file,
                         const LoadOptions& options) {
   LoadedJob loaded;
   JobLoader(file, options, &loaded).load(text);
+  loaded.job.definition_digest = text_digest(text);
   return loaded;
 }
 

@@ -88,6 +88,9 @@ struct JobSpec {
   std::vector<ParamSpec> param_specs;
   std::map<std::string, std::string> params;  // resolved: default, then --set
   std::vector<StepSpec> steps;
+  // A digest of the job file's text. A run resumes only under the definition it started with:
+  // resuming after an edit could mix the work of two jobs in one run (and one batch).
+  std::string definition_digest;
 };
 
 struct LoadOptions {

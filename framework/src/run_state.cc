@@ -29,6 +29,9 @@ const std::vector<Migration>& run_state_migrations() {
         "CREATE TABLE IF NOT EXISTS hades_locks (job TEXT PRIMARY KEY, token TEXT NOT NULL, pid "
         "INTEGER NOT NULL, host TEXT NOT NULL, pid_start INTEGER NOT NULL, acquired_at TEXT NOT "
         "NULL)"}},
+      {2,
+       "the job definition a run started with",
+       {"ALTER TABLE hades_runs ADD COLUMN definition TEXT"}},
   };
   return kMigrations;
 }
@@ -60,11 +63,11 @@ std::string random_token() {
 }
 
 RunRecord run_from_row(const std::vector<Value>& row) {
-  return RunRecord{int_at(row, 0), text_at(row, 1), text_at(row, 2),
-                   text_at(row, 3), text_at(row, 4), text_at(row, 5)};
+  return RunRecord{int_at(row, 0),  text_at(row, 1), text_at(row, 2), text_at(row, 3),
+                   text_at(row, 4), text_at(row, 5), text_at(row, 6)};
 }
 
-constexpr const char* kRunColumns = "run_id, job, status, started_at, ended_at, params";
+constexpr const char* kRunColumns = "run_id, job, status, started_at, ended_at, params, definition";
 
 }  // namespace
 
@@ -103,10 +106,13 @@ Result<std::optional<RunRecord>> RunState::unfinished_run(const std::string& job
 }
 
 Result<RunRecord> RunState::start_run(const std::string& job, const std::string& params_json,
+                                      const std::string& definition_digest,
                                       const std::string& started_at) {
   WriteBatch batch;
-  batch.add("INSERT INTO hades_runs (job, status, started_at, params) VALUES (?, 'running', ?, ?)",
-            {job, started_at, params_json});
+  batch.add(
+      "INSERT INTO hades_runs (job, status, started_at, params, definition) "
+      "VALUES (?, 'running', ?, ?, ?)",
+      {job, started_at, params_json, definition_digest});
   HADES_RETURN_IF_ERROR(db_.apply(batch));
   // The lock is held, so the newest run of the job is the one just inserted.
   auto rows = db_.query(std::string("SELECT ") + kRunColumns +

@@ -485,6 +485,12 @@ Result<RunRecord> choose_run(RunState& state, const JobSpec& job, bool fresh, Ho
           "run " + std::to_string(previous.run_id) + " of job '" + job.name +
           "' did not finish and was started with other parameters (" + previous.params_json +
           "); re-run with the same parameters to resume it, or with --fresh to abandon it");
+    } else if (previous.definition_digest != job.definition_digest) {
+      return Status::invalid_config(
+          "run " + std::to_string(previous.run_id) + " of job '" + job.name +
+          "' did not finish and was started with another version of " + job.file +
+          " (it has been edited since, or the run was started by an older hades); resume it "
+          "with the file it started with, or re-run with --fresh to abandon it");
     } else {
       *resumed = true;
       log.info("resuming run " + std::to_string(previous.run_id) + " started " +
@@ -492,7 +498,7 @@ Result<RunRecord> choose_run(RunState& state, const JobSpec& job, bool fresh, Ho
       return previous;
     }
   }
-  return state.start_run(job.name, params_json(job), utc_now_iso());
+  return state.start_run(job.name, params_json(job), job.definition_digest, utc_now_iso());
 }
 
 }  // namespace

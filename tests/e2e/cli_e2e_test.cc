@@ -185,6 +185,27 @@ BOOST_AUTO_TEST_CASE(changed_parameters_do_not_silently_resume_and_fresh_abandon
   BOOST_TEST(has(cli.hades({"runs", job}).out, "abandoned"));
 }
 
+// The run remembers the job file it started with: an edited file does not resume it.
+BOOST_AUTO_TEST_CASE(an_edited_job_file_does_not_silently_resume) {
+  Cli cli;
+  const std::string job = cli.two_step_job();
+  testing::Process run = cli.start(job);
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  run.send(SIGKILL);
+  run.wait();
+  const std::string original = testing::read_file(job);
+  testing::write_file(job, original + "# an edit\n");
+  const ProcessResult edited = cli.hades({"run", job});
+  BOOST_TEST(edited.exit_code == 2, edited.err);
+  BOOST_TEST(has(edited.err, "was started with another version of " + job), edited.err);
+  BOOST_TEST(has(edited.err, "--fresh"), edited.err);
+  // The file it started with resumes it.
+  testing::write_file(job, original);
+  const ProcessResult resumed = cli.hades({"run", job});
+  BOOST_TEST(resumed.exit_code == 0, resumed.err);
+  BOOST_TEST(has(resumed.err, "resuming run 1"), resumed.err);
+}
+
 BOOST_AUTO_TEST_CASE(json_logs_are_one_object_per_line) {
   Cli cli;
   const ProcessResult r = cli.hades({"--log-format", "json", "run", cli.two_step_job()});

@@ -226,9 +226,9 @@ BOOST_AUTO_TEST_CASE(run_state_migrations_runs_checkpoints_and_locks_work_on_sql
   RunState other(*db, ProcessIdentity{200, "host-a", 2},
                  [](const ProcessIdentity&) { return true; });
   BOOST_TEST(other.acquire_lock("job", "t1").status().code() == StatusCode::kLocked);
-  auto run = state.start_run("job", "{}", "t0");
+  auto run = state.start_run("job", "{}", "", "t0");
   BOOST_REQUIRE(run.ok());
-  auto second = state.start_run("job", "{}", "t1");
+  auto second = state.start_run("job", "{}", "", "t1");
   BOOST_TEST(second->run_id == run->run_id + 1);
   WriteBatch chunk;
   chunk.add("CREATE TABLE IF NOT EXISTS rows (x)");

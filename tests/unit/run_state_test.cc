@@ -97,9 +97,11 @@ BOOST_AUTO_TEST_CASE(runs_resume_until_finished_and_frozen_values_stick) {
   RunState state(*fx.db, process(100));
   BOOST_REQUIRE(state.migrate().ok());
   BOOST_REQUIRE(state.migrate().ok());  // idempotent
-  auto run = state.start_run("job", R"({"a":"1"})", "2026-02-11T06:00:00Z");
+  auto run =
+      state.start_run("job", R"({"a":"1"})", "fnv1a64:0123456789abcdef", "2026-02-11T06:00:00Z");
   BOOST_REQUIRE(run.ok());
   BOOST_TEST((*state.unfinished_run("job"))->run_id == run->run_id);
+  BOOST_TEST((*state.unfinished_run("job"))->definition_digest == "fnv1a64:0123456789abcdef");
   BOOST_TEST(*state.freeze_run_value(run->run_id, "batch_id", "HADES-20260211-001") ==
              "HADES-20260211-001");
   BOOST_TEST(*state.freeze_run_value(run->run_id, "batch_id", "HADES-20260211-002") ==

@@ -81,7 +81,7 @@ Status read_lead(const Row& row, const LeadColumns& columns, Workflow workflow, 
     }
   }
 
-  // The lead's identity: export_candidates is keyed on person_id, and a lead without a company
+  // The lead's identity: scored_leads is keyed on person_id, and a lead without a company
   // cannot be called. export_batch rejects these too, in the same words.
   for (const LeadField required : {LeadField::kPersonId, LeadField::kCompanyName}) {
     if (plugin_common::is_blank(lead->field(required))) {

@@ -78,9 +78,11 @@ class ExportDir {
   std::map<std::string, std::string> env() const {
     std::map<std::string, std::string> env = database_.env();
     env["HADES_DB"] = database_.url();
-    env["HADES_ICP"] = testing::source_dir() + "/config/icp.yaml";
+    env["HADES_ICP"] = icp_.empty() ? testing::source_dir() + "/config/icp.yaml" : icp_;
     return env;
   }
+  // Scores with the icp.yaml at `path` instead of the shipped one.
+  void use_icp(std::string path) { icp_ = std::move(path); }
   ProcessResult run(const Strings& extra = {}) const {
     return testing::run_process(args(extra), dir_.path(), env());
   }
@@ -130,6 +132,7 @@ class ExportDir {
   testing::TempDir dir_;
   std::string workflow_;
   TestDatabase database_;
+  std::string icp_;  // "" for config/icp.yaml
 };
 
 // Rows of a CSV file as Python's csv module reads them.
@@ -162,7 +165,7 @@ BOOST_AUTO_TEST_CASE(the_csv_and_lead_outcomes_describe_the_same_ranked_batch) {
       "FROM lead_outcomes ORDER BY id");
   BOOST_REQUIRE(outcomes.ok());
   const auto eligible =
-      db->query("SELECT count(*) FROM export_candidates WHERE run_id = 1 AND hades_score >= 40");
+      db->query("SELECT count(*) FROM scored_leads WHERE run_id = 1 AND rank_score >= 40");
   const std::int64_t expected = std::min<std::int64_t>(1200, *as_int(eligible->rows[0][0]));
   BOOST_TEST_MESSAGE(expected << " leads exported");
   BOOST_TEST(expected > 500);
@@ -234,6 +237,49 @@ BOOST_AUTO_TEST_CASE(sigkill_mid_export_resumes_to_the_uninterrupted_result) {
   for (int trial = 0; trial < 3; ++trial) {
     kill_and_resume(reference, static_cast<std::uintmax_t>(share(rng) * static_cast<double>(size)));
   }
+}
+
+// The export step scores the staged leads again and holds them to the scores they were ranked
+// by: an icp.yaml edited between the two steps fails the resumed run, before it writes anything.
+BOOST_AUTO_TEST_CASE(icp_yaml_changed_mid_run_fails_the_resumed_export_with_exit_2) {
+  ExportDir victim("intent", kill_test_rows());
+  const std::string icp = victim.dir().file("icp.yaml");
+  const std::string original = testing::read_file(testing::source_dir() + "/config/icp.yaml");
+  testing::write_file(icp, original);
+  victim.use_icp(icp);
+  Process run = victim.start();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  // About a third of the CSV: some chunks of lead_outcomes are committed by then.
+  const std::uintmax_t kill_at = static_cast<std::uintmax_t>(kill_test_rows()) * 100;
+  while (victim.partial_size() < kill_at && run.running() &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  BOOST_REQUIRE(run.running());  // killed mid-export, or this proves nothing
+  run.send(SIGKILL);
+  (void)run.wait();
+  const std::string outcomes_before = victim.outcomes();
+  BOOST_REQUIRE(!outcomes_before.empty());
+
+  std::string edited = original;
+  const std::string weights = "    signal_strength: 0.50\n    onsite_likelihood: 0.25\n";
+  BOOST_REQUIRE(edited.find(weights) != std::string::npos);
+  edited.replace(edited.find(weights), weights.size(),
+                 "    signal_strength: 0.40\n    onsite_likelihood: 0.35\n");
+  testing::write_file(icp, edited);
+  const ProcessResult changed = victim.run();
+  BOOST_TEST(changed.exit_code == 2, changed.err);
+  BOOST_TEST(changed.err.find("icp.yaml or as_of changed since this run scored its leads") !=
+                 std::string::npos,
+             changed.err);
+  BOOST_TEST(victim.csv_path().empty());
+  BOOST_TEST(victim.outcomes() == outcomes_before);
+
+  // With the file it was ranked by, the same run resumes and completes.
+  testing::write_file(icp, original);
+  const ProcessResult resumed = victim.run();
+  BOOST_TEST(resumed.exit_code == 0, resumed.err);
+  BOOST_TEST(!victim.csv_path().empty());
 }
 
 // A job that allocates a batch ID and records it, nothing else.

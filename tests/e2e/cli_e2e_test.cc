@@ -67,6 +67,16 @@ struct Cli {
             "    transforms: [{plugin: slow_transform, with: {sleep_ms: 30}}]\n"
             "    sinks: [{plugin: turso_sink, with: {table: second}}]\n");
   }
+  // two_step_job(), run and killed with SIGKILL mid-run: an unfinished run to resume.
+  std::string interrupted_two_step_job() const {
+    const std::string job = two_step_job();
+    testing::Process run = start(job);
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    BOOST_REQUIRE(run.running());
+    run.send(SIGKILL);
+    run.wait();
+    return job;
+  }
 };
 
 BOOST_AUTO_TEST_CASE(validate_reports_every_error_with_file_line_and_column) {
@@ -171,11 +181,7 @@ BOOST_AUTO_TEST_CASE(plan_shows_skips_resume_points_and_guarantees_and_state_res
 
 BOOST_AUTO_TEST_CASE(changed_parameters_do_not_silently_resume_and_fresh_abandons) {
   Cli cli;
-  const std::string job = cli.two_step_job();
-  testing::Process run = cli.start(job);
-  std::this_thread::sleep_for(std::chrono::milliseconds(800));
-  run.send(SIGKILL);
-  run.wait();
+  const std::string job = cli.interrupted_two_step_job();
   const ProcessResult other = cli.hades({"run", job, "--set", "table=elsewhere"});
   BOOST_TEST(other.exit_code == 2, other.err);
   BOOST_TEST(has(other.err, "started with other parameters"), other.err);
@@ -188,11 +194,7 @@ BOOST_AUTO_TEST_CASE(changed_parameters_do_not_silently_resume_and_fresh_abandon
 // The run remembers the job file it started with: an edited file does not resume it.
 BOOST_AUTO_TEST_CASE(an_edited_job_file_does_not_silently_resume) {
   Cli cli;
-  const std::string job = cli.two_step_job();
-  testing::Process run = cli.start(job);
-  std::this_thread::sleep_for(std::chrono::milliseconds(800));
-  run.send(SIGKILL);
-  run.wait();
+  const std::string job = cli.interrupted_two_step_job();
   const std::string original = testing::read_file(job);
   testing::write_file(job, original + "# an edit\n");
   const ProcessResult edited = cli.hades({"run", job});

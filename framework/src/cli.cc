@@ -245,11 +245,16 @@ int cmd_plan(Session& s, bool fresh) {
   if (!unfinished.ok()) return fail(s, unfinished.status());
   const std::optional<RunRecord> run = fresh ? std::nullopt : *unfinished;
   std::cout << "job " << job.loaded.job.name << " (" << job.loaded.job.file << ") on "
-            << (*db)->backend() << "\n"
-            << (run ? "resumes unfinished run " + std::to_string(run->run_id) + " started " +
-                          run->started_at
-                    : std::string("starts a new run"))
-            << "\n";
+            << (*db)->backend() << "\n";
+  if (run) {
+    // `hades run` would refuse this run: the plan says so, with the same words and exit code.
+    if (Status resumable = check_resumable(*run, job.loaded.job); !resumable.ok()) {
+      return fail(s, resumable);
+    }
+    std::cout << "resumes unfinished run " << run->run_id << " started " << run->started_at << "\n";
+  } else {
+    std::cout << "starts a new run\n";
+  }
   for (const BoundStep& step : job.bound->steps) {
     std::cout << "\nstep " << step.spec->name << ": "
               << step_plan(state, job.loaded.job.name, run, step) << "\n";

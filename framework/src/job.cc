@@ -835,10 +835,6 @@ bool read_whole_file(const std::string& path, std::string* text, std::string* er
   return true;
 }
 
-}  // namespace
-
-namespace {
-
 // 64-bit FNV-1a of `text` in hex: it detects edits to a job file, which is all it is for (it is
 // no defence against a file crafted to collide).
 std::string text_digest(std::string_view text) {

@@ -480,17 +480,8 @@ Result<RunRecord> choose_run(RunState& state, const JobSpec& job, bool fresh, Ho
     if (fresh) {
       HADES_RETURN_IF_ERROR(state.finish_run(previous.run_id, "abandoned", utc_now_iso()));
       log.info("abandoned unfinished run " + std::to_string(previous.run_id) + " (--fresh)");
-    } else if (previous.params_json != params_json(job)) {
-      return Status::invalid_config(
-          "run " + std::to_string(previous.run_id) + " of job '" + job.name +
-          "' did not finish and was started with other parameters (" + previous.params_json +
-          "); re-run with the same parameters to resume it, or with --fresh to abandon it");
-    } else if (previous.definition_digest != job.definition_digest) {
-      return Status::invalid_config(
-          "run " + std::to_string(previous.run_id) + " of job '" + job.name +
-          "' did not finish and was started with another version of " + job.file +
-          " (it has been edited since, or the run was started by an older hades); resume it "
-          "with the file it started with, or re-run with --fresh to abandon it");
+    } else if (Status resumable = check_resumable(previous, job); !resumable.ok()) {
+      return resumable;
     } else {
       *resumed = true;
       log.info("resuming run " + std::to_string(previous.run_id) + " started " +
@@ -502,6 +493,22 @@ Result<RunRecord> choose_run(RunState& state, const JobSpec& job, bool fresh, Ho
 }
 
 }  // namespace
+
+Status check_resumable(const RunRecord& previous, const JobSpec& job) {
+  const std::string run = "run " + std::to_string(previous.run_id) + " of job '" + job.name + "'";
+  if (previous.params_json != params_json(job)) {
+    return Status::invalid_config(
+        run + " did not finish and was started with other parameters (" + previous.params_json +
+        "); re-run with the same parameters to resume it, or with --fresh to abandon it");
+  }
+  if (previous.definition_digest != job.definition_digest) {
+    return Status::invalid_config(
+        run + " did not finish and was started with another version of " + job.file +
+        " (it has been edited since, or the run was started by an older hades); resume it "
+        "with the file it started with, or re-run with --fresh to abandon it");
+  }
+  return Status::ok_status();
+}
 
 RunSummary Runner::run(const RunOptions& options) {
   const auto clock_start = std::chrono::steady_clock::now();

@@ -102,6 +102,10 @@ class Runner {
 // The current UTC time as ISO-8601 with seconds, "2026-02-11T06:00:00Z".
 std::string utc_now_iso();
 
+// OK when `job` may resume the unfinished run `previous`: same parameters and the same job
+// file. Otherwise kInvalidConfig saying what differs and how to go on.
+Status check_resumable(const RunRecord& previous, const JobSpec& job);
+
 }  // namespace hades
 
 #endif  // HADES_FRAMEWORK_RUNNER_H_

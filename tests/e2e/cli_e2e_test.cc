@@ -201,6 +201,13 @@ BOOST_AUTO_TEST_CASE(an_edited_job_file_does_not_silently_resume) {
   BOOST_TEST(edited.exit_code == 2, edited.err);
   BOOST_TEST(has(edited.err, "was started with another version of " + job), edited.err);
   BOOST_TEST(has(edited.err, "--fresh"), edited.err);
+  // `hades plan` tells the same before anything runs; with --fresh it plans a new run.
+  const ProcessResult plan = cli.hades({"plan", job});
+  BOOST_TEST(plan.exit_code == 2, plan.err);
+  BOOST_TEST(has(plan.err, "was started with another version of " + job), plan.err);
+  const ProcessResult fresh_plan = cli.hades({"plan", job, "--fresh"});
+  BOOST_TEST(fresh_plan.exit_code == 0, fresh_plan.err);
+  BOOST_TEST(has(fresh_plan.out, "starts a new run"), fresh_plan.out);
   // The file it started with resumes it.
   testing::write_file(job, original);
   const ProcessResult resumed = cli.hades({"run", job});

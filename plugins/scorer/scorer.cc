@@ -9,7 +9,7 @@
 
 namespace hades::scorer {
 
-const SettingSpec kSettings[4] = {
+const SettingSpec kSettings[5] = {
     {"icp", SettingType::kString, true, nullptr, false,
      "Path of the icp.yaml to score with. It is loaded and checked when the step is created, so "
      "`hades validate` reports a missing or mistyped key with its file, line and column."},
@@ -22,6 +22,9 @@ const SettingSpec kSettings[4] = {
      "An input column holding the score each lead was ranked by, when leads scored earlier in "
      "the run are scored again: a lead that now scores differently, or is now stale, fails the "
      "step (exit 2), because icp.yaml or as_of changed since the run scored it."},
+    {"source_features", SettingType::kBool, false, "true", false,
+     "`false` leaves the source_features column null: for a step that keeps only the score "
+     "(a ranking pass) and scores the leads again later, building the JSON would be wasted."},
 };
 
 namespace {
@@ -83,6 +86,7 @@ Result<ScorerConfig> bind_config(const Settings& settings) {
   config.workflow = *parsed;
   config.as_of = settings.get_string("as_of").value_or("");
   config.expect_score = settings.get_string("expect_score").value_or("");
+  config.source_features = settings.get_bool("source_features").value_or(true);
   if (!config.as_of.empty() && !exact_date(config.as_of)) {
     return Status::invalid_config("scorer: `as_of` must be a YYYY-MM-DD date, got '" +
                                   config.as_of + "'");
@@ -195,7 +199,7 @@ std::optional<std::int64_t> Scorer::score_intent(const Lead& lead, const Feature
   t[kEmployeeBonus] = optional_value(s.employee_bonus);
   t[kAgeDays] = s.freshness.age_days;
   t[kFreshnessLabel] = std::string(s.freshness.label);
-  t[kSourceFeatures] = intent_features(context, lead, s);
+  if (config_.source_features) t[kSourceFeatures] = intent_features(context, lead, s);
   return s.score;
 }
 
@@ -213,7 +217,7 @@ std::int64_t Scorer::score_geography(const Lead& lead, const FeatureContext& con
   t[kScoreOnsite] = s.onsite;
   t[kScoreAuthority] = s.authority;
   t[kScoreEmployee] = s.employee;
-  t[kSourceFeatures] = geography_features(context, lead, s);
+  if (config_.source_features) t[kSourceFeatures] = geography_features(context, lead, s);
   return s.score;
 }
 

@@ -31,7 +31,7 @@
 namespace hades::scorer {
 
 // The `with:` keys the scorer accepts; also the source of the README's settings table.
-extern const SettingSpec kSettings[4];
+extern const SettingSpec kSettings[5];
 
 // The columns appended after the input's own, in this order. The input's `sic_code`,
 // `employee_count`, `zip` and `state` are replaced in place by their normalized values; the
@@ -48,6 +48,7 @@ struct ScorerConfig {
   plugin_common::Workflow workflow = plugin_common::Workflow::kIntent;
   std::string as_of;         // YYYY-MM-DD, or "" for the run's start date
   std::string expect_score;  // input column with each lead's earlier score, or ""
+  bool source_features = true;  // false: the source_features column stays null
 };
 
 // Binds and checks settings and loads the icp.yaml they name. Fails with kInvalidConfig naming

@@ -534,6 +534,19 @@ BOOST_FIXTURE_TEST_CASE(required_and_clashing_columns_fail_open, Fixture) {
   BOOST_TEST(clash.message().find("'hades_score'") != std::string::npos, clash.message());
 }
 
+BOOST_FIXTURE_TEST_CASE(source_features_false_leaves_the_column_null_and_scores_alike, Fixture) {
+  ScorerConfig without = config_for(Workflow::kGeography);
+  without.source_features = false;
+  const Chunk lean = run(without, {lead_row(kLeadHeader)});
+  const Chunk full = run(config_for(Workflow::kGeography), {lead_row(kLeadHeader)});
+  BOOST_REQUIRE_EQUAL(lean.size(), 1u);
+  BOOST_TEST(is_null(lean.get(0, "source_features")));
+  BOOST_TEST(!is_null(full.get(0, "source_features")));
+  for (const std::string column : {"hades_score", "score_proximity", "zip", "zip_raw"}) {
+    BOOST_TEST(show(lean.get(0, column)) == show(full.get(0, column)), column);
+  }
+}
+
 // The export step scores staged leads again; `expect_score` holds it to the rank they were given.
 BOOST_FIXTURE_TEST_CASE(expect_score_passes_same_scores_and_fails_changed_ones, Fixture) {
   ScorerConfig config = config_for(Workflow::kIntent);
@@ -596,6 +609,14 @@ BOOST_AUTO_TEST_CASE(factory_binds_settings_and_loads_icp) {
   BOOST_TEST((config->workflow == Workflow::kGeography));
   BOOST_TEST(config->as_of == "2026-02-01");
   BOOST_TEST(config->icp.sha256 == shipped_icp().sha256);
+  BOOST_TEST(config->expect_score.empty());
+  BOOST_TEST(config->source_features);
+  settings.set("expect_score", std::string("rank_score"));
+  settings.set("source_features", false);
+  const Result<ScorerConfig> lean = bind_config(settings);
+  BOOST_REQUIRE(lean.ok());
+  BOOST_TEST(lean->expect_score == "rank_score");
+  BOOST_TEST(!lean->source_features);
   Result<std::unique_ptr<Plugin>> made = create(settings);
   BOOST_REQUIRE(made.ok());
   BOOST_TEST(dynamic_cast<Scorer*>(made->get()) != nullptr);

@@ -4,6 +4,7 @@
 #define BOOST_TEST_MODULE sdk_package_test
 #include <boost/test/unit_test.hpp>
 
+#include "hades/plugin.h"
 #include "process.h"
 #include "sqlite_database.h"
 #include "test_support.h"
@@ -35,7 +36,8 @@ BOOST_AUTO_TEST_CASE(a_plugin_builds_against_the_installed_package_and_runs) {
   const std::string hades = prefix + "/bin/hades";
   const auto listed = run({hades, "--plugin-path", build, "plugins"});
   BOOST_TEST(listed.exit_code == 0, listed.err);
-  BOOST_TEST(listed.out.find("hello_source  1.0.0  source  API 1.1") != std::string::npos,
+  const std::string api = "API " + std::to_string(hades::kApiMajor) + "." + std::to_string(hades::kApiMinor);
+  BOOST_TEST(listed.out.find("hello_source  1.0.0  source  " + api) != std::string::npos,
              listed.out);
   BOOST_TEST(listed.out.find("csv_source") != std::string::npos, listed.out);  // installed ones
 

@@ -19,6 +19,7 @@
 #include "hades/database.h"
 #include "hades/api.h"
 #include "hades/status.h"
+#include "hades/time.h"
 
 namespace hades {
 
@@ -71,6 +72,12 @@ class HADES_API Context {
   // value. Use it for anything a resumed run must reuse (a batch id, an output file name).
   virtual Result<std::string> frozen_value(
       std::string_view key, const std::function<Result<std::string>(Database&)>& make) = 0;
+
+  // The current time. Plugins read the clock only through here, so that tests can fix it; the
+  // run's own "now" is RunInfo::started_at. (Plugin API 1.2; last in the class so that the
+  // slots of plugins built for 1.1 stay where they were, and with a body so that their own
+  // Context implementations, test fakes among them, still compile.)
+  virtual Timestamp now() const { return Clock::now(); }
 };
 
 }  // namespace hades

@@ -47,6 +47,7 @@ OWNER_COLUMN = VANILLASOFT_COLUMNS.index("Contact Owner")
 AUDIENCE_BONUS = {"A": 10, "B": 7, "C": 4, "D": 2}
 UNKNOWN_AGE_DAYS = 999
 UNKNOWN_DISTANCE_MILES = 15.0
+SCORING_RULES = 2  # plugins/common/scoring.h, kScoringRulesVersion
 STATES = {
     "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
     "colorado": "CO", "connecticut": "CT", "delaware": "DE", "florida": "FL", "georgia": "GA",
@@ -229,8 +230,7 @@ class Scorer:
         return min(100, score)
 
     def employee_score(self, employees):
-        if employees is None:
-            return 50
+        employees = 50 if employees is None else employees  # the live system's `employees or 50`
         for tier in self.employee_scale:
             if tier["min"] <= employees <= tier["max"]:
                 return tier["score"]
@@ -342,7 +342,8 @@ def source_features(lead, row, components, score, workflow, as_of, icp_sha256):
         "zip": lead["zip"], "zip_raw": text("zip"),
     })
     features = {"as_of": as_of.isoformat(), "components": components, "icp_sha256": icp_sha256,
-                "inputs": inputs, "score": score, "workflow": workflow}
+                "inputs": inputs, "score": score, "scoring_rules": SCORING_RULES,
+                "workflow": workflow}
     return json.dumps(features, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 

@@ -40,24 +40,6 @@ import sys
 MIGRATIONS_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "plugins",
                                  "common", "outcome_tables.cc")
 
-# Used only when MIGRATIONS_SOURCE is missing (the script copied out of the repository): the
-# design's tables (seed design, section 2) plus person_id, as migration 1 has them.
-FALLBACK_SCHEMA = [
-    "CREATE TABLE IF NOT EXISTS historical_outcomes ("
-    "id INTEGER PRIMARY KEY AUTOINCREMENT, company_name TEXT NOT NULL, sic_code TEXT, "
-    "employee_count INTEGER, zip_code TEXT, state TEXT, "
-    "outcome TEXT NOT NULL CHECK (outcome IN ('delivery', 'no_delivery')), "
-    "deal_created_at TEXT, delivery_at TEXT, imported_at TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS lead_outcomes ("
-    "id INTEGER PRIMARY KEY AUTOINCREMENT, batch_id TEXT NOT NULL, person_id TEXT NOT NULL, "
-    "company_name TEXT NOT NULL, company_id TEXT, sic_code TEXT, employee_count INTEGER, "
-    "distance_miles REAL, zip_code TEXT, state TEXT, hades_score INTEGER, "
-    "workflow_type TEXT CHECK (workflow_type IN ('intent', 'geography')), "
-    "exported_at TEXT NOT NULL, "
-    "outcome TEXT CHECK (outcome IN ('contacted', 'appointment', 'delivery', 'churned')), "
-    "outcome_at TEXT, source_features TEXT, created_at TEXT NOT NULL, updated_at TEXT, "
-    "UNIQUE (batch_id, person_id))",
-]
 STATEMENT = re.compile(r"\s*(CREATE|ALTER|DROP)\s", re.IGNORECASE)
 MIGRATION_VERSION = re.compile(r"Migration\{\s*(\d+)\s*,")
 
@@ -105,11 +87,8 @@ def migration_statements():
     read from their source so that the generated tables are exactly the ones
     `apply_outcome_migrations()` makes, recorded as applied so that it does not apply them again
     (ALTER TABLE statements cannot run twice)."""
-    try:
-        with open(MIGRATIONS_SOURCE) as f:
-            source = f.read()
-    except FileNotFoundError:
-        return FALLBACK_SCHEMA, [1]
+    with open(MIGRATIONS_SOURCE) as f:
+        source = f.read()
     versions = [int(v) for v in MIGRATION_VERSION.findall(source)]
     return [s for s in cpp_string_groups(source) if STATEMENT.match(s)], versions
 
@@ -172,12 +151,17 @@ TITLES = [("Facilities Manager", True), ("Office Manager", False), ("Operations 
           ("HR Director", False), ("General Manager", False)]
 AUDIENCE = [("A", 10), ("B", 7), ("C", 4), ("D", 2), (None, 0)]
 ICP_SHA256 = "0" * 64  # generated rows were not scored from a real file
+SCORING_RULES = 2  # plugins/common/scoring.h, kScoringRulesVersion
 
 INSERT_LEAD = (
     "INSERT INTO lead_outcomes (batch_id, person_id, company_name, company_id, sic_code, "
     "employee_count, distance_miles, zip_code, state, hades_score, workflow_type, exported_at, "
-    "outcome, outcome_at, source_features, created_at, updated_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    "outcome, outcome_at, source_features, created_at, updated_at, scoring_rules) "
+    f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {SCORING_RULES})")
+# Every generated batch was published: only published batches' leads count.
+INSERT_BATCH = (
+    "INSERT INTO hades_batch_ids (batch_id, day, seq, run_id, job, allocated_at, state, state_at) "
+    "VALUES (?, ?, ?, ?, 'generated', ?, 'published', ?)")
 INSERT_HISTORICAL = (
     "INSERT INTO historical_outcomes (company_name, sic_code, employee_count, zip_code, state, "
     "outcome, deal_created_at, delivery_at, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -229,6 +213,7 @@ class Generator:
         self.as_of = datetime.date.fromisoformat(args.as_of)
         self.days = args.days
         self.batch_size = args.batch_size
+        self.batches = []  # hades_batch_ids rows of the batches lead_rows() made
         self.sics = Picker(SIC_RATES, lambda s: s[1])
         self.tiers = Picker(EMPLOYEE_TIERS, lambda t: t[1])
         self.bands = Picker(PROXIMITY_BANDS, lambda b: b[0])
@@ -316,14 +301,16 @@ class Generator:
                 f'"distance_miles":null,{common_inputs}"intent_date":"{intent_date}",'
                 f'"intent_score":{json_text(numeric)},"intent_strength":{json_text(strength)},'
                 f'"intent_topic":"Vending Machines","management_level":"Manager",'
-                f'"phone_type":"Direct",{place}}},"score":{score},"workflow":"intent"}}')
+                f'"phone_type":"Direct",{place}}},"score":{score},"scoring_rules":{SCORING_RULES},'
+                f'"workflow":"intent"}}')
             chance = rate * emp_mult * sig_mult * fresh_mult
         else:
             workflow = "geography"
             miles, level, title, authority, prox_mult = self.geography()
             scored_miles = 15.0 if miles is None else miles
             proximity = proximity_score(scored_miles)
-            employee = 50 if employees is None else tier_score(ICP_EMPLOYEE, employees, 40)
+            # An unknown count is taken as 50 employees (scoring rules version 2).
+            employee = tier_score(ICP_EMPLOYEE, 50 if employees is None else employees, 40)
             total = proximity * 0.4 + onsite * 0.25 + authority * 0.15 + employee * 0.2
             score = min(100, round(total))
             features = (
@@ -335,7 +322,7 @@ class Generator:
                 f'"intent_date":null,"intent_score":null,"intent_strength":null,'
                 f'"intent_topic":null,"management_level":"{level}","phone_type":"Mobile",'
                 f'{place.replace("Facilities Manager", title)}}},"score":{score},'
-                f'"workflow":"geography"}}')
+                f'"scoring_rules":{SCORING_RULES},"workflow":"geography"}}')
             chance = rate * emp_mult * prox_mult
         delivered = rng.random() < min(0.9, chance * batch_mult)
         lag = randint(rng, 5, 84)
@@ -367,6 +354,7 @@ class Generator:
             minutes = 6 * 60 + seq
             exported_at = f"{day.isoformat()}T{minutes // 60:02d}:{minutes % 60:02d}:00Z"
             batch_mult = ANOMALY_FACTOR if b == ANOMALOUS_BATCH else 1.0
+            self.batches.append((batch_id, f"{day:%Y%m%d}", seq, b + 1, exported_at, exported_at))
             for _ in range(min(self.batch_size, count - index)):
                 yield self.lead_row(index, batch_id, day, exported_at, batch_mult)
                 index += 1
@@ -414,6 +402,7 @@ def main(argv):
     with db:
         insert(db, INSERT_HISTORICAL, generator.historical_rows(args.historical))
         insert(db, INSERT_LEAD, generator.lead_rows(args.rows))
+        insert(db, INSERT_BATCH, generator.batches)
         for statement in indexes:
             db.execute(statement)
     db.close()

@@ -3,9 +3,13 @@
 #include <cstdio>
 
 #include "common/normalize.h"
+#include "common/outcome_tables.h"
 
 namespace hades::calibrator {
 namespace {
+
+// Only leads of published batches count (outcome_tables.h).
+std::string published() { return std::string(plugin_common::kPublishedLeadSql); }
 
 using plugin_common::IcpConfig;
 
@@ -183,7 +187,7 @@ std::string lead_cells_sql(const IcpConfig& icp, const CellKey& layout) {
       sql_text_literal(kBlanks) + ")) AS sn, " + intent_feature("$.inputs.intent_score") +
       " AS sc, " + intent_feature("$.inputs.intent_date") + " AS dt, " +
       intent_feature("$.components.age_days") +
-      " AS age FROM lead_outcomes WHERE +exported_at < ? LIMIT -1";
+      " AS age FROM lead_outcomes WHERE +exported_at < ? AND " + published() + " LIMIT -1";
   return "WITH lead AS MATERIALIZED (SELECT " + composite_key(icp, layout) +
          " AS key, sic_code, CASE WHEN typeof(e) = 'text' THEN e END AS et, " +
          other_strength_column(icp) + " AS os, st, count(*) AS n, sum(y) AS k FROM (" + row +
@@ -201,7 +205,8 @@ std::string historical_sql(const IcpConfig& icp, const CellKey& /*layout*/) {
 
 std::string delivery_lag_sql() {
   return "SELECT CAST(julianday(outcome_at) - julianday(exported_at) AS INTEGER), count(*) "
-         "FROM lead_outcomes WHERE outcome = 'delivery' AND outcome_at IS NOT NULL GROUP BY 1";
+         "FROM lead_outcomes WHERE outcome = 'delivery' AND outcome_at IS NOT NULL AND " +
+         published() + " GROUP BY 1";
 }
 
 std::string batches_sql(const std::vector<double>& probability) {
@@ -226,7 +231,7 @@ std::string batches_sql(const std::vector<double>& probability) {
          "sum(CASE WHEN " +
          scored +
          " THEN 0 ELSE 1 END) "
-         "FROM lead_outcomes WHERE +exported_at < ? GROUP BY batch_id";
+         "FROM lead_outcomes WHERE +exported_at < ? AND " + published() + " GROUP BY batch_id";
 }
 
 std::string sql_text_literal(std::string_view text) {

@@ -13,6 +13,7 @@
 
 #include "bucket_sql.h"
 #include "common/normalize.h"
+#include "common/outcome_tables.h"
 #include "lead_stream.h"
 
 namespace hades::calibrator {
@@ -87,7 +88,8 @@ Scheme employee_scheme(const IcpConfig& icp) {
     s.icp.push_back({std::to_string(tier.min) + "-" + std::to_string(tier.max), tier.score});
   }
   s.special.push_back({std::string(kOutsideTiers), plugin_common::kEmployeeScoreOutsideTiers});
-  s.special.push_back({std::string(kUnknownBucket), plugin_common::kEmployeeScoreUnknown});
+  s.special.push_back(
+      {std::string(kUnknownBucket), plugin_common::employee_scale_score(icp, std::nullopt)});
   return s;
 }
 
@@ -513,12 +515,31 @@ Status load_leads(Database& db, const IcpConfig& icp, const Schemes& schemes,
   return Status::ok_status();
 }
 
+// The matured leads per scoring rules version, and those whose recorded score is outdated.
+Status load_scoring_rules(Database& db, OutcomeData& data) {
+  static_assert(plugin_common::kScoringRulesVersion == 2,
+                "a new rules version: say here which recorded scores it makes outdated");
+  Result<QueryResult> rules = db.query(
+      "SELECT coalesce(scoring_rules, 1), count(*), coalesce(sum(coalesce(scoring_rules, 1) < 2 "
+      "AND workflow_type = 'geography' AND employee_count IS NULL), 0) "
+      "FROM lead_outcomes WHERE +exported_at < ? AND " +
+          std::string(plugin_common::kPublishedLeadSql) + " GROUP BY 1",
+      {Value(data.matured_before)});
+  if (!rules.ok()) return query_error(rules.status(), "lead_outcomes scoring rules");
+  for (const std::vector<Value>& r : rules->rows) {
+    data.volume.leads_by_scoring_rules[int_of(r[0])] += int_of(r[1]);
+    data.volume.leads_with_outdated_scores += int_of(r[2]);
+  }
+  return Status::ok_status();
+}
+
 // Pending leads and their early deliveries, how long deliveries take to arrive, and the export
 // times of the matured leads (for the automatic holdout date): index walks, no full scan.
 Status load_timeline(Database& db, OutcomeData& data, std::vector<KeyCount>& exports) {
   Result<QueryResult> pending = db.query(
       "SELECT count(*), coalesce(sum(outcome IN ('delivery', 'churned')), 0) "
-      "FROM lead_outcomes WHERE exported_at >= ?",
+      "FROM lead_outcomes WHERE exported_at >= ? AND " +
+          std::string(plugin_common::kPublishedLeadSql),
       {Value(data.matured_before)});
   if (!pending.ok()) return query_error(pending.status(), "pending lead_outcomes");
   data.volume.leads_pending = int_of(pending->rows.at(0).at(0));
@@ -535,13 +556,14 @@ Status load_timeline(Database& db, OutcomeData& data, std::vector<KeyCount>& exp
   for (const auto& [lag, n] : by_lag) lag_counts.push_back({std::to_string(lag), n, 0});
   data.volume.delivery_lag_p90_days = lag_quantile(lag_counts, kDeliveryLagShare);
   Result<QueryResult> times = db.query(
-      "SELECT exported_at, count(*) FROM lead_outcomes WHERE exported_at < ? "
-      "GROUP BY exported_at ORDER BY exported_at",
+      "SELECT exported_at, count(*) FROM lead_outcomes WHERE exported_at < ? AND " +
+          std::string(plugin_common::kPublishedLeadSql) +
+          " GROUP BY exported_at ORDER BY exported_at",
       {Value(data.matured_before)});
   if (!times.ok()) return query_error(times.status(), "lead_outcomes export times");
   for (const std::vector<Value>& r : times->rows)
     exports.push_back({to_text(r[0]), int_of(r[1]), 0});
-  return Status::ok_status();
+  return load_scoring_rules(db, data);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -137,6 +138,12 @@ struct DataVolume {
   // Days from export by which 90% of the recorded deliveries had arrived (calibration.md item
   // 5: what matured_days should cover); nullopt without dated deliveries.
   std::optional<std::int64_t> delivery_lag_p90_days;
+  // Matured leads per version of the scoring rules that computed their hades_score
+  // (plugin_common::kScoringRulesVersion; rows without one are version 1), and how many of them
+  // today's rules would score differently (version 1: geography leads without an employee
+  // count). The backtest and the batch check read recorded scores, so the report names them.
+  std::map<std::int64_t, std::int64_t> leads_by_scoring_rules;
+  std::int64_t leads_with_outdated_scores = 0;
   std::int64_t counted() const { return historical + leads_matured; }
 };
 

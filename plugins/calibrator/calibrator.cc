@@ -109,6 +109,9 @@ std::string hash_inputs(const CalibrationReport& r, const OutcomeData& data,
   for (const BatchRow& b : batches) {
     text += "b|" + b.batch_id + "|" + std::to_string(b.n) + "|" + std::to_string(b.k) + "\n";
   }
+  for (const auto& [version, leads] : data.volume.leads_by_scoring_rules) {
+    text += "r|" + std::to_string(version) + "|" + std::to_string(leads) + "\n";
+  }
   return plugin_common::sha256_hex(text);
 }
 
@@ -120,6 +123,10 @@ std::string summary_message(const CalibrationReport& r) {
   if (r.batches.ran) {
     text += "; batches: " + std::to_string(r.batches.warned) + " warned, " +
             std::to_string(r.batches.flagged) + " flagged";
+  }
+  if (r.volume.leads_with_outdated_scores > 0) {
+    text += "; " + std::to_string(r.volume.leads_with_outdated_scores) +
+            " leads carry scores of older scoring rules";
   }
   return text;
 }
@@ -246,6 +253,9 @@ Result<CalibrationReport> Calibrator::calibrate(Context& ctx) {
                    std::to_string(*r.volume.delivery_lag_p90_days) +
                    " days, more than matured_days (" + std::to_string(config_.matured_days) +
                    "): counted leads may still be missing deliveries");
+  }
+  if (r.volume.leads_with_outdated_scores > 0) {
+    ctx.log().warn("calibrator: " + outdated_scores_note(r.volume));
   }
   if (r.volume.counted() == 0) {
     mark_no_outcomes(r);

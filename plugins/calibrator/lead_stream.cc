@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "common/normalize.h"
+#include "common/outcome_tables.h"
 
 namespace hades::calibrator {
 namespace {
@@ -100,12 +101,14 @@ std::optional<Value> scalar_of(std::string_view token) {
 }  // namespace
 
 std::string lead_stream_sql() {
-  return select_columns() + " FROM lead_outcomes WHERE +exported_at < ?";
+  return select_columns() + " FROM lead_outcomes WHERE +exported_at < ? AND " +
+         std::string(plugin_common::kPublishedLeadSql);
 }
 
 std::string lead_rows_by_id_sql() {
   return select_columns() + ", " + std::string(kIntentValid) +
-         "'$.inputs.intent_strength') END FROM lead_outcomes WHERE +exported_at < ? AND id IN "
+         "'$.inputs.intent_strength') END FROM lead_outcomes WHERE +exported_at < ? AND " +
+         std::string(plugin_common::kPublishedLeadSql) + " AND id IN "
          "(SELECT value FROM json_each(?))";
 }
 

@@ -173,10 +173,33 @@ std::string md_cell(std::string_view text) {
   return out;
 }
 
+}  // namespace
+
+std::string outdated_scores_note(const DataVolume& volume) {
+  return std::to_string(volume.leads_with_outdated_scores) +
+         " matured leads were exported with a hades_score of scoring rules version 1, which "
+         "scored a geography lead without an employee count 10 points too low (with the shipped "
+         "icp.yaml); today's rules (version " +
+         std::to_string(plugin_common::kScoringRulesVersion) +
+         ") take the count as 50. The backtest and the batch check compare recorded scores, so "
+         "these leads rank lower there than they would be scored today.";
+}
+
+namespace {
+
 std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
   return out.empty() ? std::string("none") : out;
+}
+
+// {"1": leads, "2": leads}: matured leads per scoring rules version.
+ordered_json scoring_rules_json(const DataVolume& volume) {
+  ordered_json out = ordered_json::object();
+  for (const auto& [version, leads] : volume.leads_by_scoring_rules) {
+    out[std::to_string(version)] = leads;
+  }
+  return out;
 }
 
 // Whether matured_days covers the time deliveries take (calibration.md item 5).
@@ -366,7 +389,9 @@ std::string to_json(const CalibrationReport& r) {
         {"lead_outcomes_matured", r.volume.leads_matured},
         {"lead_outcomes_pending", r.volume.leads_pending},
         {"early_deliveries_excluded", r.volume.early_deliveries},
-        {"delivery_lag_p90_days", json_optional(r.volume.delivery_lag_p90_days)}}},
+        {"delivery_lag_p90_days", json_optional(r.volume.delivery_lag_p90_days)},
+        {"scoring_rules", scoring_rules_json(r.volume)},
+        {"leads_with_outdated_scores", r.volume.leads_with_outdated_scores}}},
       {"baseline",
        {{"n", r.baseline_n},
         {"deliveries", r.baseline_k},
@@ -396,6 +421,9 @@ std::string to_markdown(const CalibrationReport& r) {
          r.matured_before + " (matured: " + std::to_string(r.parameters.matured_days) +
          " days). Left out as pending: " + std::to_string(r.volume.leads_pending) + " leads (" +
          std::to_string(r.volume.early_deliveries) + " early deliveries). " + lag_line(r) + "\n\n";
+  if (r.volume.leads_with_outdated_scores > 0) {
+    out += "**Scores of older rules:** " + outdated_scores_note(r.volume) + "\n\n";
+  }
   for (const DimensionResult& d : r.dimensions) markdown_dimension(d, out);
   markdown_backtest(r, out);
   markdown_batches(r.batches, out);

@@ -55,6 +55,10 @@ struct CalibrationReport {
   BatchSummary batches;
 };
 
+// One sentence for the log, the Markdown and people: how many matured leads carry a hades_score
+// that today's scoring rules would compute differently, and what that means for the backtest.
+std::string outdated_scores_note(const DataVolume& volume);
+
 std::string to_json(const CalibrationReport& report);
 std::string to_markdown(const CalibrationReport& report);
 // One row per bucket: dimension,bucket,n,deliveries,rate,wilson_low,wilson_high,shrunk_rate,

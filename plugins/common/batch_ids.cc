@@ -12,9 +12,9 @@ namespace {
 // database takes positional arguments only (Turso's Hrana has no numbered ones), hence the day
 // appears three times. A second call for the same run hits UNIQUE (job, run_id) and does nothing.
 constexpr const char* kAllocateSql =
-    "INSERT INTO hades_batch_ids (batch_id, day, seq, run_id, job, allocated_at) "
+    "INSERT INTO hades_batch_ids (batch_id, day, seq, run_id, job, allocated_at, state, state_at) "
     "SELECT 'HADES-' || ? || '-' || printf('%03d', COALESCE(MAX(seq), 0) + 1), ?, "
-    "COALESCE(MAX(seq), 0) + 1, ?, ?, ? FROM hades_batch_ids WHERE day = ? "
+    "COALESCE(MAX(seq), 0) + 1, ?, ?, ?, 'allocated', ? FROM hades_batch_ids WHERE day = ? "
     "ON CONFLICT (job, run_id) DO NOTHING";
 
 constexpr const char* kLookupSql =
@@ -85,7 +85,7 @@ Result<std::string> allocate_batch_id(Database& db, const BatchIdRequest& reques
   }
   WriteBatch batch;
   batch.add(kAllocateSql, {request.day, request.day, request.run_id, request.job,
-                           request.allocated_at, request.day});
+                           request.allocated_at, request.allocated_at, request.day});
   HADES_RETURN_IF_ERROR(
       apply_with_retries(db, batch).with_context("allocating a batch ID in hades_batch_ids"));
   const Result<QueryResult> rows = db.query(kLookupSql, {request.job, request.run_id});
@@ -95,6 +95,48 @@ Result<std::string> allocate_batch_id(Database& db, const BatchIdRequest& reques
                             std::to_string(request.run_id) + " after allocating one");
   }
   return to_text(rows->rows[0][0]);
+}
+
+Status publish_batch(Database& db, std::string_view batch_id, std::string_view output_file,
+                     std::string_view published_at) {
+  WriteBatch batch;
+  batch.add(
+      "UPDATE hades_batch_ids SET state = 'published', state_at = ?, output_file = ? "
+      "WHERE batch_id = ? AND state <> 'published'",
+      {std::string(published_at), std::string(output_file), std::string(batch_id)});
+  return apply_with_retries(db, batch).with_context("marking batch " + std::string(batch_id) +
+                                                    " published");
+}
+
+Status record_batch_output(Database& db, std::string_view batch_id,
+                           std::string_view output_file) {
+  WriteBatch batch;
+  batch.add("UPDATE hades_batch_ids SET output_file = ? WHERE batch_id = ?",
+            {std::string(output_file), std::string(batch_id)});
+  return apply_with_retries(db, batch).with_context("recording the output file of batch " +
+                                                    std::string(batch_id));
+}
+
+Result<std::vector<AbandonedBatch>> abandon_dead_batches(Database& db, std::string_view job,
+                                                         std::int64_t live_run_id,
+                                                         std::string_view abandoned_at) {
+  const Result<QueryResult> rows = db.query(
+      "SELECT batch_id, output_file FROM hades_batch_ids "
+      "WHERE job = ? AND run_id <> ? AND state = 'allocated' ORDER BY batch_id",
+      {std::string(job), live_run_id});
+  if (!rows.ok()) return rows.status().with_context("reading unpublished batches");
+  std::vector<AbandonedBatch> abandoned;
+  WriteBatch batch;
+  for (const std::vector<Value>& r : rows->rows) {
+    abandoned.push_back({to_text(r[0]), to_text(r[1])});
+    batch.add(
+        "UPDATE hades_batch_ids SET state = 'abandoned', state_at = ? "
+        "WHERE batch_id = ? AND state = 'allocated'",
+        {std::string(abandoned_at), to_text(r[0])});
+  }
+  if (batch.empty()) return abandoned;
+  HADES_RETURN_IF_ERROR(apply_with_retries(db, batch).with_context("marking batches abandoned"));
+  return abandoned;
 }
 
 }  // namespace hades::plugin_common

@@ -110,11 +110,31 @@ Migration outcome_tables_v2() {
                    }};
 }
 
+// Version 3: what keeps wrong numbers out of the calibration (docs/export.md).
+// - lead_outcomes.scoring_rules: the version of the scoring rules that computed hades_score
+//   (kScoringRulesVersion); NULL for rows written before it existed, which are version 1.
+// - hades_batch_ids.state: allocated -> published | abandoned (batch_ids.h). Batches exported
+//   before states existed are taken as published: their runs could not be told apart any more.
+//   output_file is the batch's CSV, so an abandoned batch's partial file can be removed.
+Migration outcome_tables_v3() {
+  return Migration{
+      3,
+      "lead_outcomes.scoring_rules, hades_batch_ids state and output_file",
+      {
+          "ALTER TABLE lead_outcomes ADD COLUMN scoring_rules INTEGER",
+          "ALTER TABLE hades_batch_ids ADD COLUMN state TEXT NOT NULL DEFAULT 'published' "
+          "CHECK (state IN ('allocated', 'published', 'abandoned'))",
+          "ALTER TABLE hades_batch_ids ADD COLUMN state_at TEXT",
+          "ALTER TABLE hades_batch_ids ADD COLUMN output_file TEXT",
+      }};
+}
+
 }  // namespace
 
 const std::vector<Migration>& outcome_migrations() {
   // Built once and never changed: a function-local constant, not global mutable state.
-  static const std::vector<Migration> kMigrations = {outcome_tables_v1(), outcome_tables_v2()};
+  static const std::vector<Migration> kMigrations = {outcome_tables_v1(), outcome_tables_v2(),
+                                                     outcome_tables_v3()};
   return kMigrations;
 }
 

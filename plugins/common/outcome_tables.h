@@ -29,6 +29,13 @@
 
 namespace hades::plugin_common {
 
+// The condition, on a lead_outcomes row, that its batch was published (batch_ids.h): only such
+// rows are leads the dialer received. Every reader that counts leads (calibration, the backtest,
+// the batch check, the dashboard) adds it to its WHERE clause.
+// The unary + keeps SQLite from walking the batch index for what is usually a near-full scan.
+inline constexpr std::string_view kPublishedLeadSql =
+    "+batch_id IN (SELECT batch_id FROM hades_batch_ids WHERE state = 'published')";
+
 // The component name the migrations are recorded under in hades_migrations.
 inline constexpr std::string_view kOutcomeTablesComponent = "outcome_tables";
 

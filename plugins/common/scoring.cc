@@ -45,9 +45,9 @@ std::int64_t onsite_score(const IcpConfig& icp, std::string_view sic4) {
 }
 
 std::int64_t employee_scale_score(const IcpConfig& icp, std::optional<std::int64_t> employees) {
-  if (!employees) return kEmployeeScoreUnknown;
+  const std::int64_t n = employees.value_or(kAssumedEmployeesWhenUnknown);
   for (const EmployeeTier& tier : icp.employee_scale) {
-    if (tier.min <= *employees && *employees <= tier.max) return tier.score;
+    if (tier.min <= n && n <= tier.max) return tier.score;
   }
   return kEmployeeScoreOutsideTiers;
 }

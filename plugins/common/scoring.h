@@ -18,6 +18,14 @@
 
 namespace hades::plugin_common {
 
+// The version of the rules in this file, recorded with every exported lead (lead_outcomes
+// .scoring_rules and source_features) so that scores computed under different rules are never
+// compared as if they were one scale. Bump it whenever a rule changes a score.
+//   1  until 2026-12: an unknown employee count in geography scored an employee score of 50
+//      (10 points too low with the shipped icp.yaml). Rows without a version are version 1.
+//   2  an unknown employee count is taken as 50 employees (the tier that holds 50).
+inline constexpr std::int64_t kScoringRulesVersion = 2;
+
 enum class Workflow { kIntent, kGeography };
 
 // "intent" / "geography" -> the workflow; anything else (other case included) -> nullopt.
@@ -30,8 +38,9 @@ inline constexpr std::int64_t kUnknownAgeDays = 999;
 inline constexpr double kUnknownDistanceMiles = 15.0;
 // Employee score when no employee_scale tier holds the count.
 inline constexpr std::int64_t kEmployeeScoreOutsideTiers = 40;
-// Employee score in the geography workflow when the count is unknown.
-inline constexpr std::int64_t kEmployeeScoreUnknown = 50;
+// The employee count the geography workflow assumes when it is unknown (the live system's
+// `employees or 50`): the score is the tier holding 50, not a score of 50.
+inline constexpr std::int64_t kAssumedEmployeesWhenUnknown = 50;
 // Proximity score when the distance is beyond every tier.
 inline constexpr std::int64_t kProximityScoreBeyondTiers = 30;
 // Authority bonus for a title with a keyword, and the cap it may not push the score past.
@@ -42,7 +51,8 @@ inline constexpr std::int64_t kMaxScore = 100;
 // `sic_scores[sic4]`, else `default` (also for an unknown SIC, "").
 std::int64_t onsite_score(const IcpConfig& icp, std::string_view sic4);
 
-// The first employee_scale tier with `min <= n <= max`, else 40; an unknown count is 50.
+// The first employee_scale tier with `min <= n <= max`, else 40; an unknown count is taken as
+// kAssumedEmployeesWhenUnknown employees.
 std::int64_t employee_scale_score(const IcpConfig& icp, std::optional<std::int64_t> employees);
 
 // The first proximity tier with `miles <= max_miles`, else 30; an unknown distance is 15 miles.

@@ -1,13 +1,13 @@
 #include "export_batch.h"
 
-#include <chrono>
 #include <cmath>
-#include <ctime>
+#include <filesystem>
 #include <utility>
 
 #include "common/batch_ids.h"
 #include "common/outcome_tables.h"
 #include "hades/plugin_export.h"
+#include "hades/time.h"
 #include "icp_agents.h"
 
 namespace hades::export_batch {
@@ -39,15 +39,6 @@ constexpr std::size_t kFirstConstantSetting = 3;  // kSettings index of "team"
 
 Status invalid(const std::string& message) {
   return Status::invalid_config("export_batch: " + message);
-}
-
-std::string utc_now() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 // A whole number from an integer, a whole double or text that spells one.
@@ -122,10 +113,13 @@ Result<std::shared_ptr<const Schema>> ExportBatch::open(
   Result<std::string> list_date = list_source_date(run.started_at);
   if (!list_date.ok()) return list_date.status();
   HADES_RETURN_IF_ERROR(plugin_common::apply_outcome_migrations(ctx.database()));
-  const plugin_common::BatchIdRequest request{*day, run.job_name, run.run_id, utc_now()};
-  Result<std::string> batch_id = ctx.frozen_value(kBatchIdKey, [&request](Database& db) {
-    return plugin_common::allocate_batch_id(db, request);
-  });
+  HADES_RETURN_IF_ERROR(abandon_dead_batches(ctx));
+  const plugin_common::BatchIdRequest request{*day, run.job_name, run.run_id,
+                                              format_utc(ctx.now())};
+  Result<std::string> batch_id =
+      ctx.frozen_value(plugin_common::kBatchIdFrozenKey, [&request](Database& db) {
+        return plugin_common::allocate_batch_id(db, request);
+      });
   if (!batch_id.ok()) return batch_id.status();
   batch_id_ = std::move(batch_id).value();
   exported_at_ = run.started_at;
@@ -136,6 +130,25 @@ Result<std::shared_ptr<const Schema>> ExportBatch::open(
   columns.insert(columns.end(), kAddedColumns.begin(), kAddedColumns.end());
   output_schema_ = std::make_shared<const Schema>(std::move(columns));
   return output_schema_;
+}
+
+Status ExportBatch::abandon_dead_batches(Context& ctx) {
+  Result<std::vector<plugin_common::AbandonedBatch>> abandoned =
+      plugin_common::abandon_dead_batches(ctx.database(), ctx.run().job_name, ctx.run().run_id,
+                                          format_utc(ctx.now()));
+  if (!abandoned.ok()) return abandoned.status();
+  for (const plugin_common::AbandonedBatch& batch : *abandoned) {
+    std::string note = "batch " + batch.batch_id + " of an abandoned run: marked abandoned";
+    if (!batch.output_file.empty()) {
+      // The published name never exists for an allocated batch; only its partial file can.
+      std::error_code ec;
+      if (std::filesystem::remove(batch.output_file + ".partial", ec)) {
+        note += ", removed " + batch.output_file + ".partial";
+      }
+    }
+    ctx.log().info(note + "; its lead_outcomes rows count nowhere");
+  }
+  return Status::ok_status();
 }
 
 LeadNotes ExportBatch::notes_of(const Row& row, std::int64_t score) const {

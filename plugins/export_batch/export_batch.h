@@ -39,9 +39,6 @@ inline constexpr std::array<std::string_view, 14> kAddedColumns = {
 // Input fields every lead must have (the scorer's and sql_source's output).
 inline constexpr std::array<std::string_view, 2> kRequiredFields = {"export_rank", "hades_score"};
 
-// The run-level value the batch ID is frozen under.
-inline constexpr std::string_view kBatchIdKey = "batch_id";
-
 struct ExportBatchConfig {
   std::vector<std::string> agents;  // Contact Owners, from icp.yaml
   bool geography = false;           // the workflow: intent or geography
@@ -82,6 +79,9 @@ class ExportBatch : public Transform {
   };
 
   // The values appended to `row`, or kRejected with the reason.
+  // Marks the job's batches that only a dead run held as abandoned, and removes their partial
+  // CSVs: a run started with --fresh (or after an abandoned one) leaves them behind.
+  static Status abandon_dead_batches(Context& ctx);
   Status extend(Row& row) const;
   LeadNotes notes_of(const Row& row, std::int64_t score) const;
 

@@ -55,6 +55,7 @@ enum Tail : std::size_t {
   kFreshnessLabel,
   kIcpSha256,
   kRunId,
+  kScoringRules,
   kSourceFeatures,
   kTailSize,
 };
@@ -240,6 +241,7 @@ std::optional<std::int64_t> Scorer::emit(Row row, std::string position, const Le
   tail[kPriorityNote] = std::string(plugin_common::priority_note(score));
   tail[kIcpSha256] = config_.icp.sha256;
   tail[kRunId] = run_id_;
+  tail[kScoringRules] = plugin_common::kScoringRulesVersion;
 
   // From here on `lead.text` is not read: its views into `row` dangle once values move.
   const auto replace = [&row](std::optional<std::size_t> index, Value normalized) {

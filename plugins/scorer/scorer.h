@@ -36,12 +36,12 @@ extern const SettingSpec kSettings[5];
 // The columns appended after the input's own, in this order. The input's `sic_code`,
 // `employee_count`, `zip` and `state` are replaced in place by their normalized values; the
 // `_raw` columns keep what the input had.
-inline constexpr std::array<std::string_view, 21> kAppendedColumns = {
+inline constexpr std::array<std::string_view, 22> kAppendedColumns = {
     "sic_code_raw",    "employee_count_raw", "zip_raw",         "state_raw",      "workflow",
     "hades_score",     "priority",           "priority_note",   "score_signal",   "score_onsite",
     "score_freshness", "score_proximity",    "score_authority", "score_employee", "audience_bonus",
     "employee_bonus",  "age_days",           "freshness_label", "icp_sha256",     "run_id",
-    "source_features"};
+    "scoring_rules",   "source_features"};
 
 struct ScorerConfig {
   plugin_common::IcpConfig icp;

@@ -240,6 +240,7 @@ void write_rest(JsonWriter& w, const FeatureContext& context, const Lead& lead,
   w.key("icp_sha256").string(context.icp_sha256);
   write_inputs(w, lead);
   w.key("score").number(score);
+  w.key("scoring_rules").number(plugin_common::kScoringRulesVersion);
   w.key("workflow").string(context.workflow);
   w.end_object();
 }

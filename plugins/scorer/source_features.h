@@ -4,13 +4,14 @@
 // recalibrated later without asking ZoomInfo again:
 //
 //   {"as_of":"2026-02-11","components":{...},"icp_sha256":"...","inputs":{...},
-//    "score":84,"workflow":"intent"}
+//    "score":84,"scoring_rules":2,"workflow":"intent"}
 //
 // `inputs` holds every lead field in kLeadFieldNames except person_id and company_name, as the
 // lead gave it (null when blank), with sic_code, employee_count, zip and state normalized and
 // their `_raw` text beside them; distance_miles and intent_score are numbers when they parse.
 // `components` holds the workflow's component scores, bonuses and the unrounded `total`.
-// Keys are sorted and the JSON is compact, so equal leads give equal bytes.
+// `scoring_rules` is the version of the rules that computed `score` (kScoringRulesVersion), so a
+// score recorded by an older build is never mistaken for one of today's rules. Keys are sorted and the JSON is compact, so equal leads give equal bytes.
 //
 // Thread safety: pure functions.
 

@@ -10,7 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "common/batch_ids.h"
 #include "hades/plugin_export.h"
+#include "hades/time.h"
 
 namespace hades::vanillasoft_writer {
 
@@ -149,6 +151,17 @@ Status VanillasoftWriter::open(Context& ctx, const std::shared_ptr<const Schema>
   if (!file.ok()) return file.status();
   file_.emplace(std::move(file).value());
   schema_ = schema;
+  if (schema->index_of("batch_id")) {
+    Result<std::string> batch = ctx.frozen_value(
+        plugin_common::kBatchIdFrozenKey, [](Database& /*db*/) -> Result<std::string> {
+          return Status::invalid_config(
+              "vanillasoft_writer: the rows carry a batch_id but the run allocated none "
+              "(export_batch must come before this sink)");
+        });
+    if (!batch.ok()) return batch.status();
+    batch_id_ = *batch;
+    HADES_RETURN_IF_ERROR(plugin_common::record_batch_output(ctx.database(), batch_id_, *path));
+  }
   if (token.empty()) HADES_RETURN_IF_ERROR(file_->append(header_line()));
   return Status::ok_status();
 }
@@ -185,6 +198,10 @@ Status VanillasoftWriter::finish(Context& ctx) {
   if (!file_) return Status::internal("vanillasoft_writer: finish() before open()");
   HADES_RETURN_IF_ERROR(file_->publish());
   ctx.log().info("wrote " + file_->path());
+  if (!batch_id_.empty()) {
+    HADES_RETURN_IF_ERROR(plugin_common::publish_batch(ctx.database(), batch_id_, file_->path(),
+                                                       format_utc(ctx.now())));
+  }
   return Status::ok_status();
 }
 

@@ -8,6 +8,10 @@
 // a resumed step cuts the partial file back to it; finish() renames it into place. Hence
 // exactly-once: the published file has every row once, byte for byte as an uninterrupted run.
 //
+// When the rows carry a `batch_id` (export_batch's output), the file is the batch's: open()
+// records it on the batch (hades_batch_ids.output_file) and finish(), once the file is in place,
+// marks the batch published, which is what makes its lead_outcomes rows count (batch_ids.h).
+//
 // Thread safety: one thread at a time.
 
 #ifndef HADES_PLUGINS_VANILLASOFT_WRITER_VANILLASOFT_WRITER_H_
@@ -85,7 +89,8 @@ class VanillasoftWriter : public Sink {
   std::array<ColumnFields, kColumnCount> fields_;
   std::shared_ptr<const Schema> schema_;
   std::optional<StagedFile> file_;
-  std::string line_;  // reused for every row
+  std::string batch_id_;  // "" when the rows belong to no export batch
+  std::string line_;      // reused for every row
 };
 
 }  // namespace hades::vanillasoft_writer

@@ -126,6 +126,15 @@ class ExportDir {
   std::string batch_ids() const {
     return query_text(*db(), "SELECT batch_id FROM hades_batch_ids ORDER BY seq");
   }
+  // Every partial CSV of the output directory.
+  std::vector<std::string> partial_files() const {
+    std::vector<std::string> found;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir_.file("out"), ec)) {
+      if (entry.path().string().ends_with(".partial")) found.push_back(entry.path().string());
+    }
+    return found;
+  }
   const testing::TempDir& dir() const { return dir_; }
 
  private:
@@ -157,6 +166,9 @@ BOOST_AUTO_TEST_CASE(the_csv_and_lead_outcomes_describe_the_same_ranked_batch) {
   auto db = job.db();
   const std::string batch_id = today_batch_prefix(*db) + "001";
   BOOST_TEST(job.batch_ids() == batch_id + "|\n");
+  // Published with its file: its leads are the ones calibration counts.
+  BOOST_TEST(query_text(*db, "SELECT state, output_file FROM hades_batch_ids") ==
+             "published|" + job.csv_path() + "|\n");
 
   const std::vector<Strings> rows = read_csv(job.csv_path());
   BOOST_TEST(fs::path(job.csv_path()).filename().string().starts_with("HADES-geography-"));
@@ -280,6 +292,41 @@ BOOST_AUTO_TEST_CASE(icp_yaml_changed_mid_run_fails_the_resumed_export_with_exit
   const ProcessResult resumed = victim.run();
   BOOST_TEST(resumed.exit_code == 0, resumed.err);
   BOOST_TEST(!victim.csv_path().empty());
+}
+
+// `--fresh` after a killed export: the dead run's batch never reached the dialer, so it is marked
+// abandoned (its rows kept for audit, counted nowhere) and its partial CSV removed.
+BOOST_AUTO_TEST_CASE(fresh_after_a_killed_export_abandons_its_batch_and_partial_file) {
+  ExportDir victim("intent", kill_test_rows());
+  Process run = victim.start();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  const std::uintmax_t kill_at = static_cast<std::uintmax_t>(kill_test_rows()) * 100;
+  while (victim.partial_size() < kill_at && run.running() &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  BOOST_REQUIRE(run.running());  // killed mid-export, or this proves nothing
+  run.send(SIGKILL);
+  (void)run.wait();
+  auto db = victim.db();
+  const std::string dead_batch = query_text(*db, "SELECT batch_id FROM hades_batch_ids");
+  BOOST_TEST(query_text(*db, "SELECT state FROM hades_batch_ids") == "allocated|\n");
+  BOOST_REQUIRE_EQUAL(victim.partial_files().size(), 1u);
+  const std::string dead_rows = query_text(*db, "SELECT count(*) FROM lead_outcomes");
+  BOOST_REQUIRE(dead_rows != "0|\n");
+
+  const ProcessResult fresh = victim.run({"--fresh"});
+  BOOST_REQUIRE_MESSAGE(fresh.exit_code == 0, fresh.err);
+  BOOST_TEST(fresh.err.find("marked abandoned") != std::string::npos, fresh.err);
+  BOOST_TEST(query_text(*db, "SELECT batch_id || ' ' || state FROM hades_batch_ids ORDER BY seq")
+                 .starts_with(dead_batch.substr(0, dead_batch.size() - 2) + " abandoned|\n"));
+  BOOST_TEST(query_text(*db, "SELECT count(*) FROM hades_batch_ids WHERE state = 'published'") ==
+             "1|\n");
+  BOOST_TEST(victim.partial_files().empty());
+  BOOST_TEST(!victim.csv_path().empty());
+  // Kept for audit, not deleted.
+  BOOST_TEST(query_text(*db, "SELECT count(*) FROM lead_outcomes WHERE batch_id = '" +
+                                 dead_batch.substr(0, dead_batch.size() - 2) + "'") == dead_rows);
 }
 
 // A job that allocates a batch ID and records it, nothing else.

@@ -3,11 +3,13 @@
 // buckets icp.yaml lacks or has without data, current scores, census regions.
 
 #include "calibration.h"
+#include "report.h"
 
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
 
 #include "common/outcome_tables.h"
+#include "common/scoring.h"
 #include "test_database.h"
 #include "test_helpers.h"
 
@@ -36,10 +38,22 @@ std::vector<std::string> keys(const DimensionResult& d) {
   return out;
 }
 
-// A fresh database with the outcome tables: SQLite, or sqld under calibrator_test_sqld.
+// Registers export batch `id` in `state`: only published batches' leads count.
+void register_batch(Database& db, const std::string& id, const std::string& state, int run) {
+  WriteBatch batch;
+  batch.add(
+      "INSERT INTO hades_batch_ids (batch_id, day, seq, run_id, job, allocated_at, state) "
+      "VALUES (?, '20250110', ?, ?, 'export', '2025-01-10T06:00:00Z', ?)",
+      {Value(id), Value(std::int64_t{run}), Value(std::int64_t{run}), Value(state)});
+  BOOST_REQUIRE(db.apply(batch).ok());
+}
+
+// A fresh database with the outcome tables, and the published batch insert() writes into:
+// SQLite, or sqld under calibrator_test_sqld.
 std::unique_ptr<Database> outcome_db() {
   auto db = hades::testing::scratch_database();
   BOOST_REQUIRE(plugin_common::apply_outcome_migrations(*db).ok());
+  register_batch(*db, "HADES-20250110-001", "published", 1);
   return db;
 }
 
@@ -55,14 +69,16 @@ struct Lead {
   Value features;
 };
 
-void insert(Database& db, const Lead& l, int id) {
+void insert(Database& db, const Lead& l, int id,
+            const std::string& batch_id = "HADES-20250110-001") {
   WriteBatch batch;
   batch.add(
       "INSERT INTO lead_outcomes (batch_id, person_id, company_name, sic_code, employee_count, "
       "distance_miles, state, hades_score, workflow_type, exported_at, outcome, source_features, "
-      "created_at) VALUES ('HADES-20250110-001', ?, 'Co', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      {Value("P" + std::to_string(id)), l.sic, l.employees, l.miles, l.state, l.score,
-       Value(l.workflow), Value(l.exported_at), l.outcome, l.features, Value(l.exported_at)});
+      "created_at) VALUES (?, ?, 'Co', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      {Value(batch_id), Value("P" + std::to_string(id)), l.sic, l.employees, l.miles, l.state,
+       l.score, Value(l.workflow), Value(l.exported_at), l.outcome, l.features,
+       Value(l.exported_at)});
   BOOST_REQUIRE(db.apply(batch).ok());
 }
 
@@ -192,7 +208,7 @@ BOOST_AUTO_TEST_CASE(sql_buckets_follow_icp_tiers_and_normalisation) {
                                                     "outside tiers", "unknown"}));
   BOOST_TEST(find(emp, "501-999999")->n == 1);  // "1,200" parsed after aggregation
   BOOST_TEST(*find(emp, "outside tiers")->current_score == 40);
-  BOOST_TEST(*find(emp, "unknown")->current_score == 50);
+  BOOST_TEST(*find(emp, "unknown")->current_score == 100);  // the scorer takes 50 employees
 
   const DimensionResult& prox = dimension(dims, Dimension::kProximity);
   BOOST_TEST(find(prox, "0-5 mi")->n == 5);  // 3 and 5.0 miles, geography only
@@ -300,6 +316,9 @@ BOOST_AUTO_TEST_CASE(streamed_and_database_aggregation_give_the_same_groups) {
          intent ? pick(features, 13) : Value(), Value(at)});
   }
   BOOST_REQUIRE(db->apply(batch).ok());
+  for (int b = 0; b < 5; ++b) register_batch(*db, "B" + std::to_string(b), "published", 10 + b);
+  register_batch(*db, "B5", "abandoned", 15);  // never published: its rows count nowhere
+  register_batch(*db, "B6", "allocated", 16);
 
   LoadOptions options{"2025-03-01T06:00:00Z", std::string("2025-02-01T06:00:00Z")};
   options.lead_aggregation = LeadAggregation::kInDatabase;
@@ -308,7 +327,8 @@ BOOST_AUTO_TEST_CASE(streamed_and_database_aggregation_give_the_same_groups) {
   options.lead_aggregation = LeadAggregation::kStreamed;
   const Result<OutcomeData> streamed = load_outcomes(*db, shipped_icp(), options);
   BOOST_REQUIRE_MESSAGE(streamed.ok(), streamed.status().to_string());
-  BOOST_TEST(grouped->volume.leads_matured == 400);  // two of the three export times
+  // Two of the three export times, batches B0-B4 only.
+  BOOST_TEST(grouped->volume.leads_matured == 287);
   BOOST_TEST(grouped->cells.size() > 50u);           // the data reach many groups
   BOOST_TEST(!grouped->batches.has_value());         // the batch check will ask the database
   BOOST_TEST(streamed->batches.has_value());         // summed while streaming
@@ -316,11 +336,72 @@ BOOST_AUTO_TEST_CASE(streamed_and_database_aggregation_give_the_same_groups) {
   testing::check_same_batches(*db, *grouped, *streamed);
 }
 
+BOOST_AUTO_TEST_CASE(only_published_batches_count_anywhere) {
+  auto db = outcome_db();  // HADES-20250110-001 published
+  register_batch(*db, "HADES-20250110-002", "abandoned", 2);
+  register_batch(*db, "HADES-20250110-003", "allocated", 3);
+  Lead l;
+  l.outcome = std::string("delivery");
+  insert(*db, l, 1);
+  l.outcome = Value();
+  insert(*db, l, 2);
+  // The same leads in a batch whose CSV never reached the dialer, and one still unfinished:
+  // counted, they would be leads nobody converted.
+  l.outcome = Value();
+  for (int i = 3; i < 9; ++i) insert(*db, l, i, "HADES-20250110-002");
+  insert(*db, l, 9, "HADES-20250110-003");
+  l.exported_at = "2025-06-01T06:00:00Z";  // pending, in the abandoned batch
+  insert(*db, l, 10, "HADES-20250110-002");
+  for (const LeadAggregation aggregation :
+       {LeadAggregation::kInDatabase, LeadAggregation::kStreamed}) {
+    LoadOptions options{"2025-03-01T06:00:00Z", std::nullopt};
+    options.lead_aggregation = aggregation;
+    Result<OutcomeData> data = load_outcomes(*db, shipped_icp(), options);
+    BOOST_REQUIRE_MESSAGE(data.ok(), data.status().to_string());
+    BOOST_TEST(data->volume.leads_matured == 2);
+    BOOST_TEST(data->volume.leads_pending == 0);
+    const auto dims = calibrate_dimensions(shipped_icp(), data->cells, data->states, false);
+    BOOST_TEST(find(dimension(dims, Dimension::kSic), "8062")->n == 2);
+    BOOST_TEST(find(dimension(dims, Dimension::kSic), "8062")->k == 1);
+  }
+}
+
+// Scores recorded under the version 1 rules (no version recorded) for geography leads without an
+// employee count are 10 points lower than today's: the report counts them, never mixes silently.
+BOOST_AUTO_TEST_CASE(scoring_rules_versions_are_counted_and_outdated_scores_named) {
+  auto db = outcome_db();
+  Lead l;
+  insert(*db, l, 1);  // version 1, with a count: the same score today
+  l.employees = Value();
+  insert(*db, l, 2);  // version 1, geography, no count: outdated
+  insert(*db, l, 3);
+  l.workflow = "intent";
+  insert(*db, l, 4);  // version 1, intent, no count: the same score today (no bonus either way)
+  WriteBatch current;
+  current.add(
+      "INSERT INTO lead_outcomes (batch_id, person_id, company_name, hades_score, workflow_type, "
+      "exported_at, created_at, scoring_rules) VALUES ('HADES-20250110-001', 'P5', 'Co', 64, "
+      "'geography', '2025-01-10T06:00:00Z', '2025-01-10T06:00:00Z', 2)");
+  BOOST_REQUIRE(db->apply(current).ok());
+  Result<OutcomeData> data =
+      load_outcomes(*db, shipped_icp(), {"2025-03-01T06:00:00Z", std::nullopt});
+  BOOST_REQUIRE_MESSAGE(data.ok(), data.status().to_string());
+  const std::map<std::int64_t, std::int64_t> expected = {{1, 4}, {2, 1}};
+  BOOST_TEST(data->volume.leads_by_scoring_rules == expected);
+  BOOST_TEST(data->volume.leads_with_outdated_scores == 2);
+  const std::string note = outdated_scores_note(data->volume);
+  BOOST_TEST(note.starts_with("2 matured leads"), note);
+}
+
 BOOST_AUTO_TEST_CASE(current_scores_come_from_the_scoring_rules) {
   const auto& icp = shipped_icp();
   BOOST_TEST(*current_score(icp, Dimension::kSic, "8361") == 71);
   BOOST_TEST(*current_score(icp, Dimension::kSic, "unknown") == 40);
   BOOST_TEST(*current_score(icp, Dimension::kEmployeeTier, "101-500") == 80);
+  // What the geography scorer gives a lead without a count: the tier holding 50 employees.
+  BOOST_TEST(*current_score(icp, Dimension::kEmployeeTier, "unknown") ==
+             plugin_common::employee_scale_score(icp, std::nullopt));
+  BOOST_TEST(*current_score(icp, Dimension::kEmployeeTier, "unknown") == 100);
   BOOST_TEST(*current_score(icp, Dimension::kProximity, "25-50 mi") == 50);
   BOOST_TEST(*current_score(icp, Dimension::kProximity, "beyond 100 mi") == 30);
   BOOST_TEST(*current_score(icp, Dimension::kSignalStrength, "Medium") == 70);

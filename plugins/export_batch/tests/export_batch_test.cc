@@ -135,7 +135,8 @@ BOOST_AUTO_TEST_CASE(allocation_past_999_uses_four_digits) {
   auto db = outcome_db();
   WriteBatch fill;
   for (std::int64_t seq = 1; seq <= 999; ++seq) {
-    fill.add("INSERT INTO hades_batch_ids VALUES (?, '20260211', ?, ?, 'j', 'x')",
+    fill.add("INSERT INTO hades_batch_ids (batch_id, day, seq, run_id, job, allocated_at) "
+             "VALUES (?, '20260211', ?, ?, 'j', 'x')",
              {plugin_common::format_batch_id("20260211", seq), seq, seq});
   }
   BOOST_REQUIRE(db->apply(fill).ok());

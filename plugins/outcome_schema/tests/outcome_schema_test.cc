@@ -60,7 +60,9 @@ BOOST_AUTO_TEST_CASE(lead_outcomes_has_the_design_columns_and_types) {
                                                        {"outcome_at", "TEXT"},
                                                        {"source_features", "TEXT"},
                                                        {"created_at", "TEXT"},
-                                                       {"updated_at", "TEXT"}};
+                                                       {"updated_at", "TEXT"},
+                                                       // Version 3: the scoring rules' version.
+                                                       {"scoring_rules", "INTEGER"}};
   BOOST_TEST(columns_of(*db, "lead_outcomes") == expected);
 }
 
@@ -89,7 +91,9 @@ BOOST_AUTO_TEST_CASE(historical_outcomes_and_batch_ids_have_their_columns) {
   BOOST_TEST(columns_of(*db, "historical_outcomes") == historical);
   const std::map<std::string, std::string> batch_ids = {
       {"batch_id", "TEXT"},  {"day", "TEXT"}, {"seq", "INTEGER"},
-      {"run_id", "INTEGER"}, {"job", "TEXT"}, {"allocated_at", "TEXT"}};
+      {"run_id", "INTEGER"}, {"job", "TEXT"}, {"allocated_at", "TEXT"},
+      // Version 3: the batch's state and its CSV.
+      {"state", "TEXT"},     {"state_at", "TEXT"}, {"output_file", "TEXT"}};
   BOOST_TEST(columns_of(*db, "hades_batch_ids") == batch_ids);
 }
 

@@ -75,7 +75,7 @@ const std::vector<std::string> kExpectedAppended = {
     "hades_score",     "priority",           "priority_note",   "score_signal",   "score_onsite",
     "score_freshness", "score_proximity",    "score_authority", "score_employee", "audience_bonus",
     "employee_bonus",  "age_days",           "freshness_label", "icp_sha256",     "run_id",
-    "source_features"};
+    "scoring_rules",   "source_features"};
 
 using Changes = std::map<std::string, std::optional<std::string>>;
 
@@ -257,7 +257,7 @@ BOOST_FIXTURE_TEST_CASE(unnormalizable_values_become_null_and_stay_raw, Fixture)
   BOOST_TEST(show(out.get(0, "employee_count")) == "<null>");
   BOOST_TEST(show(out.get(0, "employee_count_raw")) == "<null>");
   BOOST_TEST(show(out.get(0, "score_onsite")) == "40");    // unknown SIC: the default
-  BOOST_TEST(show(out.get(0, "score_employee")) == "50");  // unknown employees
+  BOOST_TEST(show(out.get(0, "score_employee")) == "100");  // unknown: 50 employees, tier 50-100
 }
 
 BOOST_FIXTURE_TEST_CASE(blank_numbers_are_unknown_not_garbage, Fixture) {
@@ -401,6 +401,8 @@ BOOST_FIXTURE_TEST_CASE(source_features_holds_inputs_components_and_context, Fix
   BOOST_TEST(f["as_of"] == "2026-02-11");
   BOOST_TEST(f["icp_sha256"] == shipped_icp().sha256);
   BOOST_TEST(f["score"] == 98);
+  BOOST_TEST(f["scoring_rules"] == 2);  // unknown employee count = 50 employees since version 2
+  BOOST_TEST(std::get<std::int64_t>(out.get(0, "scoring_rules")) == 2);
   const json& in = f["inputs"];
   BOOST_TEST(in["sic_code"] == "8062");
   BOOST_TEST(in["sic_code_raw"] == "8062-01");

@@ -49,7 +49,7 @@ BOOST_AUTO_TEST_CASE(onsite_score_of_every_listed_sic_and_the_default) {
 BOOST_AUTO_TEST_CASE(employee_scale_tier_edges) {
   const std::vector<std::pair<OptInt, std::int64_t>> cases = {
       {0, 40},   {49, 40},  {50, 100},    {74, 100},     {100, 100},        {101, 80},
-      {500, 80}, {501, 20}, {999999, 20}, {1000000, 40}, {std::nullopt, 50}};
+      {500, 80}, {501, 20}, {999999, 20}, {1000000, 40}, {std::nullopt, 100}};  // unknown: taken as 50 employees
   for (const auto& [employees, expected] : cases) {
     BOOST_TEST(employee_scale_score(shipped_icp(), employees) == expected,
                "employees " << employees.value_or(-1));
@@ -288,13 +288,14 @@ BOOST_AUTO_TEST_CASE(geography_score_by_hand) {
 }
 
 BOOST_AUTO_TEST_CASE(geography_defaults_for_unknowns) {
-  // 15 miles -> 70*0.4 + 40*0.25 + 40*0.15 + unknown employees 50*0.2 = 28 + 10 + 6 + 10 = 54
+  // 15 miles -> 70*0.4 + 40*0.25 + 40*0.15 + unknown employees (taken as 50: the 50-100 tier,
+  // 100) 100*0.2 = 28 + 10 + 6 + 20 = 64. Not an employee score of 50 (that was 54).
   const GeographyScore s = score_geography(shipped_icp(), {"", std::nullopt, std::nullopt, "", ""});
   BOOST_TEST(s.distance_miles == 15.0);
   BOOST_TEST(s.proximity == 70);
-  BOOST_TEST(s.employee == 50);
-  BOOST_TEST(s.total == 54.0);
-  BOOST_TEST(s.score == 54);
+  BOOST_TEST(s.employee == 100);
+  BOOST_TEST(s.total == 64.0);
+  BOOST_TEST(s.score == 64);
 }
 
 BOOST_AUTO_TEST_CASE(geography_rounds_half_to_even_as_ieee_sums_it) {

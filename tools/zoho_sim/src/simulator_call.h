@@ -10,11 +10,10 @@
 #include <string>
 #include <string_view>
 
+#include "form.h"
 #include "simulator.h"
 
 namespace hades::zoho_sim {
-
-using Params = std::map<std::string, std::string, std::less<>>;
 
 struct Simulator::Call {
   explicit Call(const SimRequest& r) : request(r) {}

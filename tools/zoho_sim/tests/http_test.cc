@@ -134,6 +134,36 @@ BOOST_AUTO_TEST_CASE(failures_come_as_http_200_with_an_error) {
   BOOST_TEST(body_json(r).contains("access_token"));
 }
 
+// Zoho's Node SDK refreshes (and revokes) with multipart/form-data bodies, which Zoho accepts.
+BOOST_AUTO_TEST_CASE(token_requests_may_come_as_multipart_form_data) {
+  RunningSim sim(make_org(10));
+  const std::string boundary = "--------------------------759430657119145490519738";
+  const auto multipart = [&boundary](const std::vector<std::pair<std::string, std::string>>& f) {
+    std::string body;
+    for (const auto& [name, value] : f) {
+      body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name +
+              "\"\r\n\r\n" + value + "\r\n";
+    }
+    return body + "--" + boundary + "--\r\n";
+  };
+  const HttpHeaders type = {{"Content-Type", "multipart/form-data; boundary=" + boundary}};
+  const HttpResponse r = sim.request("POST", "/oauth/v2/token", type,
+                                     multipart({{"client_id", std::string(testing::kClientId)},
+                                                {"client_secret", std::string(kClientSecret)},
+                                                {"grant_type", "refresh_token"},
+                                                {"refresh_token", std::string(kRefreshToken)}}));
+  BOOST_TEST(r.status == 200);
+  BOOST_TEST(body_json(r).contains("access_token"), r.body);
+  // The same body read as urlencoded (no Content-Type) has no grant_type: the old failure.
+  BOOST_TEST(body_json(sim.request("POST", "/oauth/v2/token", {},
+                                   multipart({{"grant_type", "refresh_token"}})))["error"] ==
+             "unsupported_grant_type");
+  BOOST_TEST(body_json(sim.token_request()).contains("access_token"));  // urlencoded still works
+  sim.request("POST", "/oauth/v2/token/revoke", type,
+              multipart({{"token", std::string(kRefreshToken)}}));
+  BOOST_TEST(body_json(sim.token_request()) == json({{"error", "invalid_code"}}));
+}
+
 BOOST_AUTO_TEST_CASE(revoking_the_refresh_token_kills_it_and_its_access_tokens) {
   RunningSim sim(make_org(10));
   sim.grant();

@@ -214,6 +214,10 @@ bool Simulator::classify_api(Call& call) {
   if (version < 2 || version > 8 || rest.empty()) return false;
   if (rest == "coql") {
     call.kind = "coql";
+  } else if (rest == "users" || rest == "org" || rest == "settings/modules") {
+    // Real endpoints outside the scope every grant carries (token_service.cc): Zoho's SDKs call
+    // them (the current user, the org, module metadata), so they must not look like modules.
+    call.kind = "out_of_scope";
   } else if (rest == "settings/fields") {
     call.kind = "fields";
     if (const auto* m = call.param("module")) call.module = *m;

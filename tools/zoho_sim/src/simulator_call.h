@@ -27,7 +27,7 @@ struct Simulator::Call {
   const SimRequest& request;
   std::string path;            // percent-decoded
   Params params;               // query parameters, percent-decoded
-  std::string kind = "other";  // token, revoke, list, search, coql, fields, sim, other
+  std::string kind = "other";  // token revoke list search coql fields out_of_scope sim other
   std::string module;
   int version = 0;
   bool token_request = false;

@@ -52,8 +52,9 @@ BOOST_AUTO_TEST_CASE(part_contents_are_kept_byte_for_byte) {
       "--b\"q  \r\n\r\nno headers\r\n"
       "--b\"q\r\nContent-Disposition: form-data; name=\"quoted \\\"name\\\"\"\r\n\r\n\r\n"
       "--b\"q--\r\nepilogue";
-  BOOST_TEST(multipart(R"(Multipart/Form-Data; charset=utf-8; BOUNDARY="b\"q")", body) ==
-             (Params{{"v", "line 1\r\n--not the boundary\r\na=b&c=%41+"}, {"quoted \"name\"", ""}}));
+  BOOST_TEST(
+      multipart(R"(Multipart/Form-Data; charset=utf-8; BOUNDARY="b\"q")", body) ==
+      (Params{{"v", "line 1\r\n--not the boundary\r\na=b&c=%41+"}, {"quoted \"name\"", ""}}));
 }
 
 BOOST_AUTO_TEST_CASE(malformed_bodies_are_refused_keeping_what_came_before) {

@@ -220,6 +220,26 @@ BOOST_AUTO_TEST_CASE(tokens_expire_after_their_ttl_and_legacy_replies_use_millis
   BOOST_TEST(sim.api_get("/crm/v8/Leads?fields=Company").body == kInvalidToken);
 }
 
+// Zoho's SDKs ask for the current user (and the org, and module metadata) unless told not to; a
+// token with the simulator's scope may not read them. They are not modules (INVALID_MODULE).
+BOOST_AUTO_TEST_CASE(endpoints_outside_the_granted_scope_answer_oauth_scope_mismatch) {
+  RunningSim sim(make_org(10));
+  // Authentication comes first.
+  BOOST_TEST(body_json(sim.request("GET", "/crm/v8/users?type=CurrentUser"))["code"] ==
+             "AUTHENTICATION_FAILURE");
+  sim.grant();
+  for (const std::string target :
+       {"/crm/v8/users?type=CurrentUser", "/crm/v8/org", "/crm/v2/settings/modules"}) {
+    const HttpResponse r = sim.api_get(target);
+    BOOST_TEST(r.status == 401, target);
+    BOOST_TEST(r.body == R"({"code":"OAUTH_SCOPE_MISMATCH","details":{},)"
+                         R"("message":"invalid oauth scope to access this URL","status":"error"})",
+               target);
+  }
+  BOOST_TEST(stats(sim)["kinds"]["out_of_scope"] == 4);
+  BOOST_TEST(stats(sim)["credits_used"] == 0);
+}
+
 BOOST_AUTO_TEST_CASE(api_calls_need_the_zoho_oauthtoken_scheme) {
   RunningSim sim(make_org(10));
   const std::string token = sim.grant();
@@ -454,6 +474,11 @@ BOOST_AUTO_TEST_CASE(coql_over_http) {
   r = sim.request("POST", "/crm/v8/coql", {{"Authorization", "Zoho-oauthtoken " + sim.grant()}},
                   "{}");
   BOOST_TEST(body_json(r)["code"] == "REQUIRED_PARAM_MISSING");
+  // Zoho's Node SDK posts the query with no Content-Type at all.
+  r = sim.request("POST", "/crm/v8/coql", {{"Authorization", "Zoho-oauthtoken " + sim.grant()}},
+                  R"({"select_query":"select Company from Leads where id is not null limit 3"})");
+  BOOST_TEST(r.status == 200);
+  BOOST_TEST(body_json(r)["data"].size() == 3u);
   // Credits: LIMIT 1-200 costs 1, 201-1000 costs 2, 1001-2000 costs 3.
   const std::int64_t before = stats(sim)["credits_used"];
   sim.coql("select Company from Leads where id is not null limit 200");

@@ -41,6 +41,7 @@ HADES_APT_PACKAGES=(
 # npm packages, pinned as NAME@VERSION, installed into .deps/npm (ignored by git).
 HADES_NPM_PACKAGES=(
   @libsql/client@0.18.0  # the official libSQL client: tests cross-check what HADES wrote to sqld
+  @zohocrm/nodejs-sdk-8.0@2.0.0  # Zoho's official CRM SDK: tests check tools/zoho_sim against it
 )
 
 hades_log() {

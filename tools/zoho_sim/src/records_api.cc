@@ -178,6 +178,10 @@ std::vector<const Record*> visible_rows(const Module& module, const ListParams& 
 SimResponse Simulator::dispatch_api(Call& call) {
   if (call.kind == "coql") return coql(call);
   if (call.kind == "fields") return field_metadata(call);
+  if (call.kind == "out_of_scope") {
+    return error(call,
+                 api_error(401, "OAUTH_SCOPE_MISMATCH", "invalid oauth scope to access this URL"));
+  }
   const Module* module = store_.module(call.module);
   if (module == nullptr) {
     return error(call,

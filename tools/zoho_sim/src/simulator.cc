@@ -22,45 +22,6 @@ constexpr std::string_view kHtml502 =
     "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>ZGS</center>\r\n</body>\r\n"
     "</html>\r\n";
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string percent_decode(std::string_view text, bool plus_is_space) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
-        hex_value(text[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
-      i += 2;
-    } else {
-      out += plus_is_space && c == '+' ? ' ' : c;
-    }
-  }
-  return out;
-}
-
-// "a=1&b=2" into `out` (later keys win).
-void parse_form(std::string_view text, Params& out) {
-  std::size_t pos = 0;
-  while (pos <= text.size()) {
-    auto amp = text.find('&', pos);
-    if (amp == std::string_view::npos) amp = text.size();
-    const std::string_view item = text.substr(pos, amp - pos);
-    if (!item.empty()) {
-      const auto eq = item.find('=');
-      out[percent_decode(item.substr(0, eq), true)] =
-          eq == std::string_view::npos ? "" : percent_decode(item.substr(eq + 1), true);
-    }
-    pos = amp + 1;
-  }
-}
-
 bool secret_param(std::string_view key) {
   return key == "client_id" || key == "client_secret" || key == "refresh_token" || key == "code" ||
          key == "token" || key == "access_token";
@@ -172,7 +133,9 @@ SimResponse Simulator::handle(const SimRequest& request) {
   const std::string_view target = request.target;
   const auto question = target.find('?');
   call.path = percent_decode(target.substr(0, question), false);
-  if (question != std::string_view::npos) parse_form(target.substr(question + 1), call.params);
+  if (question != std::string_view::npos) {
+    parse_urlencoded(target.substr(question + 1), call.params);
+  }
   std::lock_guard lock(mu_);
   ++seq_;
   const auto started = std::chrono::steady_clock::now();
@@ -210,7 +173,7 @@ SimResponse Simulator::handle_token(Call& call) {
     response = json_reply(405, {{"error", "invalid_request"}});
   } else {
     Params form = call.params;
-    parse_form(call.request.body, form);
+    parse_form_body(call.request.header("Content-Type"), call.request.body, form);
     const TokenReply reply = tokens_.grant(form, now(), api_domain_);
     call.token_outcome = reply.outcome;
     call.client_hash = reply.client_hash;
@@ -225,7 +188,7 @@ SimResponse Simulator::handle_token_revoke(Call& call) {
   call.kind = "revoke";
   call.token_request = true;
   Params form = call.params;
-  parse_form(call.request.body, form);
+  parse_form_body(call.request.header("Content-Type"), call.request.body, form);
   const auto it = form.find("token");
   if (it != form.end()) {
     call.client_hash = secret_hash(it->second);
@@ -251,6 +214,10 @@ bool Simulator::classify_api(Call& call) {
   if (version < 2 || version > 8 || rest.empty()) return false;
   if (rest == "coql") {
     call.kind = "coql";
+  } else if (rest == "users" || rest == "org" || rest == "settings/modules") {
+    // Real endpoints outside the scope every grant carries (token_service.cc): Zoho's SDKs call
+    // them (the current user, the org, module metadata), so they must not look like modules.
+    call.kind = "out_of_scope";
   } else if (rest == "settings/fields") {
     call.kind = "fields";
     if (const auto* m = call.param("module")) call.module = *m;

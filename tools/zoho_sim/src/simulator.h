@@ -11,6 +11,7 @@
 //   GET  /crm/v{2..8}/{Module}/search                          search
 //   POST /crm/v{2..8}/coql                                     COQL
 //   GET  /crm/v{2..8}/settings/fields?module=M                 field metadata
+//   /crm/v{2..8}/users, /org, /settings/modules                401 OAUTH_SCOPE_MISMATCH
 //   GET|POST /__sim/...                                        test control (no auth, not counted)
 //
 // Thread safety: handle() and stats() may be called from any number of threads; one mutex

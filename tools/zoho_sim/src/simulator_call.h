@@ -10,11 +10,10 @@
 #include <string>
 #include <string_view>
 
+#include "form.h"
 #include "simulator.h"
 
 namespace hades::zoho_sim {
-
-using Params = std::map<std::string, std::string, std::less<>>;
 
 struct Simulator::Call {
   explicit Call(const SimRequest& r) : request(r) {}
@@ -28,7 +27,7 @@ struct Simulator::Call {
   const SimRequest& request;
   std::string path;            // percent-decoded
   Params params;               // query parameters, percent-decoded
-  std::string kind = "other";  // token, revoke, list, search, coql, fields, sim, other
+  std::string kind = "other";  // token revoke list search coql fields out_of_scope sim other
   std::string module;
   int version = 0;
   bool token_request = false;

@@ -134,6 +134,36 @@ BOOST_AUTO_TEST_CASE(failures_come_as_http_200_with_an_error) {
   BOOST_TEST(body_json(r).contains("access_token"));
 }
 
+// Zoho's Node SDK refreshes (and revokes) with multipart/form-data bodies, which Zoho accepts.
+BOOST_AUTO_TEST_CASE(token_requests_may_come_as_multipart_form_data) {
+  RunningSim sim(make_org(10));
+  const std::string boundary = "--------------------------759430657119145490519738";
+  const auto multipart = [&boundary](const std::vector<std::pair<std::string, std::string>>& f) {
+    std::string body;
+    for (const auto& [name, value] : f) {
+      body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name +
+              "\"\r\n\r\n" + value + "\r\n";
+    }
+    return body + "--" + boundary + "--\r\n";
+  };
+  const HttpHeaders type = {{"Content-Type", "multipart/form-data; boundary=" + boundary}};
+  const HttpResponse r = sim.request("POST", "/oauth/v2/token", type,
+                                     multipart({{"client_id", std::string(testing::kClientId)},
+                                                {"client_secret", std::string(kClientSecret)},
+                                                {"grant_type", "refresh_token"},
+                                                {"refresh_token", std::string(kRefreshToken)}}));
+  BOOST_TEST(r.status == 200);
+  BOOST_TEST(body_json(r).contains("access_token"), r.body);
+  // The same body read as urlencoded (no Content-Type) has no grant_type: the old failure.
+  BOOST_TEST(body_json(sim.request("POST", "/oauth/v2/token", {},
+                                   multipart({{"grant_type", "refresh_token"}})))["error"] ==
+             "unsupported_grant_type");
+  BOOST_TEST(body_json(sim.token_request()).contains("access_token"));  // urlencoded still works
+  sim.request("POST", "/oauth/v2/token/revoke", type,
+              multipart({{"token", std::string(kRefreshToken)}}));
+  BOOST_TEST(body_json(sim.token_request()) == json({{"error", "invalid_code"}}));
+}
+
 BOOST_AUTO_TEST_CASE(revoking_the_refresh_token_kills_it_and_its_access_tokens) {
   RunningSim sim(make_org(10));
   sim.grant();
@@ -188,6 +218,26 @@ BOOST_AUTO_TEST_CASE(tokens_expire_after_their_ttl_and_legacy_replies_use_millis
   BOOST_TEST(sim.api_get("/crm/v8/Leads?fields=Company").status == 200);
   control(sim, "advance_clock", {{"seconds", 61}});
   BOOST_TEST(sim.api_get("/crm/v8/Leads?fields=Company").body == kInvalidToken);
+}
+
+// Zoho's SDKs ask for the current user (and the org, and module metadata) unless told not to; a
+// token with the simulator's scope may not read them. They are not modules (INVALID_MODULE).
+BOOST_AUTO_TEST_CASE(endpoints_outside_the_granted_scope_answer_oauth_scope_mismatch) {
+  RunningSim sim(make_org(10));
+  // Authentication comes first.
+  BOOST_TEST(body_json(sim.request("GET", "/crm/v8/users?type=CurrentUser"))["code"] ==
+             "AUTHENTICATION_FAILURE");
+  sim.grant();
+  for (const std::string target :
+       {"/crm/v8/users?type=CurrentUser", "/crm/v8/org", "/crm/v2/settings/modules"}) {
+    const HttpResponse r = sim.api_get(target);
+    BOOST_TEST(r.status == 401, target);
+    BOOST_TEST(r.body == R"({"code":"OAUTH_SCOPE_MISMATCH","details":{},)"
+                         R"("message":"invalid oauth scope to access this URL","status":"error"})",
+               target);
+  }
+  BOOST_TEST(stats(sim)["kinds"]["out_of_scope"] == 4);
+  BOOST_TEST(stats(sim)["credits_used"] == 0);
 }
 
 BOOST_AUTO_TEST_CASE(api_calls_need_the_zoho_oauthtoken_scheme) {
@@ -424,6 +474,11 @@ BOOST_AUTO_TEST_CASE(coql_over_http) {
   r = sim.request("POST", "/crm/v8/coql", {{"Authorization", "Zoho-oauthtoken " + sim.grant()}},
                   "{}");
   BOOST_TEST(body_json(r)["code"] == "REQUIRED_PARAM_MISSING");
+  // Zoho's Node SDK posts the query with no Content-Type at all.
+  r = sim.request("POST", "/crm/v8/coql", {{"Authorization", "Zoho-oauthtoken " + sim.grant()}},
+                  R"({"select_query":"select Company from Leads where id is not null limit 3"})");
+  BOOST_TEST(r.status == 200);
+  BOOST_TEST(body_json(r)["data"].size() == 3u);
   // Credits: LIMIT 1-200 costs 1, 201-1000 costs 2, 1001-2000 costs 3.
   const std::int64_t before = stats(sim)["credits_used"];
   sim.coql("select Company from Leads where id is not null limit 200");

@@ -16,12 +16,17 @@
 
 namespace hades::plugin_common {
 
-// The company name as matching compares it: ASCII lower case, every character that is not an
-// ASCII letter or digit a word break (UTF-8 letters are kept as they are), words joined by one
-// space, and trailing legal suffixes (inc, llc, corp, co, ltd, corporation, company) removed.
-// `ACME, Inc.` and `acme inc` give `acme`. A name that is only a suffix keeps it (`Company` stays
-// `company`), so it still matches itself. Blank text gives "".
-std::string normalize_company_name(std::string_view name);
+// The company key: what matching compares (docs/zoho.md, "Matching"). In order:
+//   1. Unicode NFKC and full Unicode case folding (utf8proc): `HÔTEL` and `Hôtel` give `hôtel`,
+//      `STRASSE` and `Straße` give `strasse`, fullwidth `Ａｃｍｅ` gives `acme`;
+//   2. `.` and apostrophes (`'`, U+2019) deleted: `L.L.C.` gives `llc`, `O'Brien` `obrien`;
+//   3. every other run of characters that are not letters, marks or digits one space, trimmed;
+//   4. trailing legal-suffix words dropped (inc, incorporated, llc, corp, corporation, co,
+//      company, ltd, limited, lp, llp, plc, pllc, gmbh), as long as a word remains: a name that
+//      is only suffixes keeps its first word, so it still matches itself.
+// Accents are kept: both systems carry them. `ACME, Inc.`, `Acme Incorporated` and `acme inc`
+// all give `acme`. Bytes that are not UTF-8 count as separators. Blank text gives "".
+std::string company_key(std::string_view name);
 
 // An ISO-8601 date-time with a `Z` or `±HH:MM` offset (`2026-02-11T09:30:00-05:00`, fractional
 // seconds allowed and dropped) as UTC `YYYY-MM-DDTHH:MM:SSZ`, the form HADES stores. Anything

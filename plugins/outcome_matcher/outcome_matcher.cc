@@ -108,7 +108,7 @@ Result<Batch> load_batch(Database& db, const std::string& batch_id) {
   for (const auto& r : rows->rows) {
     const std::string name = to_text(r[1]);
     const std::string company_id(plugin_common::trim(to_text(r[2])));
-    const std::string normalised = plugin_common::normalize_company_name(name);
+    const std::string normalised = plugin_common::company_key(name);
     const std::string key = company_id.empty() ? "name:" + normalised : "id:" + company_id;
     Company& company = batch.companies[key];
     if (company.label.empty()) {
@@ -240,7 +240,7 @@ Status Matcher::consider(const Record& record) {
     if (const auto it = batch.by_id.find(record.company_id); it != batch.by_id.end()) {
       keys.insert(it->second);
     }
-  } else if (const std::string name = plugin_common::normalize_company_name(record.company);
+  } else if (const std::string name = plugin_common::company_key(record.company);
              !name.empty()) {
     const auto it = batch.by_name.find(name);
     if (it != batch.by_name.end()) keys = it->second;
@@ -430,7 +430,8 @@ Status OutcomeMatcher::run(Context& ctx) {
       " no_deal; " + std::to_string(s->advanced) + " lead_outcomes rows advanced; " +
       std::to_string(s->unmatched_written) + " unmatched_outcomes rows written, " +
       std::to_string(s->resolved) +
-      " resolved; recalibration_available=" + (s->recalibration_available ? "true" : "false"));
+      " recovered (logged unmatched by an earlier run, matched now); recalibration_available=" +
+      (s->recalibration_available ? "true" : "false"));
   return Status::ok_status();
 }
 

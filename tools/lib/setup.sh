@@ -29,6 +29,8 @@ HADES_APT_PACKAGES=(
   libsqlitecpp-dev
   libspdlog-dev
   libssl-dev
+  pkg-config  # finds libutf8proc (it has no CMake package)
+  libutf8proc-dev  # Unicode NFKC and case folding of company names (plugins/common/crm_text.cc)
   python3  # test scripts and fake servers
   sqlite3  # tests and tools/demo inspect databases with the CLI
   python3-yaml  # bench/export_reference.py

@@ -8,6 +8,7 @@
 #include <boost/test/unit_test.hpp>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "common/crm_text.h"
@@ -324,18 +325,42 @@ BOOST_AUTO_TEST_CASE(missing_staging_is_a_clear_config_error) {
   BOOST_TEST(stats.status().message().find("'zoho_sync_leads'") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(company_names_compare_without_case_punctuation_or_legal_suffix) {
-  using plugin_common::normalize_company_name;
-  BOOST_TEST(normalize_company_name("ACME, Inc.") == "acme");
-  BOOST_TEST(normalize_company_name("acme inc") == "acme");
-  BOOST_TEST(normalize_company_name("Keystone Springs Logistics Co.") ==
-             "keystone springs logistics");
-  BOOST_TEST(normalize_company_name("  O'Brien   Foods, LLC ") == "o brien foods");
-  BOOST_TEST(normalize_company_name("Acme Holdings Corp. Ltd") == "acme holdings");
-  BOOST_TEST(normalize_company_name("Müller GmbH") == "müller gmbh");
-  BOOST_TEST(normalize_company_name("Company") == "company");
-  BOOST_TEST(normalize_company_name("Inc Solutions") == "inc solutions");
-  BOOST_TEST(normalize_company_name("  ") == "");
+// An older matcher compared names in ASCII case only, so `Müller GmbH` never met `MÜLLER GMBH`
+// and real deliveries stayed unmatched. Upgrading must recover them: every unresolved record is
+// tried again with today's company key, resolved ones get resolved_at, and the log says so.
+BOOST_AUTO_TEST_CASE(records_an_older_matcher_left_unmatched_are_recovered) {
+  Org org;
+  org.exported("p6", "MÜLLER GMBH", "ZI-6");
+  org.exported("p7", "Vista Hôtel Group Limited", "ZI-7");
+  org.lead("L6", "Müller GmbH", kBatch, "Contacted", "2026-02-15T10:00:00-05:00");
+  org.deal("D7", "VISTA HÔTEL GROUP LTD", kBatch, "Appointment Scheduled",
+           "2026-02-16T10:00:00-05:00");
+  for (const auto& [module, id, company] :
+       {std::tuple{"Leads", "L6", "Müller GmbH"}, std::tuple{"Deals", "D7", "VISTA HÔTEL GROUP LTD"}}) {
+    execute(org.db(),
+            "INSERT INTO unmatched_outcomes (module, zoho_id, batch_id, company, reason, detail, "
+            "zoho_modified_at, first_seen_at, updated_at) VALUES (?, ?, ?, ?, 'no_match', "
+            "'logged by an older matcher', '2026-02-15T15:00:00Z', ?, ?)",
+            {text(module), text(id), text(kBatch), text(company), text(kNight1), text(kNight1)});
+  }
+
+  hades::testing::FakeContext ctx(org.db());
+  ctx.run_info.started_at = kNight2;
+  OutcomeMatcher task(Org::default_config());
+  BOOST_REQUIRE(task.run(ctx).ok());
+
+  BOOST_TEST(org.unmatched() ==
+             "Deals|D7|" + std::string(kBatch) + "|VISTA HÔTEL GROUP LTD|no_match|" + kNight1 +
+                 "|" + kNight1 + "|" + kNight2 + "|\n" + "Leads|L6|" + kBatch +
+                 "|Müller GmbH|no_match|" + kNight1 + "|" + kNight1 + "|" + kNight2 + "|\n");
+  BOOST_TEST(dump(org.db(), "SELECT person_id, outcome FROM lead_outcomes WHERE person_id IN "
+                            "('p6', 'p7') ORDER BY person_id") ==
+             "p6|contacted|\np7|appointment|\n");
+  bool said = false;
+  for (const std::string& line : ctx.lines()) {
+    said = said || line.find("2 recovered (logged unmatched by an earlier run") != std::string::npos;
+  }
+  BOOST_TEST(said, "the log says how many were recovered");
 }
 
 BOOST_AUTO_TEST_CASE(zoho_times_become_utc) {

@@ -30,19 +30,27 @@ std::string format_utc(Timestamp t) {
   return buffer;
 }
 
-std::optional<Timestamp> parse_utc(std::string_view text) {
+std::optional<std::chrono::sys_days> parse_date(std::string_view text) {
   using namespace std::chrono;
-  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' ||
-      text[13] != ':' || text[16] != ':' || text[19] != 'Z') {
-    return std::nullopt;
-  }
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
   const auto y = digits(text, 0, 4), mo = digits(text, 5, 2), d = digits(text, 8, 2);
-  const auto h = digits(text, 11, 2), mi = digits(text, 14, 2), s = digits(text, 17, 2);
-  if (!y || !mo || !d || !h || !mi || !s || *h > 23 || *mi > 59 || *s > 59) return std::nullopt;
+  if (!y || !mo || !d) return std::nullopt;
   const year_month_day date{year{*y}, month{static_cast<unsigned>(*mo)},
                             day{static_cast<unsigned>(*d)}};
   if (!date.ok()) return std::nullopt;
-  return Timestamp{sys_days{date}} + hours{*h} + minutes{*mi} + seconds{*s};
+  return sys_days{date};
+}
+
+std::optional<Timestamp> parse_utc(std::string_view text) {
+  using namespace std::chrono;
+  if (text.size() != 20 || text[10] != 'T' || text[13] != ':' || text[16] != ':' ||
+      text[19] != 'Z') {
+    return std::nullopt;
+  }
+  const std::optional<sys_days> date = parse_date(text.substr(0, 10));
+  const auto h = digits(text, 11, 2), mi = digits(text, 14, 2), s = digits(text, 17, 2);
+  if (!date || !h || !mi || !s || *h > 23 || *mi > 59 || *s > 59) return std::nullopt;
+  return Timestamp{*date} + hours{*h} + minutes{*mi} + seconds{*s};
 }
 
 }  // namespace hades

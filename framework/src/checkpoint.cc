@@ -9,7 +9,9 @@ using nlohmann::json;
 std::string encode_checkpoint(const Checkpoint& c) {
   json counts = json::array();
   for (const PluginCounts& p : c.counts) {
-    counts.push_back({{"plugin", p.plugin}, {"in", p.in}, {"out", p.out}, {"rejected", p.rejected}});
+    json count = {{"plugin", p.plugin}, {"in", p.in}, {"out", p.out}, {"rejected", p.rejected}};
+    if (!p.rejected_by_kind.empty()) count["rejected_by_kind"] = p.rejected_by_kind;
+    counts.push_back(std::move(count));
   }
   const json doc = {{"version", Checkpoint::kVersion},   {"cursor", c.cursor},
                     {"chunks", c.chunks},                {"rejected", c.rejected},
@@ -32,8 +34,15 @@ Checkpoint from_json(const json& doc) {
   c.chunks = doc.at("chunks").get<std::int64_t>();
   c.rejected = doc.at("rejected").get<std::int64_t>();
   for (const json& p : doc.at("counts")) {
-    c.counts.push_back({p.at("plugin").get<std::string>(), p.at("in").get<std::int64_t>(),
-                        p.at("out").get<std::int64_t>(), p.at("rejected").get<std::int64_t>()});
+    PluginCounts& count = c.counts.emplace_back();
+    count.plugin = p.at("plugin").get<std::string>();
+    count.in = p.at("in").get<std::int64_t>();
+    count.out = p.at("out").get<std::int64_t>();
+    count.rejected = p.at("rejected").get<std::int64_t>();
+    // Absent in checkpoints written before kinds existed.
+    if (p.contains("rejected_by_kind")) {
+      count.rejected_by_kind = p.at("rejected_by_kind").get<std::map<std::string, std::int64_t>>();
+    }
   }
   c.sink_tokens = doc.at("sink_tokens").get<std::vector<std::string>>();
   c.rejects_token = doc.at("rejects_token").get<std::string>();

@@ -8,6 +8,7 @@
 #define HADES_FRAMEWORK_CHECKPOINT_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,9 @@ struct PluginCounts {
   std::int64_t in = 0;
   std::int64_t out = 0;
   std::int64_t rejected = 0;
+  // Rejected records by the kind the plugin gave (Rejects::reject); records rejected without
+  // one are in `rejected` only.
+  std::map<std::string, std::int64_t> rejected_by_kind;
   bool operator==(const PluginCounts&) const = default;
 };
 

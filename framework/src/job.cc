@@ -24,6 +24,8 @@
 #include <sstream>
 #include <utility>
 
+#include "hades/time.h"
+
 namespace hades {
 
 std::string SourceLocation::to_string() const {
@@ -235,8 +237,13 @@ const std::vector<std::string>& top_keys() {
   return kKeys;
 }
 const std::vector<std::string>& param_keys() {
-  static const std::vector<std::string> kKeys = {"default", "description"};
+  static const std::vector<std::string> kKeys = {"default", "description", "type",
+                                                 "min",     "max",         "values"};
   return kKeys;
+}
+
+std::int64_t current_day() {
+  return std::chrono::floor<std::chrono::days>(Clock::now()).time_since_epoch().count();
 }
 const std::vector<std::string>& step_keys() {
   static const std::vector<std::string> kKeys = {
@@ -365,7 +372,8 @@ class JobLoader {
         job_(out->job),
         reporter_(file, &out->diagnostics),
         interpolator_(&reporter_, options.env ? options.env : default_env(), &out->job.params),
-        overrides_(options.overrides) {
+        overrides_(options.overrides),
+        today_(options.today ? *options.today : current_day()) {
     job_.file = file;
   }
 
@@ -377,6 +385,9 @@ class JobLoader {
   void load_header(const Entries& top, const YAML::Node& root);
   void load_params(const Entry* e);
   ParamSpec load_param(const Entry& e);
+  void load_param_type(const Entries& fields, const std::string& what, ParamSpec* spec);
+  void check_param(const ParamSpec& spec, const std::string& value, bool from_override,
+                   const SourceLocation& override_where);
   void resolve_params(const Entry* params_entry);
   void load_steps(const Entry* e, const YAML::Node& root);
   void load_step(const YAML::Node& node, std::size_t number);
@@ -403,6 +414,7 @@ class JobLoader {
   Reporter reporter_;
   Interpolator interpolator_;
   const std::map<std::string, std::string>& overrides_;
+  const std::int64_t today_;  // for relative date bounds
   std::map<std::string, int> step_lines_;  // step name -> line of its first definition
 };
 
@@ -514,7 +526,9 @@ void JobLoader::load_params(const Entry* e) {
 
 // `name: VALUE` (a default), `name:` (required) or `name: {default: .., description: ..}`.
 ParamSpec JobLoader::load_param(const Entry& e) {
-  ParamSpec spec{e.key, std::nullopt, "", reporter_.locate(e.key_node.Mark())};
+  ParamSpec spec;
+  spec.name = e.key;
+  spec.where = reporter_.locate(e.key_node.Mark());
   if (!is_valid_name(e.key)) {
     reporter_.error(e.key_node.Mark(), "parameter name " + in_quotes(excerpt(e.key)) +
                                            " may only use letters, digits, '_', '.' and '-'");
@@ -541,11 +555,78 @@ ParamSpec JobLoader::load_param(const Entry& e) {
   if (fallback != nullptr && !fallback->value.IsNull()) {
     read_scalar(*fallback, "a string", ParamRefs::kForbidden, &text);
     spec.default_value = text;
+    spec.default_where = reporter_.locate(value_mark(*fallback));
   }
   if (const Entry* description = find_entry(fields, "description")) {
     read_scalar(*description, "a string", ParamRefs::kForbidden, &spec.description);
   }
+  load_param_type(fields, what, &spec);
   return spec;
+}
+
+// `type`, and the `min`/`max` or `values` it allows.
+void JobLoader::load_param_type(const Entries& fields, const std::string& what, ParamSpec* spec) {
+  const Entry* type = find_entry(fields, "type");
+  std::string name;
+  if (type != nullptr && read_scalar(*type, "a type name", ParamRefs::kForbidden, &name)) {
+    if (const std::optional<ParamKind> kind = parse_param_kind(name)) {
+      spec->type.kind = *kind;
+    } else {
+      std::vector<std::string> kinds;
+      for (const char* k : {"string", "integer", "number", "boolean", "date", "path", "choice"}) {
+        kinds.emplace_back(k);
+      }
+      reporter_.error(value_mark(*type), what + ": unknown type " + in_quotes(excerpt(name)) +
+                                             did_you_mean(name, kinds) +
+                                             " (string, integer, number, boolean, date, path "
+                                             "or choice)");
+    }
+  }
+  for (const bool is_max : {false, true}) {
+    const Entry* bound = find_entry(fields, is_max ? "max" : "min");
+    std::string text;
+    if (bound == nullptr || !read_scalar(*bound, "a bound", ParamRefs::kForbidden, &text)) continue;
+    const Status parsed = parse_param_bound(spec->type.kind, text, is_max, &spec->type);
+    if (!parsed.ok()) reporter_.error(value_mark(*bound), what + ": " + parsed.message());
+  }
+  const Entry* values = find_entry(fields, "values");
+  if (spec->type.kind == ParamKind::kChoice) {
+    if (values == nullptr || !values->value.IsSequence() || values->value.size() == 0) {
+      reporter_.error(values != nullptr ? value_mark(*values) : type->key_node.Mark(),
+                      what + ": a choice needs `values`, a list of the allowed values");
+      return;
+    }
+    for (const YAML::Node& item : values->value) {
+      spec->type.values.push_back(load_item(item, what + " values"));
+    }
+  } else if (values != nullptr) {
+    reporter_.error(values->key_node.Mark(), what + ": `values` applies to choice parameters only");
+  }
+}
+
+// A typed parameter's value, from its default (located there) or from --set.
+void JobLoader::check_param(const ParamSpec& spec, const std::string& value, bool from_override,
+                            const SourceLocation& override_where) {
+  if (value.empty() && spec.default_value && spec.default_value->empty()) return;  // "not set"
+  Result<std::string> canonical = check_param_value(spec.type, value, today_);
+  if (canonical.ok()) {
+    job_.params[spec.name] = *canonical;
+    return;
+  }
+  // A typed value is not a secret: showing it says what was wrong with it. Strings and paths
+  // may be, and their check does not echo them.
+  const bool show = spec.type.kind != ParamKind::kString && spec.type.kind != ParamKind::kPath;
+  const std::string shown = show ? in_quotes(excerpt(value)) : std::string("the value");
+  if (from_override) {
+    out_->diagnostics.push_back(
+        {override_where, "--set " + spec.name + "=" + (show ? excerpt(value) : "...") +
+                             ": parameter " + in_quotes(spec.name) + " " +
+                             canonical.status().message()});
+  } else {
+    out_->diagnostics.push_back({spec.default_where.line != 0 ? spec.default_where : spec.where,
+                                 "parameter " + in_quotes(spec.name) + ": default " + shown +
+                                     " is not valid: " + canonical.status().message()});
+  }
 }
 
 // Defaults, then --set overrides (taken verbatim: the shell has already expanded them).
@@ -567,9 +648,14 @@ void JobLoader::resolve_params(const Entry* params_entry) {
     }
   }
   for (const ParamSpec& spec : job_.param_specs) {
-    if (job_.params.count(spec.name) != 0) continue;
-    reporter_.error(spec.where, "parameter " + in_quotes(spec.name) + " is required: pass --set " +
-                                    spec.name + "=VALUE");
+    const auto value = job_.params.find(spec.name);
+    if (value == job_.params.end()) {
+      reporter_.error(spec.where, "parameter " + in_quotes(spec.name) +
+                                      " is required: pass --set " + spec.name + "=VALUE");
+      continue;
+    }
+    check_param(spec, std::string(value->second), overrides_.count(spec.name) != 0,
+                overrides_where);
   }
 }
 

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "hades/settings.h"
+#include "job_params.h"
 
 namespace hades {
 
@@ -76,6 +77,8 @@ struct ParamSpec {
   std::optional<std::string> default_value;  // interpolated (env only)
   std::string description;
   SourceLocation where;
+  SourceLocation default_where;  // of the default value, when there is one
+  ParamType type;                // `type:` and its bounds; a string when absent
 };
 
 struct JobSpec {
@@ -95,6 +98,9 @@ struct JobSpec {
 
 struct LoadOptions {
   std::map<std::string, std::string> overrides;  // --set key=value
+  // Days since 1970-01-01 that relative date bounds (`max: today+1`) count from; nullopt: the
+  // current UTC date.
+  std::optional<std::int64_t> today;
   // Looks up an environment variable; defaults to getenv.
   std::function<std::optional<std::string>(const std::string&)> env;
 };

@@ -16,8 +16,14 @@ std::string summary_json(const RunSummary& s, int exit_code) {
   json steps = json::array();
   for (const StepSummary& step : s.steps) {
     json plugins = json::array();
+    std::map<std::string, std::int64_t> by_kind;
     for (const PluginCounts& c : step.counts) {
-      plugins.push_back({{"plugin", c.plugin}, {"in", c.in}, {"out", c.out}, {"rejected", c.rejected}});
+      plugins.push_back({{"plugin", c.plugin},
+                         {"in", c.in},
+                         {"out", c.out},
+                         {"rejected", c.rejected},
+                         {"rejected_by_kind", c.rejected_by_kind}});
+      for (const auto& [kind, n] : c.rejected_by_kind) by_kind[kind] += n;
     }
     steps.push_back({{"name", step.name},
                      {"kind", step.kind},
@@ -25,6 +31,7 @@ std::string summary_json(const RunSummary& s, int exit_code) {
                      {"resumed", step.resumed},
                      {"resumed_from_chunk", step.resumed_from_chunk},
                      {"rejected", step.rejected},
+                     {"rejected_by_kind", by_kind},
                      {"rejects_file", step.rejects_file},
                      {"duration_seconds", step.duration_seconds},
                      {"plugins", plugins}});
@@ -80,6 +87,7 @@ std::string prometheus_metrics(const RunSummary& s, int exit_code) {
       << "hades_run_last_timestamp_seconds{" << job << "} " << now << "\n"
       << "# HELP hades_step_records Records per step and plugin in the last run.\n"
       << "# TYPE hades_step_records gauge\n";
+  std::string by_reason;
   for (const StepSummary& step : s.steps) {
     for (const PluginCounts& c : step.counts) {
       const std::string labels =
@@ -87,7 +95,16 @@ std::string prometheus_metrics(const RunSummary& s, int exit_code) {
       out << "hades_step_records{" << labels << ",kind=\"in\"} " << c.in << "\n"
           << "hades_step_records{" << labels << ",kind=\"out\"} " << c.out << "\n"
           << "hades_step_records{" << labels << ",kind=\"rejected\"} " << c.rejected << "\n";
+      for (const auto& [reason, n] : c.rejected_by_kind) {
+        by_reason += "hades_step_rejected{" + labels + ",reason=\"" + label(reason) + "\"} " +
+                     std::to_string(n) + "\n";
+      }
     }
+  }
+  if (!by_reason.empty()) {
+    out << "# HELP hades_step_rejected Rejected records per step, plugin and reason kind.\n"
+        << "# TYPE hades_step_rejected gauge\n"
+        << by_reason;
   }
   return out.str();
 }

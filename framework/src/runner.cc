@@ -154,26 +154,39 @@ class StepRejects {
     ForPlugin(StepRejects& file, std::string plugin) : file_(file), plugin_(std::move(plugin)) {}
     void reject(std::string_view position, std::string_view reason,
                 std::string_view record) override {
-      file_.write(plugin_, position, reason, record);
-      ++count_;
+      reject("", position, reason, record);
     }
-    std::int64_t take_count() { return std::exchange(count_, 0); }
+    void reject(std::string_view kind, std::string_view position, std::string_view reason,
+                std::string_view record) override {
+      file_.write(plugin_, kind, position, reason, record);
+      ++count_;
+      if (!kind.empty()) ++by_kind_[std::string(kind)];
+    }
+    // The records rejected since the last call, counted into `counts`; returns how many.
+    std::int64_t take_count(PluginCounts& counts) {
+      for (const auto& [kind, n] : by_kind_) counts.rejected_by_kind[kind] += n;
+      by_kind_.clear();
+      counts.rejected += count_;
+      return std::exchange(count_, 0);
+    }
 
    private:
     StepRejects& file_;
     std::string plugin_;
     std::int64_t count_ = 0;
+    std::map<std::string, std::int64_t> by_kind_;
   };
 
   StepRejects(StagedFile file, std::string step) : file_(std::move(file)), step_(std::move(step)) {}
 
-  void write(const std::string& plugin, std::string_view position, std::string_view reason,
-             std::string_view record) {
-    const json line = {{"step", step_},
-                       {"plugin", plugin},
-                       {"position", position},
-                       {"reason", reason},
-                       {"record", record}};
+  void write(const std::string& plugin, std::string_view kind, std::string_view position,
+             std::string_view reason, std::string_view record) {
+    json line = {{"step", step_},
+                 {"plugin", plugin},
+                 {"position", position},
+                 {"reason", reason},
+                 {"record", record}};
+    if (!kind.empty()) line["kind"] = kind;
     if (status_.ok()) {
       status_ = file_.append(line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
     }
@@ -291,10 +304,9 @@ Result<bool> process_chunk(Pipeline& p, BoundStep& step, std::size_t chunk_size,
     more = *read;
     return Status::ok_status();
   }));
-  std::int64_t rejected = p.rejects[0]->take_count();
+  std::int64_t rejected = p.rejects[0]->take_count(cp.counts[0]);
   cp.counts[0].out += static_cast<std::int64_t>(chunk.size());
   cp.counts[0].in += static_cast<std::int64_t>(chunk.size()) + rejected;
-  cp.counts[0].rejected += rejected;
   for (std::size_t t = 0; t < p.transforms.size(); ++t) {
     const std::size_t i = t + 1;
     Chunk next(p.schemas[i]);
@@ -304,19 +316,17 @@ Result<bool> process_chunk(Pipeline& p, BoundStep& step, std::size_t chunk_size,
       return p.transforms[t]->apply(std::move(chunk), &next, *p.rejects[i]);
     }));
     chunk = std::move(next);
-    const std::int64_t r = p.rejects[i]->take_count();
+    const std::int64_t r = p.rejects[i]->take_count(cp.counts[i]);
     cp.counts[i].out += static_cast<std::int64_t>(chunk.size());
-    cp.counts[i].rejected += r;
     rejected += r;
   }
   for (std::size_t s = 0; s < p.sinks.size(); ++s) {
     const std::size_t i = s + 1 + p.transforms.size();
     HADES_RETURN_IF_ERROR(
         guarded(plugins[i], "write", [&] { return p.sinks[s]->write(chunk, batch, *p.rejects[i]); }));
-    const std::int64_t r = p.rejects[i]->take_count();
+    const std::int64_t r = p.rejects[i]->take_count(cp.counts[i]);
     cp.counts[i].in += static_cast<std::int64_t>(chunk.size());
     cp.counts[i].out += static_cast<std::int64_t>(chunk.size()) - r;
-    cp.counts[i].rejected += r;
     rejected += r;
   }
   cp.rejected += rejected;
@@ -350,7 +360,7 @@ Result<Checkpoint> starting_checkpoint(const BoundStep& step, const std::string&
     cp = *decoded;
   }
   if (cp.counts.empty()) {
-    for (const BoundPlugin& bp : step.plugins) cp.counts.push_back({bp.label, 0, 0, 0});
+    for (const BoundPlugin& bp : step.plugins) cp.counts.emplace_back().plugin = bp.label;
   }
   bool same_plugins = cp.counts.size() == step.plugins.size();
   for (std::size_t i = 0; same_plugins && i < cp.counts.size(); ++i) {

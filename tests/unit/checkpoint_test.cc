@@ -11,7 +11,9 @@ Checkpoint sample() {
   c.cursor = "offset=1234;line=56";
   c.chunks = 7;
   c.rejected = 2;
-  c.counts = {{"csv_source", 3502, 3500, 2}, {"turso_sink", 3500, 3500, 0}};
+  c.counts = {{"csv_source", 3502, 3500, 2, {}},
+              {"scorer", 3500, 3497, 3, {{"control_character", 2}, {"future_intent_date", 1}}},
+              {"turso_sink", 3497, 3497, 0, {}}};
   c.sink_tokens = {""};
   c.rejects_token = "812";
   return c;
@@ -26,6 +28,15 @@ BOOST_AUTO_TEST_CASE(round_trips_every_field) {
   BOOST_TEST((*decoded == original));
 }
 
+// Checkpoints written before reject kinds existed have none; they resume with empty counts.
+BOOST_AUTO_TEST_CASE(reads_checkpoints_without_reject_kinds) {
+  auto decoded = decode_checkpoint(
+      R"({"version":1,"cursor":"c","chunks":1,"rejected":0,"counts":[{"plugin":"x","in":5,)"
+      R"("out":5,"rejected":0}],"sink_tokens":[],"rejects_token":""})");
+  BOOST_REQUIRE(decoded.ok());
+  BOOST_TEST(decoded->counts.at(0).rejected_by_kind.empty());
+}
+
 BOOST_AUTO_TEST_CASE(refuses_what_it_does_not_fully_understand) {
   const std::vector<std::string> bad = {
       "",
@@ -36,6 +47,7 @@ BOOST_AUTO_TEST_CASE(refuses_what_it_does_not_fully_understand) {
       R"({"version":1,"cursor":5,"chunks":0,"rejected":0,"counts":[],"sink_tokens":[],"rejects_token":""})",
       R"({"version":1,"cursor":"","chunks":-1,"rejected":0,"counts":[],"sink_tokens":[],"rejects_token":""})",
       R"({"version":1,"cursor":"","chunks":0,"rejected":0,"counts":[{"plugin":"x"}],"sink_tokens":[],"rejects_token":""})",
+      R"({"version":1,"cursor":"","chunks":0,"rejected":0,"counts":[{"plugin":"x","in":0,"out":0,"rejected":0,"rejected_by_kind":{"a":"2"}}],"sink_tokens":[],"rejects_token":""})",
   };
   for (const std::string& text : bad) {
     auto decoded = decode_checkpoint(text);

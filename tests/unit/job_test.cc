@@ -15,6 +15,7 @@
 #include <regex>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace hades {
@@ -226,6 +227,102 @@ BOOST_AUTO_TEST_CASE(required_param_without_override) {
   BOOST_TEST_REQUIRE(loaded.diagnostics.size() == 1u, all_diagnostics(loaded.diagnostics));
   BOOST_TEST(loaded.diagnostics[0].to_string() ==
              "j.yaml:4:3: parameter 'input' is required: pass --set input=VALUE");
+}
+
+// --- Typed parameters ------------------------------------------------------------------------
+
+// min_score on line 4, as_of on line 5; steps use both, so a typed value must reach them.
+constexpr const char* kTypedJob =
+    "name: j\ndatabase: sqlite://x.db\nparams:\n"
+    "  min_score: {type: integer, min: 0, max: 100, default: 0}\n"
+    "  as_of: {type: date, max: today+1, default: \"\"}\n"
+    "  workflow: {type: choice, values: [intent, geography], default: intent}\n"
+    "  input: {type: path, default: leads.csv}\n"
+    "  ratio: {type: number, min: 0, max: 1, default: 0.5}\n"
+    "  dry_run: {type: boolean, default: false}\n"
+    "steps: [{name: s, task: {plugin: p, with: {v: \"${param:min_score}\"}}}]\n";
+
+// 2026-12-06 as days since 1970-01-01: relative date bounds count from it.
+constexpr std::int64_t kToday = 20793;
+
+LoadedJob load_typed(std::map<std::string, std::string> overrides) {
+  LoadOptions options = options_with({}, std::move(overrides));
+  options.today = kToday;
+  return load_job_text(kTypedJob, "j.yaml", options);
+}
+
+BOOST_AUTO_TEST_CASE(typed_params_accept_good_values_canonically) {
+  const LoadedJob loaded = load_typed({{"min_score", "050"}, {"as_of", "2026-12-07"},
+                                       {"workflow", "geography"}, {"ratio", "0.25"},
+                                       {"dry_run", "true"}});
+  BOOST_TEST_REQUIRE(loaded.ok(), all_diagnostics(loaded.diagnostics));
+  BOOST_TEST(loaded.job.params.at("min_score") == "50");
+  BOOST_TEST(loaded.job.params.at("as_of") == "2026-12-07");  // tomorrow: within max today+1
+  const LoadedJob defaults = load_typed({});
+  BOOST_TEST_REQUIRE(defaults.ok(), all_diagnostics(defaults.diagnostics));
+  BOOST_TEST(defaults.job.params.at("as_of") == "");  // empty default: "not set" is allowed
+  BOOST_TEST(defaults.job.params.at("min_score") == "0");
+}
+
+// Each value used to pass as text and make the export compare strings with numbers.
+BOOST_AUTO_TEST_CASE(typed_params_refuse_bad_values_at_the_set) {
+  for (const char* bad : {"abc", "50.5", "+50", " 50", "50 ", "", "101", "-1", "1e2", "0x10"}) {
+    const LoadedJob loaded = load_typed({{"min_score", bad}});
+    BOOST_TEST_CONTEXT("min_score='" << bad << "'") {
+      BOOST_TEST_REQUIRE(loaded.diagnostics.size() == 1u, all_diagnostics(loaded.diagnostics));
+      BOOST_TEST(loaded.diagnostics[0].to_string() ==
+                 "j.yaml:3:1: --set min_score=" + std::string(bad) +
+                     ": parameter 'min_score' expected an integer from 0 to 100 (digits, an "
+                     "optional leading '-')");
+    }
+  }
+  for (const auto& [name, bad, expected] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"as_of", "2026-12-08", "a date (YYYY-MM-DD) not after today+1"},
+           {"as_of", "2026-02-30", "a date (YYYY-MM-DD) not after today+1"},
+           {"as_of", "12/06/2026", "a date (YYYY-MM-DD) not after today+1"},
+           {"workflow", "Intent", "one of intent, geography"},
+           {"ratio", "1.5", "a number from 0 to 1 (like 12 or 4.5)"},
+           {"dry_run", "yes", "true or false"}}) {
+    const LoadedJob loaded = load_typed({{name, bad}});
+    BOOST_TEST_CONTEXT(name << "='" << bad << "'") {
+      CHECK_DIAGNOSTIC(loaded.diagnostics, 3, 1, "parameter '" + name + "' expected " + expected);
+    }
+  }
+  // A path may be a secret-bearing string: its value is not echoed.
+  const LoadedJob path = load_typed({{"input", "a\nb"}});
+  CHECK_DIAGNOSTIC(path.diagnostics, 3, 1, "--set input=...: parameter 'input' expected a file");
+}
+
+BOOST_AUTO_TEST_CASE(typed_param_defaults_are_checked_at_their_line) {
+  const LoadedJob loaded = load_job_text(
+      "name: j\ndatabase: sqlite://x.db\nparams:\n  n: {type: integer, min: 1, default: 0}\n"
+      "steps: [{name: s, task: {plugin: p}}]\n",
+      "j.yaml", options_with({}));
+  BOOST_TEST_REQUIRE(loaded.diagnostics.size() == 1u, all_diagnostics(loaded.diagnostics));
+  BOOST_TEST(loaded.diagnostics[0].to_string() ==
+             "j.yaml:4:39: parameter 'n': default '0' is not valid: expected an integer of at "
+             "least 1 (digits, an optional leading '-')");
+}
+
+BOOST_AUTO_TEST_CASE(typed_param_declarations_are_checked) {
+  const LoadedJob loaded = load_job_text(
+      "name: j\ndatabase: sqlite://x.db\nparams:\n"
+      "  a: {type: integr}\n"
+      "  b: {type: integer, min: x}\n"
+      "  c: {type: date, max: tomorrow}\n"
+      "  d: {type: choice}\n"
+      "  e: {type: string, values: [x]}\n"
+      "  f: {type: boolean, max: 1}\n"
+      "steps: [{name: s, task: {plugin: p}}]\n",
+      "j.yaml", options_with({}, {{"a", "1"}, {"b", "1"}, {"c", "2026-01-01"}, {"d", "x"},
+                                  {"e", "x"}, {"f", "true"}}));
+  CHECK_DIAGNOSTIC(loaded.diagnostics, 4, 13, "unknown type 'integr'; did you mean 'integer'?");
+  CHECK_DIAGNOSTIC(loaded.diagnostics, 5, 27, "min must be an integer");
+  CHECK_DIAGNOSTIC(loaded.diagnostics, 6, 24, "max must be a date (YYYY-MM-DD) or today");
+  CHECK_DIAGNOSTIC(loaded.diagnostics, 7, 7, "a choice needs `values`");
+  CHECK_DIAGNOSTIC(loaded.diagnostics, 8, 21, "`values` applies to choice parameters only");
+  CHECK_DIAGNOSTIC(loaded.diagnostics, 9, 27, "max applies to integer, number and date");
 }
 
 // --- Interpolation -----------------------------------------------------------------------------

@@ -35,6 +35,16 @@ BOOST_AUTO_TEST_CASE(refuses_anything_else) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(dates_are_strict_and_real) {
+  BOOST_TEST(parse_date("2026-02-11").has_value());
+  BOOST_TEST(parse_date("2024-02-29").has_value());
+  for (const char* text : {"2026-02-30", "2025-02-29", "2026-2-11", "2026-02-11T00:00:00Z",
+                           " 2026-02-11", "20260211", "2026/02/11", ""}) {
+    BOOST_TEST(!parse_date(text).has_value(), "'" << text << "'");
+  }
+  BOOST_TEST(format_utc(Timestamp{*parse_date("2026-02-11")}) == "2026-02-11T00:00:00Z");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace

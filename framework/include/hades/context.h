@@ -46,6 +46,16 @@ class HADES_API Rejects {
   // it; `record` is the record as the source had it (raw text or JSON), possibly empty.
   virtual void reject(std::string_view position, std::string_view reason,
                       std::string_view record) = 0;
+
+  // The same, with a `kind`: a short snake_case name for the class of problem
+  // ("control_character", "future_intent_date", "duplicate") that the run summary counts
+  // separately, so a person sees what was left out without reading the rejects file. (Plugin
+  // API 1.2; the default, for a Rejects a plugin implements itself, forgets the kind.)
+  virtual void reject(std::string_view kind, std::string_view position, std::string_view reason,
+                      std::string_view record) {
+    (void)kind;
+    reject(position, reason, record);
+  }
 };
 
 // Facts about the run that are fixed when it starts and stay fixed when it is resumed.

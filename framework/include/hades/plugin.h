@@ -38,7 +38,7 @@ namespace hades {
 // Bump kApiMajor for any change that breaks a built plugin; bump kApiMinor when adding to the
 // end of PluginDescriptor or adding something the host can do without from older plugins.
 inline constexpr std::uint32_t kApiMajor = 1;
-// 1.1: Database::query_each. 1.2: Context::now().
+// 1.1: Database::query_each. 1.2: Context::now(), Rejects::reject with a kind.
 inline constexpr std::uint32_t kApiMinor = 2;
 
 enum class PluginKind : std::uint32_t { kSource = 0, kTransform = 1, kSink = 2, kTask = 3 };

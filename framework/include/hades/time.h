@@ -26,6 +26,9 @@ std::string format_utc(Timestamp t);
 // Parses exactly "YYYY-MM-DDTHH:MM:SSZ" with a real calendar date; nullopt for anything else.
 std::optional<Timestamp> parse_utc(std::string_view text);
 
+// Parses exactly "YYYY-MM-DD", a real calendar date; nullopt for anything else.
+std::optional<std::chrono::sys_days> parse_date(std::string_view text);
+
 }  // namespace hades
 
 #endif  // HADES_TIME_H_

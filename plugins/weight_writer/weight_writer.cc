@@ -53,6 +53,13 @@ std::string percent(double rate) {
   return buffer;
 }
 
+// 1776 -> "1,776", as the comments write it.
+std::string thousands(std::int64_t n) {
+  std::string digits = std::to_string(n);
+  for (std::size_t i = digits.size(); i > 3; i -= 3) digits.insert(i - 3, ",");
+  return digits;
+}
+
 std::string pad(std::string text, std::size_t width) {
   if (text.size() < width) text.resize(width, ' ');
   return text;
@@ -70,7 +77,7 @@ std::string describe(const std::vector<plugin_common::IcpChange>& changes) {
   for (const plugin_common::IcpChange& c : changes) {
     out += "  " + pad(c.dimension + ":" + c.bucket, item_width) + "  " + pad(c.place, place_width) +
            "  " + (c.inserted ? "(new)" : c.old_value) + " -> " + c.new_value + "  (" +
-           std::to_string(c.leads) + " leads, " + percent(c.rate) + ", " + c.confidence + ")\n";
+           thousands(c.leads) + " leads, " + percent(c.rate) + ", " + c.confidence + ")\n";
   }
   return out;
 }

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "common/icp_changes.h"
+#include "common/normalize.h"
 #include "hades/plugin_export.h"
 
 namespace hades::weight_writer {
@@ -24,7 +25,7 @@ const SettingSpec kSettings[8] = {
      "icp.yaml, or the run is refused."},
     {"select", SettingType::kString, false, nullptr, false,
      "apply: `dimension:bucket` items, comma-separated (`sic:8062,proximity:5-10 mi`), "
-     "`supported` or `all`."},
+     "`supported` or `all`. Empty: list the report's suggestions and change nothing."},
     {"change", SettingType::kString, false, "latest", false,
      "rollback: the icp_changes id to undo, or `latest` (the newest change of this icp.yaml)."},
     {"applied_by", SettingType::kString, true, nullptr, false,
@@ -141,8 +142,13 @@ Result<WeightWriterConfig> bind_config(const Settings& settings) {
   if (config.report.empty()) {
     return Status::invalid_config("weight_writer: `report` is required to apply");
   }
-  Result<plugin_common::Selection> selection =
-      plugin_common::parse_selection(settings.get_string("select").value_or(""));
+  const std::string select = settings.get_string("select").value_or("");
+  if (plugin_common::trim(select).empty()) {
+    config.list_only = true;  // nothing chosen yet: list what could be
+    config.selection.kind = plugin_common::Selection::Kind::kAll;
+    return config;
+  }
+  Result<plugin_common::Selection> selection = plugin_common::parse_selection(select);
   if (!selection.ok()) return selection.status().with_context("weight_writer");
   config.selection = std::move(selection).value();
   return config;
@@ -193,6 +199,18 @@ Status WeightWriter::apply(Context& ctx) {
   request.selection = config_.selection;
   request.calibrated_on = run.started_at.substr(0, 10);
 
+  if (config_.list_only) {
+    Result<plugin_common::IcpEditPlan> plan = plugin_common::preview_icp_changes(request);
+    if (!plan.ok()) return plan.status();
+    print("nothing selected, nothing changed. The suggestions of " + config_.report +
+          " that differ from " + config_.icp + " (what select=all would apply):\n" +
+          describe(plan->changes) + describe(plan->skipped) +
+          "Apply some with --set select=DIMENSION:BUCKET,... (or all), after a look with --set "
+          "dry_run=true.\n");
+    ctx.log().info("weight_writer: no selection; listed " + std::to_string(plan->changes.size()) +
+                   " suggestion(s), nothing changed");
+    return Status::ok_status();
+  }
   if (config_.dry_run) {
     Result<plugin_common::IcpEditPlan> plan = plugin_common::preview_icp_changes(request);
     if (!plan.ok()) return plan.status();

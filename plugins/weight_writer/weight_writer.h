@@ -8,7 +8,9 @@
 // it twice), the run's date for the comments, and what it prints: the items and the unified diff.
 //
 //   action: apply     plan `select` of the report `report` against `icp`; with dry_run, print it
-//                     and change nothing; else apply it.
+//                     and change nothing; else apply it. An empty `select` lists what the report
+//                     suggests (as `all` would take it) and changes nothing, so that the shipped
+//                     job validates and a bare run is a menu, not a failed run to --fresh away.
 //   action: rollback  restore the text before change `change` (or the latest), byte for byte.
 //
 // Settings are checked when the step is created (`hades validate`); files are read only in run().
@@ -47,6 +49,7 @@ struct WeightWriterConfig {
   std::string icp;
   std::string report;                  // apply
   plugin_common::Selection selection;  // apply
+  bool list_only = false;  // apply with an empty `select`: list the suggestions, change nothing
   std::optional<std::int64_t> change;  // rollback; nullopt = the latest
   std::string applied_by;
   bool dry_run = false;

@@ -78,7 +78,7 @@ BOOST_AUTO_TEST_CASE(settings_are_checked_when_the_step_is_created) {
   const std::pair<std::string, SettingValue> bad[] = {{"action", std::string("undo")},
                                                       {"icp", std::string()},
                                                       {"report", std::string()},
-                                                      {"select", std::string("")},
+                                                      {"select", std::string("sic:8062,")},
                                                       {"select", std::string("sic")},
                                                       {"applied_by", std::string()},
                                                       {"lock_wait_seconds", std::int64_t{-1}},
@@ -93,6 +93,10 @@ BOOST_AUTO_TEST_CASE(settings_are_checked_when_the_step_is_created) {
       BOOST_TEST(has(config.status().message(), "weight_writer"), config.status().message());
     }
   }
+  Settings nothing = good;
+  nothing.set("select", std::string(" "));
+  BOOST_TEST(bind_config(nothing)->list_only);
+  BOOST_TEST(!bind_config(good)->list_only);
   Settings rollback = good;
   rollback.set("action", std::string("rollback"));
   rollback.set("report", std::string());  // not needed to roll back
@@ -125,6 +129,17 @@ BOOST_AUTO_TEST_CASE(a_dry_run_prints_the_diff_and_changes_nothing) {
       plugin_common::icp_change_history(*f.db, f.icp, 10);
   BOOST_REQUIRE(h.ok());
   BOOST_TEST(h->empty());
+}
+
+BOOST_AUTO_TEST_CASE(without_a_selection_the_suggestions_are_listed_and_nothing_changes) {
+  TaskFixture f;
+  std::string printed;
+  BOOST_REQUIRE(f.run(apply_settings(f.icp, f.report, ""), &printed).ok());
+  BOOST_TEST(has(printed, "nothing selected, nothing changed"), printed);
+  BOOST_TEST(has(printed, "  sic:8361  onsite_likelihood.sic_scores.\"8361\"  71 -> 100"), printed);
+  BOOST_TEST(!has(printed, "--- a/"), printed);
+  BOOST_TEST(hades::testing::read_file(f.icp) ==
+             hades::testing::read_file(testing::repo_path("config/icp.yaml")));
 }
 
 BOOST_AUTO_TEST_CASE(apply_resume_and_rollback_as_the_runner_calls_them) {

@@ -287,6 +287,66 @@ struct PlannedEdit {
   int order = 0;  // edits at one offset apply in this order
 };
 
+Status disagrees(const std::string& name, std::int64_t report_current, std::int64_t file_score,
+                 const std::string& place) {
+  return Status::invalid_config("select: " + name + ": the report's current score " +
+                                std::to_string(report_current) +
+                                " is not what icp.yaml gives it at " + place + " (" +
+                                std::to_string(file_score) + "); recalibrate");
+}
+
+// A SIC that sic_scores lacks: a new entry, "was" the default it scored until now.
+Status plan_insert(const IcpDocument& doc, const std::map<std::string, std::string>& flat,
+                   const ReportBucket& b, const PlanOptions& options, PlannedEdit& p) {
+  IcpChange& ch = p.change;
+  ch.inserted = true;
+  ch.place = "onsite_likelihood.sic_scores.\"" + b.bucket + "\"";
+  p.flat_key = "onsite_likelihood.sic_scores." + b.bucket;
+  ch.old_score = std::stoll(flat.at("onsite_likelihood.default"));
+  if (b.current && *b.current != ch.old_score) {
+    return disagrees("sic:" + b.bucket, *b.current, ch.old_score, "onsite_likelihood.default");
+  }
+  ch.new_value = std::to_string(ch.new_score);
+  std::string comment = evidence(b, options, "default " + std::to_string(ch.old_score));
+  const std::string industry = doc.industry_name(nullptr, b.bucket);
+  if (!industry.empty()) comment = industry + ": " + comment;
+  bool written = false;
+  HADES_EDIT_ASSIGN(p.edit, doc.insert_sic(b.bucket, ch.new_value, comment, &written));
+  if (written) ch.comment = comment;
+  return Status::ok_status();
+}
+
+// A number icp.yaml has. False when it is already the suggestion (nothing to do).
+Result<bool> plan_replace(const IcpDocument& doc, const std::map<std::string, std::string>& flat,
+                          const ReportDimension& d, const ReportBucket& b, const IcpPlace& place,
+                          const PlanOptions& options, PlannedEdit& p) {
+  IcpChange& ch = p.change;
+  const bool freshness = d.name == kFreshness;
+  ch.place = place.path;
+  ch.old_value = place.text;
+  p.flat_key = place.flat_key;
+  const std::string& old_flat = flat.at(place.flat_key);
+  ch.old_score = freshness
+                     ? static_cast<std::int64_t>(100.0 * std::strtod(old_flat.c_str(), nullptr))
+                     : std::stoll(old_flat);
+  if (b.current && *b.current != ch.old_score) {
+    return disagrees(item_name(d, b), *b.current, ch.old_score, place.path);
+  }
+  if (ch.new_score == ch.old_score) return false;
+  ch.new_value =
+      freshness ? multiplier_in_style(ch.new_score, place.text) : std::to_string(ch.new_score);
+  std::string comment = evidence(b, options, place.text);
+  if (freshness) comment = "score " + std::to_string(ch.new_score) + ", " + comment;
+  if (d.name == kSic) {
+    const std::string industry = doc.industry_name(&place, b.bucket);
+    if (!industry.empty()) comment = industry + ": " + comment;
+  }
+  bool written = false;
+  HADES_EDIT_ASSIGN(p.edit, doc.replace(place, ch.new_value, comment, &written));
+  if (written) ch.comment = comment;
+  return true;
+}
+
 // The change and edit for one candidate, or nullopt with a SkippedItem in `skipped`.
 Result<std::optional<PlannedEdit>> plan_one(const IcpDocument& doc,
                                             const std::map<std::string, std::string>& flat,
@@ -305,62 +365,27 @@ Result<std::optional<PlannedEdit>> plan_one(const IcpDocument& doc,
     skipped.push_back({{d.name, b.bucket}, "no place in icp.yaml: " + lookup.why_not});
     return std::optional<PlannedEdit>();
   }
-  const std::int64_t suggested = *b.suggested;
-  if (suggested < 0 || suggested > kMaxScore) {
-    return bad_report(name, "suggested_score " + std::to_string(suggested) + " is not 0-100");
+  if (*b.suggested < 0 || *b.suggested > kMaxScore) {
+    return bad_report(name, "suggested_score " + std::to_string(*b.suggested) + " is not 0-100");
   }
   PlannedEdit p;
-  IcpChange& ch = p.change;
-  ch.dimension = d.name;
-  ch.bucket = b.bucket;
-  ch.new_score = suggested;
-  ch.leads = b.n;
-  ch.deliveries = b.deliveries;
-  ch.rate = b.rate;
-  ch.confidence = b.confidence;
-  const bool freshness = d.name == kFreshness;
-  std::string comment;
-  bool written = false;
+  p.change.dimension = d.name;
+  p.change.bucket = b.bucket;
+  p.change.new_score = *b.suggested;
+  p.change.leads = b.n;
+  p.change.deliveries = b.deliveries;
+  p.change.rate = b.rate;
+  p.change.confidence = b.confidence;
   if (lookup.kind == PlaceLookup::Kind::kNewSic) {
-    ch.inserted = true;
-    ch.place = "onsite_likelihood.sic_scores.\"" + b.bucket + "\"";
-    p.flat_key = "onsite_likelihood.sic_scores." + b.bucket;
-    ch.old_score = std::stoll(flat.at("onsite_likelihood.default"));
-    ch.new_value = std::to_string(suggested);
-    const std::string industry = doc.industry_name(nullptr, b.bucket);
-    comment = evidence(b, options, "default " + std::to_string(ch.old_score));
-    if (!industry.empty()) comment = industry + ": " + comment;
-    HADES_EDIT_ASSIGN(p.edit, doc.insert_sic(b.bucket, ch.new_value, comment, &written));
-  } else {
-    const IcpPlace& place = lookup.place;
-    ch.place = place.path;
-    ch.old_value = place.text;
-    p.flat_key = place.flat_key;
-    const std::string& old_flat = flat.at(place.flat_key);
-    ch.old_score = freshness
-                       ? static_cast<std::int64_t>(100.0 * std::strtod(old_flat.c_str(), nullptr))
-                       : std::stoll(old_flat);
-    if (b.current && *b.current != ch.old_score) {
-      return Status::invalid_config("select: " + name + ": the report's current score " +
-                                    std::to_string(*b.current) +
-                                    " is not what icp.yaml gives it at " + place.path + " (" +
-                                    std::to_string(ch.old_score) + "); recalibrate");
-    }
-    if (suggested == ch.old_score) {
-      skipped.push_back({{d.name, b.bucket}, "already " + std::to_string(suggested)});
-      return std::optional<PlannedEdit>();
-    }
-    ch.new_value =
-        freshness ? multiplier_in_style(suggested, place.text) : std::to_string(suggested);
-    comment = evidence(b, options, place.text);
-    if (freshness) comment = "score " + std::to_string(suggested) + ", " + comment;
-    if (d.name == kSic) {
-      const std::string industry = doc.industry_name(&place, b.bucket);
-      if (!industry.empty()) comment = industry + ": " + comment;
-    }
-    HADES_EDIT_ASSIGN(p.edit, doc.replace(place, ch.new_value, comment, &written));
+    HADES_RETURN_IF_ERROR(plan_insert(doc, flat, b, options, p));
+    return std::optional<PlannedEdit>(std::move(p));
   }
-  if (written) ch.comment = comment;
+  bool changes = false;
+  HADES_EDIT_ASSIGN(changes, plan_replace(doc, flat, d, b, lookup.place, options, p));
+  if (!changes) {
+    skipped.push_back({{d.name, b.bucket}, "already " + std::to_string(*b.suggested)});
+    return std::optional<PlannedEdit>();
+  }
   return std::optional<PlannedEdit>(std::move(p));
 }
 

@@ -43,11 +43,7 @@ struct Token {
   char quote = 0;
 };
 
-// The `key: value` pairs of a mapping whose key is a scalar.
-struct Entry {
-  YAML::Node key;
-  YAML::Node value;
-};
+using Entry = MapEntry;
 
 std::vector<Entry> entries(const YAML::Node& map) {
   std::vector<Entry> out;
@@ -459,59 +455,87 @@ Result<TextEdit> IcpDocument::replace(const IcpPlace& place, std::string_view va
                   lead + token + comment_gap(end_column, column) + "# " + std::string(comment)};
 }
 
+namespace {
+
+// Where a new key goes among a mapping's entries: before `next` (the first greater key, when
+// the keys are sorted), else after the last entry; `reference` is the neighbour whose style the
+// new entry copies (null in an empty mapping).
+struct Neighbours {
+  std::vector<Entry> all;
+  const Entry* next = nullptr;
+  const Entry* reference = nullptr;
+};
+
+Neighbours neighbours_of(const YAML::Node& map, std::string_view key) {
+  Neighbours n;
+  n.all = entries(map);
+  const bool sorted = std::is_sorted(
+      n.all.begin(), n.all.end(),
+      [](const Entry& a, const Entry& b) { return a.key.Scalar() < b.key.Scalar(); });
+  for (const Entry& e : n.all) {
+    if (sorted && e.key.Scalar() > key) {
+      n.next = &e;
+      break;
+    }
+  }
+  n.reference = n.next != nullptr ? n.next : (n.all.empty() ? nullptr : &n.all.back());
+  return n;
+}
+
+}  // namespace
+
 Result<TextEdit> IcpDocument::insert_sic(std::string_view code, std::string_view value,
                                          std::string_view comment, bool* comment_written) const {
   const std::optional<Entry> onsite = entry(root_, "onsite_likelihood");
   const std::optional<Entry> table = onsite ? entry(onsite->value, "sic_scores") : std::nullopt;
-  if (!table || !table->value.IsMap())
+  if (!table || !table->value.IsMap()) {
     return error(root_, "onsite_likelihood.sic_scores is missing");
-  const YAML::Node& map = table->value;
-  const std::vector<Entry> all = entries(map);
-  const bool sorted = std::is_sorted(all.begin(), all.end(), [](const Entry& a, const Entry& b) {
-    return a.key.Scalar() < b.key.Scalar();
-  });
-  const Entry* next = nullptr;
-  if (sorted) {
-    for (const Entry& e : all) {
-      if (e.key.Scalar() > code) {
-        next = &e;
-        break;
-      }
-    }
   }
-  const Entry* reference = next != nullptr ? next : (all.empty() ? nullptr : &all.back());
-  const char quote = reference == nullptr ? '"' : text_[offset(reference->key)];
-  const std::string key = quote == '"' || quote == '\''
-                              ? std::string(1, quote) + std::string(code) + std::string(1, quote)
-                              : std::string(code);
-  const std::string pair = key + ": " + std::string(value);
+  const Neighbours n = neighbours_of(table->value, code);
+  // Quoted like the neighbour: "8062", '8062' or 8062.
+  const char quote = n.reference == nullptr ? '"' : text_[offset(n.reference->key)];
+  std::string key(code);
+  if (quote == '"' || quote == '\'') key = quote + key + quote;
   *comment_written = false;
-
-  if (text_[offset(map)] == '{') {  // a flow mapping: an entry among the others
-    if (reference == nullptr) return TextEdit{offset(map) + 1, offset(map) + 1, pair};
-    if (next != nullptr) return TextEdit{offset(next->key), offset(next->key), pair + ", "};
-    const std::optional<Token> last =
-        token_at(text_, offset(all.back().value), all.back().value.Scalar());
-    if (!last) return error(all.back().value, "sic_scores: cannot find its last value");
-    return TextEdit{last->end, last->end, ", " + pair};
+  if (text_[offset(table->value)] == '{') {
+    return insert_in_flow(table->value, n.all, n.next, key + ": " + std::string(value));
   }
+  std::string line = key + ":";
+  Result<TextEdit> edit =
+      insert_in_block(table->value, n.all, n.next, *n.reference, line, value, comment);
+  *comment_written = edit.ok() && !comment.empty();
+  return edit;
+}
 
-  // A block mapping: a line like its neighbours'.
-  const LineSpan ref_line = line_at(text_, offset(reference->key));
-  std::string indent(text_.substr(ref_line.begin, offset(reference->key) - ref_line.begin));
+Result<TextEdit> IcpDocument::insert_in_flow(const YAML::Node& map, const std::vector<Entry>& all,
+                                             const Entry* next, const std::string& pair) const {
+  if (all.empty()) return TextEdit{offset(map) + 1, offset(map) + 1, pair};
+  if (next != nullptr) return TextEdit{offset(next->key), offset(next->key), pair + ", "};
+  const std::optional<Token> last =
+      token_at(text_, offset(all.back().value), all.back().value.Scalar());
+  if (!last) return error(all.back().value, "sic_scores: cannot find its last value");
+  return TextEdit{last->end, last->end, ", " + pair};
+}
+
+Result<TextEdit> IcpDocument::insert_in_block(const YAML::Node& map, const std::vector<Entry>& all,
+                                              const Entry* next, const Entry& reference,
+                                              std::string line, std::string_view value,
+                                              std::string_view comment) const {
+  const LineSpan ref_line = line_at(text_, offset(reference.key));
+  // The neighbour's indentation, with a sequence's "- " turned into blanks.
+  std::string indent(text_.substr(ref_line.begin, offset(reference.key) - ref_line.begin));
   std::replace_if(
       indent.begin(), indent.end(), [](char c) { return !is_blank(c); }, ' ');
-  const std::string eol = text_.find("\r\n") != std::string_view::npos ? "\r\n" : "\n";
+  std::string eol(text_.substr(ref_line.content_end, ref_line.end - ref_line.content_end));
+  if (eol.empty()) eol = text_.find("\r\n") != std::string_view::npos ? "\r\n" : "\n";
   const Layout layout = layout_of(text_, bom_, map);
-  std::string line = indent + key + ":";
-  const std::size_t width = layout.number_end ? *layout.number_end : 0;
+  line = indent + line;
+  const std::size_t width = layout.number_end.value_or(0);
   line +=
       std::string(width > line.size() + value.size() ? width - line.size() - value.size() : 1, ' ');
   line += std::string(value);
-  if (!comment.empty()) {
+  if (!comment.empty())
     line += comment_gap(line.size(), layout.comment) + "# " + std::string(comment);
-    *comment_written = true;
-  }
   if (next != nullptr) return TextEdit{ref_line.begin, ref_line.begin, line + eol};
   const std::optional<Token> last =
       token_at(text_, offset(all.back().value), all.back().value.Scalar());

@@ -46,6 +46,12 @@ struct PlaceLookup {
   std::string why_not;  // kNoPlace: why the bucket has no number of its own
 };
 
+// One `key: value` pair of a mapping whose key is a scalar.
+struct MapEntry {
+  YAML::Node key;
+  YAML::Node value;
+};
+
 // A replacement of text[begin, end) by `text`; begin == end inserts.
 struct TextEdit {
   std::size_t begin = 0;
@@ -90,6 +96,12 @@ class IcpDocument {
   Result<PlaceLookup> find_freshness(std::string_view bucket) const;
   Result<IcpPlace> make_place(std::string path, std::string flat_key, const YAML::Node& key,
                               const YAML::Node& value, const YAML::Node& parent) const;
+  Result<TextEdit> insert_in_flow(const YAML::Node& map, const std::vector<MapEntry>& all,
+                                  const MapEntry* next, const std::string& pair) const;
+  Result<TextEdit> insert_in_block(const YAML::Node& map, const std::vector<MapEntry>& all,
+                                   const MapEntry* next, const MapEntry& reference,
+                                   std::string line, std::string_view value,
+                                   std::string_view comment) const;
   Status check_not_shared(const YAML::Node& node, const std::string& path) const;
   Status error(const YAML::Node& node, const std::string& what) const;
 

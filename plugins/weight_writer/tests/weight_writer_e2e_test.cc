@@ -6,6 +6,7 @@
 // on SQLite: a real calibration report applied with `all`, and the session of docs/weights.md,
 // command by command, compared with the output the page shows.
 #define BOOST_TEST_MODULE weight_writer_e2e_test
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <csignal>
 #include <cstdlib>
@@ -338,6 +339,22 @@ bool matches(const std::vector<std::string>& shown, std::size_t i,
 }
 
 BOOST_AUTO_TEST_SUITE(docs)
+
+BOOST_AUTO_TEST_CASE(the_readme_example_steps_validate_as_a_job) {
+  const std::vector<std::string> blocks = testing::fenced_blocks(
+      hades::testing::read_file(testing::repo_path("plugins/weight_writer/README.md")), "yaml");
+  const auto steps = std::find_if(blocks.begin(), blocks.end(),
+                                  [](const std::string& b) { return b.rfind("steps:", 0) == 0; });
+  BOOST_REQUIRE(steps != blocks.end());
+  hades::testing::TempDir dir;
+  const std::string job = dir.file("example.yaml");
+  hades::testing::write_file(
+      job, "name: readme_example\ndatabase: sqlite://" + dir.file("hades.db") + "\n" + *steps);
+  const ProcessResult r =
+      hades::testing::run_process({hades::testing::hades_binary(), "validate", job}, dir.path());
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(has(r.out, "OK (2 steps)"), r.out);
+}
 
 BOOST_AUTO_TEST_CASE(the_session_of_docs_weights_md_runs_as_shown) {
   const std::vector<DocCommand> commands =

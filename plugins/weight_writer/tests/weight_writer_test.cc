@@ -4,6 +4,7 @@
 #include "weight_writer.h"
 
 #include <boost/test/unit_test.hpp>
+#include <sstream>
 
 #include "common/icp_changes.h"
 #include "test_database.h"
@@ -70,6 +71,27 @@ BOOST_AUTO_TEST_CASE(readme_settings_table_matches_ksettings) {
   const std::vector<std::string> missing =
       hades::testing::missing_readme_setting_rows("weight_writer", kSettings);
   BOOST_TEST(missing.empty(), "README.md lacks the row: " << (missing.empty() ? "" : missing[0]));
+}
+
+BOOST_AUTO_TEST_CASE(readme_comment_examples_are_lines_of_the_golden_files) {
+  const std::string readme =
+      hades::testing::read_file(testing::repo_path("plugins/weight_writer/README.md"));
+  std::string goldens;
+  for (const char* name :
+       {"sic", "sic_new", "employee_tier", "proximity", "signal_strength", "freshness", "odd"}) {
+    goldens += hades::testing::read_file(testing::golden_path(std::string(name) + ".after.yaml"));
+  }
+  int checked = 0;
+  for (const std::string& block : testing::fenced_blocks(readme, "yaml")) {
+    if (block.rfind("    ", 0) != 0) continue;  // the example steps: a job, validated elsewhere
+    std::istringstream lines(block);
+    std::string line;
+    while (std::getline(lines, line)) {
+      BOOST_TEST(has(goldens, line + "\n"), "README line not in a golden file: " << line);
+      ++checked;
+    }
+  }
+  BOOST_TEST(checked == 4);
 }
 
 BOOST_AUTO_TEST_CASE(settings_are_checked_when_the_step_is_created) {

@@ -130,6 +130,20 @@ std::string golden(const std::string& name, const std::string& actual) {
   return hades::testing::read_file(golden_path(name));
 }
 
+std::vector<std::string> fenced_blocks(const std::string& markdown, const std::string& lang) {
+  std::vector<std::string> blocks;
+  std::size_t at = 0;
+  const std::string open = "```" + lang + "\n";
+  while ((at = markdown.find(open, at)) != std::string::npos) {
+    const std::size_t begin = at + open.size();
+    const std::size_t end = markdown.find("```", begin);
+    if (end == std::string::npos) break;
+    blocks.push_back(markdown.substr(begin, end - begin));
+    at = end + 3;
+  }
+  return blocks;
+}
+
 std::string to_crlf(std::string_view text) {
   std::string out;
   for (char c : text) {

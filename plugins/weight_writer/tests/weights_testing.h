@@ -62,6 +62,9 @@ std::string golden_path(const std::string& name);
 // The golden file `name`; with HADES_UPDATE_GOLDEN set, first (re)writes it as `actual`.
 std::string golden(const std::string& name, const std::string& actual);
 
+// The contents of every ```<lang> fenced block of `markdown`, in order.
+std::vector<std::string> fenced_blocks(const std::string& markdown, const std::string& lang);
+
 // "\n" -> "\r\n".
 std::string to_crlf(std::string_view text);
 

@@ -178,12 +178,31 @@ Result<std::optional<IcpChangeRecord>> made_by_run(Database& db, const ChangeCon
                       {Value(*context.run_id), Value(context.step), Value(path)});
 }
 
-ChangeOutcome resumed_outcome(IcpChangeRecord record, const std::string& name) {
-  ChangeOutcome out;
-  out.resumed = true;
-  out.diff = unified_diff(record.text_before, record.text_after, diff_label('a', name),
-                          diff_label('b', name));
-  out.change = std::move(record);
+std::string change_diff(const IcpChangeRecord& record, const std::string& name) {
+  return unified_diff(record.text_before, record.text_after, diff_label('a', name),
+                      diff_label('b', name));
+}
+
+// The lock taken and recovery done; `done` is the change this run made before it was
+// interrupted, when it made one.
+struct Prepared {
+  Locked locked;
+  std::optional<ChangeOutcome> done;
+};
+
+Result<Prepared> prepare(Database& db, const ChangeContext& context) {
+  Result<Locked> locked = lock_and_recover(db, context);
+  if (!locked.ok()) return locked.status();
+  Result<std::optional<IcpChangeRecord>> earlier = made_by_run(db, context, locked->path);
+  if (!earlier.ok()) return earlier.status();
+  Prepared out{std::move(locked).value(), std::nullopt};
+  if (*earlier) {
+    ChangeOutcome done;
+    done.resumed = true;
+    done.diff = change_diff(**earlier, context.icp_path);
+    done.change = std::move(**earlier);
+    out.done = std::move(done);
+  }
   return out;
 }
 
@@ -308,12 +327,10 @@ Result<IcpEditPlan> preview_icp_changes(const ApplyRequest& request) {
 }
 
 Result<ChangeOutcome> apply_icp_changes(Database& db, const ApplyRequest& request) {
-  Result<Locked> locked = lock_and_recover(db, request.context);
-  if (!locked.ok()) return locked.status();
-  const std::string& path = locked->path;
-  Result<std::optional<IcpChangeRecord>> earlier = made_by_run(db, request.context, path);
-  if (!earlier.ok()) return earlier.status();
-  if (*earlier) return resumed_outcome(std::move(**earlier), request.context.icp_path);
+  Result<Prepared> prepared = prepare(db, request.context);
+  if (!prepared.ok()) return prepared.status();
+  if (prepared->done) return std::move(*prepared->done);
+  const std::string& path = prepared->locked.path;
 
   Result<std::string> text = read_file_bytes(path);
   if (!text.ok()) return text.status();
@@ -345,12 +362,10 @@ Result<ChangeOutcome> apply_icp_changes(Database& db, const ApplyRequest& reques
 }
 
 Result<ChangeOutcome> rollback_icp_change(Database& db, const RollbackRequest& request) {
-  Result<Locked> locked = lock_and_recover(db, request.context);
-  if (!locked.ok()) return locked.status();
-  const std::string& path = locked->path;
-  Result<std::optional<IcpChangeRecord>> earlier = made_by_run(db, request.context, path);
-  if (!earlier.ok()) return earlier.status();
-  if (*earlier) return resumed_outcome(std::move(**earlier), request.context.icp_path);
+  Result<Prepared> prepared = prepare(db, request.context);
+  if (!prepared.ok()) return prepared.status();
+  if (prepared->done) return std::move(*prepared->done);
+  const std::string& path = prepared->locked.path;
 
   std::string current;
   Result<IcpChangeRecord> target = rollback_target(db, request, path, &current);
@@ -363,8 +378,7 @@ Result<ChangeOutcome> rollback_icp_change(Database& db, const RollbackRequest& r
   }
   IcpChangeRecord r = rollback_record(*target, request.context, path, std::move(current));
   ChangeOutcome out;
-  out.diff = unified_diff(r.text_before, r.text_after, diff_label('a', request.context.icp_path),
-                          diff_label('b', request.context.icp_path));
+  out.diff = change_diff(r, request.context.icp_path);
   Result<IcpChangeRecord> made = commit_change(db, std::move(r), request.context);
   if (!made.ok()) return made.status();
   out.change = std::move(made).value();
@@ -380,8 +394,7 @@ Result<ChangeOutcome> preview_rollback(Database& db, const RollbackRequest& requ
   if (!target.ok()) return target.status();
   IcpChangeRecord r = rollback_record(*target, request.context, *path, std::move(current));
   ChangeOutcome out;
-  out.diff = unified_diff(r.text_before, r.text_after, diff_label('a', request.context.icp_path),
-                          diff_label('b', request.context.icp_path));
+  out.diff = change_diff(r, request.context.icp_path);
   out.change = std::move(r);
   return out;
 }

@@ -176,21 +176,8 @@ Result<Report> read_report(std::string_view text) {
 // ---------------------------------------------------------------------------------------------
 // Text of the new values and comments
 
-std::string percent(double rate) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.1f%%", 100.0 * rate);
-  return buffer;
-}
-
-// 1523 -> "1,523".
-std::string thousands(std::int64_t n) {
-  std::string digits = std::to_string(n < 0 ? -n : n);
-  for (std::size_t i = digits.size(); i > 3; i -= 3) digits.insert(i - 3, ",");
-  return (n < 0 ? "-" : "") + digits;
-}
-
 std::string evidence(const ReportBucket& b, const PlanOptions& options, const std::string& was) {
-  std::string text = percent(b.rate) + " delivery rate, " + thousands(b.n) + " leads";
+  std::string text = rate_text(b.rate) + " delivery rate, " + count_text(b.n) + " leads";
   if (!options.calibrated_on.empty()) text += ", calibrated " + options.calibrated_on;
   return text + ", was " + was;
 }
@@ -495,6 +482,19 @@ std::string selection_text(const Selection& selection) {
     out += (out.empty() ? "" : ",") + i.dimension + ":" + i.bucket;
   }
   return out;
+}
+
+std::string count_text(std::int64_t n) {
+  std::string digits = std::to_string(n);
+  const std::size_t sign = n < 0 ? 1 : 0;
+  for (std::size_t i = digits.size(); i > sign + 3; i -= 3) digits.insert(i - 3, 1, ',');
+  return digits;
+}
+
+std::string rate_text(double rate) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1f%%", 100.0 * rate);
+  return buffer;
 }
 
 std::string multiplier_text(std::int64_t score) {

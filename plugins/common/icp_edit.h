@@ -142,6 +142,10 @@ std::string changes_to_json(const std::vector<IcpChange>& changes);
 // Reads changes_to_json()'s text back. kCorruption when it is not such an array.
 Result<std::vector<IcpChange>> changes_from_json(std::string_view json);
 
+// The evidence as comments and listings write it: 1523 -> "1,523", 0.1124 -> "11.2%".
+std::string count_text(std::int64_t n);
+std::string rate_text(double rate);
+
 // The multiplier text for a freshness score: score/100 in the fewest decimals (at least one)
 // that int(100.0 * value) reads back as `score` ("1.0", "0.7", "0.63", "0.291").
 // REQUIRES: 0 <= score <= 100.

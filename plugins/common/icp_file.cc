@@ -11,6 +11,9 @@
 #include <filesystem>
 #include <system_error>
 #include <thread>
+#include <utility>
+
+#include "common/iso_time.h"
 
 namespace hades::plugin_common {
 namespace {
@@ -45,15 +48,6 @@ Status write_all(int fd, std::string_view bytes, const std::string& path) {
   return Status::ok_status();
 }
 
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
-
 // The one line the holder wrote into the lock file, or a placeholder.
 std::string holder_of(int fd) {
   char buffer[256];
@@ -66,8 +60,8 @@ std::string holder_of(int fd) {
 void record_holder(int fd) {
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) != 0) std::strcpy(host, "?");
-  const std::string line =
-      "pid " + std::to_string(::getpid()) + " on host " + host + " since " + utc_now() + "\n";
+  const std::string line = "pid " + std::to_string(::getpid()) + " on host " + host + " since " +
+                           format_offset_time(std::time(nullptr), 0, "Z") + "\n";
   // Informative only: a failure leaves an older holder's line, which is harmless.
   if (::ftruncate(fd, 0) == 0) (void)!::pwrite(fd, line.data(), line.size(), 0);
 }

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "common/icp_changes.h"
+#include "common/iso_time.h"
 #include "common/normalize.h"
 #include "hades/plugin_export.h"
 
@@ -39,27 +40,7 @@ const SettingSpec kSettings[8] = {
 
 namespace {
 
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
-
-std::string percent(double rate) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.1f%%", 100.0 * rate);
-  return buffer;
-}
-
-// 1776 -> "1,776", as the comments write it.
-std::string thousands(std::int64_t n) {
-  std::string digits = std::to_string(n);
-  for (std::size_t i = digits.size(); i > 3; i -= 3) digits.insert(i - 3, ",");
-  return digits;
-}
+std::string now_utc() { return plugin_common::format_offset_time(std::time(nullptr), 0, "Z"); }
 
 std::string pad(std::string text, std::size_t width) {
   if (text.size() < width) text.resize(width, ' ');
@@ -78,7 +59,8 @@ std::string describe(const std::vector<plugin_common::IcpChange>& changes) {
   for (const plugin_common::IcpChange& c : changes) {
     out += "  " + pad(c.dimension + ":" + c.bucket, item_width) + "  " + pad(c.place, place_width) +
            "  " + (c.inserted ? "(new)" : c.old_value) + " -> " + c.new_value + "  (" +
-           thousands(c.leads) + " leads, " + percent(c.rate) + ", " + c.confidence + ")\n";
+           plugin_common::count_text(c.leads) + " leads, " + plugin_common::rate_text(c.rate) +
+           ", " + c.confidence + ")\n";
   }
   return out;
 }
@@ -191,7 +173,7 @@ Status WeightWriter::apply(Context& ctx) {
   const RunInfo& run = ctx.run();
   plugin_common::ApplyRequest request;
   request.context = {
-      config_.icp,       config_.applied_by,           utc_now(), run.run_id, run.step_name,
+      config_.icp,       config_.applied_by,           now_utc(), run.run_id, run.step_name,
       config_.lock_wait, crash_hook_from_environment()};
   std::error_code error;
   request.report_path = std::filesystem::absolute(config_.report, error).string();
@@ -246,7 +228,7 @@ Status WeightWriter::rollback(Context& ctx) {
   const RunInfo& run = ctx.run();
   plugin_common::RollbackRequest request;
   request.context = {
-      config_.icp,       config_.applied_by,           utc_now(), run.run_id, run.step_name,
+      config_.icp,       config_.applied_by,           now_utc(), run.run_id, run.step_name,
       config_.lock_wait, crash_hook_from_environment()};
   request.change_id = config_.change;
   Result<plugin_common::ChangeOutcome> outcome =

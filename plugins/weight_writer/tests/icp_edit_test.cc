@@ -396,6 +396,16 @@ BOOST_AUTO_TEST_CASE(every_freshness_score_has_a_multiplier_the_scorer_reads_bac
   BOOST_TEST(plugin_common::multiplier_text(0) == "0.0");
 }
 
+BOOST_AUTO_TEST_CASE(evidence_numbers_read_as_in_the_comments) {
+  BOOST_TEST(plugin_common::count_text(0) == "0");
+  BOOST_TEST(plugin_common::count_text(999) == "999");
+  BOOST_TEST(plugin_common::count_text(1523) == "1,523");
+  BOOST_TEST(plugin_common::count_text(1234567) == "1,234,567");
+  BOOST_TEST(plugin_common::count_text(-1523) == "-1,523");
+  BOOST_TEST(plugin_common::rate_text(0.1124) == "11.2%");
+  BOOST_TEST(plugin_common::rate_text(0) == "0.0%");
+}
+
 BOOST_AUTO_TEST_CASE(changes_round_trip_through_their_json) {
   const IcpEditPlan p =
       plan_ok(before_text(), suggest({{"sic:8361", 100}, {"sic:7033", 52}}), "sic:8361,sic:7033");

@@ -7,12 +7,12 @@
 // weight_writer plugin and the calibration page both call it, so a preview and an apply can
 // never disagree.
 //
-// How the text is edited (docs/weights.md has the user's view):
+// How the text is edited (plugins/weight_writer/README.md has the user's view):
 //   - The file is parsed with yaml-cpp only to find where things are (Node::Mark() gives each
 //     scalar's byte offset); the edit replaces those bytes in the original text. YAML is never
 //     re-emitted, so comments, key order, quoting, blank lines, line ends (CRLF stays CRLF) and
 //     a UTF-8 BOM stay exactly as they were.
-//   - Each selected bucket maps to one place (kPlaces below): sic -> onsite_likelihood.sic_scores
+//   - Each selected bucket maps to one place (icp_places.h): sic -> onsite_likelihood.sic_scores
 //     ["8062"], employee_tier "101-500" -> the employee_scale tier with min 101 and max 500 (its
 //     score), proximity "5-10 mi" -> the proximity tier with max_miles 10 (its score),
 //     signal_strength "High" -> signal_strength_scores.High, freshness "Warm" -> the multiplier

@@ -1,0 +1,87 @@
+// weight_writer.h: the weight_writer plugin, a Task that applies approved calibration suggestions
+// to icp.yaml in place, or rolls an applied change back, with an audit row per change.
+//
+// The work is done by the shared library code the calibration page also calls:
+// common/icp_edit.h (the plan: which numbers change, the new text, the diff) and
+// common/icp_changes.h (the lock, the journal, the durable replace, icp_changes). This task adds
+// the settings, the run's identity (so a resumed run finds the change it made instead of making
+// it twice), the run's date for the comments, and what it prints: the items and the unified diff.
+//
+//   action: apply     plan `select` of the report `report` against `icp`; with dry_run, print it
+//                     and change nothing; else apply it. An empty `select` lists what the report
+//                     suggests (as `all` would take it) and changes nothing, so that the shipped
+//                     job validates and a bare run is a menu, not a failed run to --fresh away.
+//   action: rollback  restore the text before change `change` (or the latest), byte for byte.
+//
+// Settings are checked when the step is created (`hades validate`); files are read only in run().
+//
+// Thread safety: one thread at a time.
+
+#ifndef HADES_PLUGINS_WEIGHT_WRITER_WEIGHT_WRITER_H_
+#define HADES_PLUGINS_WEIGHT_WRITER_WEIGHT_WRITER_H_
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/icp_edit.h"
+#include "common/icp_file.h"
+#include "hades/plugin.h"
+#include "hades/settings.h"
+
+namespace hades::weight_writer {
+
+// The `with:` keys; also the source of the README's settings table.
+extern const SettingSpec kSettings[8];
+
+inline constexpr std::int64_t kMaxLockWaitSeconds = 3600;
+// The environment variable of the crash tests (tests/weight_writer_e2e_test.cc): when it names a
+// stage ("after_journal", "after_temp", "after_rename", "after_commit"), the process kills itself
+// with SIGKILL right after that stage. Unset in production.
+inline constexpr const char* kCrashAtEnv = "HADES_TEST_CRASH_AT";
+
+enum class Action { kApply, kRollback };
+
+struct WeightWriterConfig {
+  Action action = Action::kApply;
+  std::string icp;
+  std::string report;                  // apply
+  plugin_common::Selection selection;  // apply
+  bool list_only = false;  // apply with an empty `select`: list the suggestions, change nothing
+  std::optional<std::int64_t> change;  // rollback; nullopt = the latest
+  std::string applied_by;
+  bool dry_run = false;
+  std::chrono::milliseconds lock_wait{0};
+};
+
+// Binds and checks the settings. kInvalidConfig naming the key.
+Result<WeightWriterConfig> bind_config(const Settings& settings);
+
+// The factory HADES_PLUGIN exports.
+Result<std::unique_ptr<Plugin>> create(const Settings& settings);
+
+// The hook that kills the process after the stage named by HADES_TEST_CRASH_AT; null when unset.
+plugin_common::StageHook crash_hook_from_environment();
+
+class WeightWriter : public Task {
+ public:
+  explicit WeightWriter(WeightWriterConfig config);
+  Status run(Context& ctx) override;
+
+  // What the last run() printed, for tests.
+  const std::string& printed() const { return printed_; }
+
+ private:
+  Status apply(Context& ctx);
+  Status rollback(Context& ctx);
+  void print(const std::string& text);
+
+  const WeightWriterConfig config_;
+  std::string printed_;
+};
+
+}  // namespace hades::weight_writer
+
+#endif  // HADES_PLUGINS_WEIGHT_WRITER_WEIGHT_WRITER_H_

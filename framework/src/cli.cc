@@ -123,9 +123,10 @@ struct PreparedJob {
   std::optional<BoundJob> bound;
 };
 
-int prepare(Session& s, PreparedJob& out) {
+int prepare(Session& s, PreparedJob& out, bool allow_missing_env = false) {
   LoadOptions options;
   options.overrides = s.overrides;
+  options.allow_missing_env = allow_missing_env;
   out.loaded = load_job_file(s.job_path, options);
   // Bind plugins even when the YAML has errors, so one `validate` reports every problem.
   std::vector<Diagnostic> diagnostics = out.loaded.diagnostics;
@@ -191,10 +192,15 @@ int cmd_run(Session& s, bool fresh, const std::string& summary_path,
   return code;
 }
 
-int cmd_validate(Session& s) {
+int cmd_validate(Session& s, bool allow_missing_env) {
   PreparedJob job;
-  if (const int code = prepare(s, job); code != kExitOk) return code;
-  std::cout << s.job_path << ": OK (" << job.loaded.job.steps.size() << " steps)\n";
+  if (const int code = prepare(s, job, allow_missing_env); code != kExitOk) return code;
+  std::cout << s.job_path << ": OK (" << job.loaded.job.steps.size() << " steps)";
+  const std::vector<std::string>& unset = job.loaded.job.unset_env;
+  for (std::size_t i = 0; i < unset.size(); ++i) {
+    std::cout << (i == 0 ? "; not set, so not checked: " : ", ") << unset[i];
+  }
+  std::cout << "\n";
   return kExitOk;
 }
 
@@ -439,6 +445,7 @@ int dispatch(const std::string& command, const std::vector<std::string>& args) {
   int limit = 20;
   std::int64_t run_id = 0;
   bool force = false;
+  bool allow_missing_env = false;
   if (command == "run") {
     add_job_options(d, s, sets);
     d.add_options()("fresh", po::bool_switch(&fresh), "abandon the unfinished run, start anew")(
@@ -446,6 +453,8 @@ int dispatch(const std::string& command, const std::vector<std::string>& args) {
         "metrics", po::value(&metrics), "write Prometheus textfile metrics to this path");
   } else if (command == "validate") {
     add_job_options(d, s, sets);
+    d.add_options()("allow-missing-env", po::bool_switch(&allow_missing_env),
+                    "check everything else when environment variables (secrets) are unset");
   } else if (command == "plan") {
     add_job_options(d, s, sets);
     d.add_options()("fresh", po::bool_switch(&fresh), "plan as if run with --fresh");
@@ -468,7 +477,7 @@ int dispatch(const std::string& command, const std::vector<std::string>& args) {
   if (!parse(command, args, d, command != "plugins", s)) return kExitOk;
   s.overrides = parse_overrides(sets);
   if (command == "run") return cmd_run(s, fresh, summary, metrics);
-  if (command == "validate") return cmd_validate(s);
+  if (command == "validate") return cmd_validate(s, allow_missing_env);
   if (command == "plan") return cmd_plan(s, fresh);
   if (command == "plugins") return cmd_plugins(s, describe);
   if (command == "runs") return cmd_runs(s, limit);

@@ -266,8 +266,33 @@ enum class ParamRefs { kAllowed, kForbidden };
 // keys are never expanded.
 class Interpolator {
  public:
-  Interpolator(Reporter* reporter, EnvLookup env, const std::map<std::string, std::string>* params)
-      : reporter_(reporter), env_(std::move(env)), params_(params) {}
+  Interpolator(Reporter* reporter, EnvLookup env, const std::map<std::string, std::string>* params,
+               bool allow_missing_env)
+      : reporter_(reporter),
+        env_(std::move(env)),
+        params_(params),
+        allow_missing_env_(allow_missing_env) {}
+
+  // One error per unset environment variable, at its first use, listing every use; or, when
+  // they are allowed, their names (sorted) for the caller to mention.
+  std::vector<std::string> report_missing_env() {
+    std::vector<std::string> names;
+    for (const auto& [name, marks] : missing_env_) {
+      names.push_back(name);
+      if (allow_missing_env_) continue;
+      std::string uses;
+      for (const YAML::Mark& m : marks) {
+        uses += (uses.empty() ? "" : ", ") + std::to_string(m.line + 1) + ":" +
+                std::to_string(m.column + 1);
+      }
+      reporter_->error(marks.front(),
+                       "environment variable " + name + " is not set (used at " + uses +
+                           "); set it, use ${env:" + name +
+                           ":-default} for a default, or check the rest with "
+                           "`hades validate --allow-missing-env`");
+    }
+    return names;
+  }
 
   void set_declared_params(std::vector<std::string> names) { declared_ = std::move(names); }
 
@@ -326,8 +351,9 @@ class Interpolator {
     std::optional<std::string> value = env_(name);
     if (sep != std::string::npos && (!value || value->empty())) return spec.substr(sep + 2);
     if (value) return value;
-    reporter_->error(mark, "environment variable " + name + " is not set (use ${env:" + name +
-                               ":-default} for a default)");
+    missing_env_[name].push_back(mark);
+    // A stand-in that passes "not empty" checks, so validate checks everything else.
+    if (allow_missing_env_) return "<" + name + " unset>";
     return std::nullopt;
   }
 
@@ -351,6 +377,8 @@ class Interpolator {
   Reporter* reporter_;
   EnvLookup env_;
   const std::map<std::string, std::string>* params_;
+  const bool allow_missing_env_;
+  std::map<std::string, std::vector<YAML::Mark>> missing_env_;  // name -> every use
   std::vector<std::string> declared_;
 };
 
@@ -371,7 +399,8 @@ class JobLoader {
       : out_(out),
         job_(out->job),
         reporter_(file, &out->diagnostics),
-        interpolator_(&reporter_, options.env ? options.env : default_env(), &out->job.params),
+        interpolator_(&reporter_, options.env ? options.env : default_env(), &out->job.params,
+                      options.allow_missing_env),
         overrides_(options.overrides),
         today_(options.today ? *options.today : current_day()) {
     job_.file = file;
@@ -427,6 +456,7 @@ void JobLoader::load(std::string_view text) {
     return;
   }
   load_root(root);
+  job_.unset_env = interpolator_.report_missing_env();
   // `hades validate` prints them in file order, whatever order the checks ran in.
   std::stable_sort(out_->diagnostics.begin(), out_->diagnostics.end(),
                    [](const Diagnostic& a, const Diagnostic& b) {

@@ -94,6 +94,9 @@ struct JobSpec {
   // A digest of the job file's text. A run resumes only under the definition it started with:
   // resuming after an edit could mix the work of two jobs in one run (and one batch).
   std::string definition_digest;
+  // Environment variables the file uses that are not set: with allow_missing_env only (else
+  // each is a diagnostic), their uses expanded to a stand-in.
+  std::vector<std::string> unset_env;
 };
 
 struct LoadOptions {
@@ -103,6 +106,9 @@ struct LoadOptions {
   std::optional<std::int64_t> today;
   // Looks up an environment variable; defaults to getenv.
   std::function<std::optional<std::string>(const std::string&)> env;
+  // `validate --allow-missing-env`: an unset variable is not an error; its uses read as
+  // "<NAME unset>" so that everything else can be checked. Never for `run`.
+  bool allow_missing_env = false;
 };
 
 struct LoadedJob {

@@ -1,6 +1,7 @@
 #include "lead.h"
 
 #include <cmath>
+#include <cstdio>
 #include <utility>
 
 #include "common/normalize.h"
@@ -47,8 +48,12 @@ Parsed<std::int64_t> parse_intent_score(std::string_view text) {
   return out;
 }
 
-Status garbage(LeadField field, const std::string& why) {
-  return Status::rejected(std::string(kLeadFieldNames[field_index(field)]) + ": " + why);
+LeadProblem garbage(LeadField field, const std::string& why) {
+  return {kBadValue, std::string(kLeadFieldNames[field_index(field)]) + ": " + why};
+}
+
+bool is_phone_column(std::string_view name) {
+  return name == "direct_phone" || name == "mobile_phone" || name == "company_phone";
 }
 
 }  // namespace
@@ -68,7 +73,26 @@ Result<LeadColumns> LeadColumns::map(const Schema& schema) {
   return columns;
 }
 
-Status read_lead(const Row& row, const LeadColumns& columns, Workflow workflow, Lead* lead) {
+std::optional<LeadProblem> find_control_character(const Schema& schema, const Row& row) {
+  for (std::size_t c = 0; c < row.size() && c < schema.size(); ++c) {
+    const std::string* text = std::get_if<std::string>(&row[c]);
+    if (text == nullptr) continue;
+    const bool tab_allowed = !is_phone_column(schema.columns()[c]);
+    for (std::size_t i = 0; i < text->size(); ++i) {
+      const auto byte = static_cast<unsigned char>((*text)[i]);
+      if (byte >= 0x20 || (byte == '\t' && tab_allowed)) continue;
+      char code[8];
+      std::snprintf(code, sizeof code, "U+%04X", byte);
+      return LeadProblem{kControlCharacter, schema.columns()[c] + ": control character " + code +
+                                                " at byte " + std::to_string(i + 1) +
+                                                " (never sent to the dialer)"};
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<LeadProblem> read_lead(const Row& row, const LeadColumns& columns,
+                                     Workflow workflow, Lead* lead) {
   for (std::size_t f = 0; f < kLeadFieldCount; ++f) {
     const std::optional<std::size_t> index = columns.index(static_cast<LeadField>(f));
     if (!index) continue;
@@ -85,7 +109,8 @@ Status read_lead(const Row& row, const LeadColumns& columns, Workflow workflow, 
   // cannot be called. export_batch rejects these too, in the same words.
   for (const LeadField required : {LeadField::kPersonId, LeadField::kCompanyName}) {
     if (plugin_common::is_blank(lead->field(required))) {
-      return Status::rejected(std::string(kLeadFieldNames[field_index(required)]) + " is empty");
+      return LeadProblem{kMissingField,
+                         std::string(kLeadFieldNames[field_index(required)]) + " is empty"};
     }
   }
 
@@ -112,7 +137,7 @@ Status read_lead(const Row& row, const LeadColumns& columns, Workflow workflow, 
   } else if (!lead->distance_miles.error.empty()) {
     return garbage(LeadField::kDistanceMiles, lead->distance_miles.error);
   }
-  return Status::ok_status();
+  return std::nullopt;
 }
 
 }  // namespace hades::scorer

@@ -97,13 +97,29 @@ struct Lead {
   std::string_view field(LeadField f) const { return text[field_index(f)]; }
 };
 
-// Reads the lead in `row` into `*lead` (which must be fresh or reset by the caller). Returns
-// kRejected when `person_id` or `company_name` is null or blank ("person_id is empty"), or, with
-// a reason naming the field and the value, when a number `workflow` needs is garbage:
-// employee_count in both workflows, intent_score and intent_date in intent, distance_miles in
-// geography. Garbage in a field the workflow does not score is kept as text.
-Status read_lead(const Row& row, const LeadColumns& columns, plugin_common::Workflow workflow,
-                 Lead* lead);
+// Why a row is not a lead: the reject kind (Rejects::reject) and the reason.
+struct LeadProblem {
+  std::string_view kind;  // kMissingField, kBadValue, kControlCharacter, kFutureIntentDate
+  std::string reason;
+};
+inline constexpr std::string_view kMissingField = "missing_field";
+inline constexpr std::string_view kBadValue = "bad_value";
+inline constexpr std::string_view kControlCharacter = "control_character";
+inline constexpr std::string_view kFutureIntentDate = "future_intent_date";
+
+// Reads the lead in `row` into `*lead` (which must be fresh or reset by the caller). A problem
+// when `person_id` or `company_name` is null or blank ("person_id is empty"), or, with a reason
+// naming the field and the value, when a number `workflow` needs is garbage: employee_count in
+// both workflows, intent_score and intent_date in intent, distance_miles in geography. Garbage
+// in a field the workflow does not score is kept as text.
+std::optional<LeadProblem> read_lead(const Row& row, const LeadColumns& columns,
+                                     plugin_common::Workflow workflow, Lead* lead);
+
+// The first text field of `row` (any column, lead field or not: every one may reach the CSV)
+// holding a control character: NUL or another C0 character except TAB, and TAB too in the
+// phone columns (direct_phone, mobile_phone, company_phone: a phone is not free text). The
+// dialer would get a broken cell, so the row is rejected naming the column and the byte.
+std::optional<LeadProblem> find_control_character(const Schema& schema, const Row& row);
 
 }  // namespace hades::scorer
 

@@ -1,5 +1,6 @@
 #include "scorer.h"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -118,6 +119,13 @@ Result<std::shared_ptr<const Schema>> Scorer::open(Context& ctx,
                                   ctx.run().started_at + "' does not begin with a YYYY-MM-DD date");
   }
   as_of_days_ = *as_of_days;
+  const std::optional<std::int64_t> run_day = exact_date(ctx.run().started_at.substr(0, 10));
+  if (run_day && as_of_days_ > *run_day + kClockSkewDays) {
+    return Status::invalid_config("scorer: `as_of` " + as_of_ +
+                                  " is more than a day after the run's date " +
+                                  ctx.run().started_at.substr(0, 10) +
+                                  ": freshness cannot be measured from the future");
+  }
   run_id_ = ctx.run().run_id;
 
   Result<LeadColumns> columns = LeadColumns::map(*input);
@@ -151,9 +159,12 @@ Status Scorer::apply(Chunk input, Chunk* output, Rejects& rejects) {
   output->reserve(output->size() + input.size());
   for (std::size_t i = 0; i < input.size(); ++i) {
     Lead lead;
-    const Status read = read_lead(input.row(i), columns_, config_.workflow, &lead);
-    if (!read.ok()) {
-      rejects.reject(input.position(i), read.message(), row_json(*input.schema(), input.row(i)));
+    std::optional<LeadProblem> problem = find_control_character(*input.schema(), input.row(i));
+    if (!problem) problem = read_lead(input.row(i), columns_, config_.workflow, &lead);
+    if (!problem) problem = future_intent_date(lead);
+    if (problem) {
+      rejects.reject(problem->kind, input.position(i), problem->reason,
+                     row_json(*input.schema(), input.row(i)));
       continue;
     }
     // A ranked lead's earlier score, read before its row moves on.
@@ -181,6 +192,16 @@ Status Scorer::score_changed(const std::string& position, std::optional<std::int
       ": icp.yaml or as_of changed since this run scored its leads; start a new run (--fresh)");
 }
 
+std::optional<LeadProblem> Scorer::future_intent_date(const Lead& lead) const {
+  if (config_.workflow != Workflow::kIntent || !lead.intent_date_days.value) return std::nullopt;
+  const std::int64_t days_ahead = *lead.intent_date_days.value - as_of_days_;
+  if (days_ahead <= kClockSkewDays) return std::nullopt;
+  return LeadProblem{kFutureIntentDate,
+                     "intent_date: '" + std::string(lead.field(LeadField::kIntentDate)) + "' is " +
+                         std::to_string(days_ahead) + " days after as_of " + as_of_ +
+                         " (a day of clock skew is age 0; more is a wrong date, not fresh intent)"};
+}
+
 std::optional<std::int64_t> Scorer::score_intent(const Lead& lead, const FeatureContext& context,
                                                  Row* tail) const {
   plugin_common::IntentInputs in;
@@ -188,7 +209,10 @@ std::optional<std::int64_t> Scorer::score_intent(const Lead& lead, const Feature
   in.employees = lead.employees;
   in.intent_score = lead.intent_score.value;
   in.intent_strength = lead.field(LeadField::kIntentStrength);
-  if (lead.intent_date_days.value) in.age_days = as_of_days_ - *lead.intent_date_days.value;
+  // A date up to a day after as_of is clock skew: age 0 (later ones were rejected).
+  if (lead.intent_date_days.value) {
+    in.age_days = std::max<std::int64_t>(0, as_of_days_ - *lead.intent_date_days.value);
+  }
   in.audience_strength = lead.field(LeadField::kAudienceStrength);
   const IntentScore s = plugin_common::score_intent(config_.icp, in);
   if (s.excluded()) return std::nullopt;

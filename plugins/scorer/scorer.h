@@ -85,10 +85,15 @@ class Scorer : public Transform {
   std::optional<std::int64_t> score_intent(const Lead& lead, const FeatureContext& context,
                                            Row* tail) const;
   std::int64_t score_geography(const Lead& lead, const FeatureContext& context, Row* tail) const;
+  // The problem with an intent lead whose intent date is more than a day after as_of.
+  std::optional<LeadProblem> future_intent_date(const Lead& lead) const;
 
   const ScorerConfig config_;
   LeadColumns columns_;
   std::string as_of_;
+  // An intent date this many days after as_of (or an as_of this far after the run's date) is
+  // clock skew between systems, not an error.
+  static constexpr std::int64_t kClockSkewDays = 1;
   std::int64_t as_of_days_ = 0;
   std::int64_t run_id_ = 0;
   std::optional<std::size_t> expected_score_;  // the `expect_score` column, when set

@@ -74,13 +74,21 @@ inline constexpr std::array<Column, kColumnCount> kColumns = {{
     {"Import Notes", "import_notes", "", CellFormat::kText},
 }};
 
-// Appends `value` to `out` as one CSV field: neutralised (a leading `'` before `=` `+` `-` `@`
-// TAB or CR), then quoted when it holds `,` `"` CR or LF, with `"` doubled. Other bytes, UTF-8
-// included, pass unchanged.
-void append_csv_field(std::string_view value, std::string* out);
+// Appends `value` to `out` as one CSV field: neutralised when `neutralise` (a leading `'` before
+// `=` `+` `-` `@` TAB or CR), then quoted when it holds `,` `"` CR or LF, with `"` doubled. Other
+// bytes, UTF-8 included, pass unchanged.
+void append_csv_field(std::string_view value, std::string* out, bool neutralise = true);
 
-// `(XXX) XXX-XXXX` when `raw` holds exactly 10 digits, or 11 starting with the country code 1
-// (which is dropped), whatever the punctuation; anything else is returned as given.
+// True when `text` is a plain phone number: digits, spaces and `+ - ( ) .` (a `+` only first),
+// at least one digit, optionally followed by an extension (`x123`, `ext. 123`, `extension 123`,
+// `#123`). Such a cell cannot hold a formula, and a visible `'` in front of it breaks dialing,
+// so phone cells that are plain phones are not neutralised.
+bool is_plain_phone(std::string_view text);
+
+// A North American number as `(XXX) XXX-XXXX`: a plain phone (above) with 10 digits, or 11
+// starting with the country code 1 (dropped), with or without `+1`; its extension follows as
+// ` x123`. Anything else is returned exactly as given: another country's number (`+64 9 123
+// 4567`), too few or too many digits (`555-0100 x123`), or text that is not a plain phone.
 std::string format_phone(std::string_view raw);
 
 // The cell text of `value` in a column of `format`.

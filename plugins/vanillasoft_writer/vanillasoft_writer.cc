@@ -173,7 +173,9 @@ void VanillasoftWriter::append_line(const Row& row, std::string* out) const {
     if (!fields.field) continue;  // an always-empty column
     const Value* value = &row[*fields.field];
     if (is_empty_text(*value) && fields.fallback) value = &row[*fields.fallback];
-    append_csv_field(cell_text(*value, kColumns[c].format), out);
+    const std::string cell = cell_text(*value, kColumns[c].format);
+    const bool phone = kColumns[c].format == CellFormat::kPhone && is_plain_phone(cell);
+    append_csv_field(cell, out, /*neutralise=*/!phone);
   }
   *out += "\r\n";
 }

@@ -119,6 +119,43 @@ BOOST_AUTO_TEST_CASE(every_shipped_job_validates_with_the_built_plugins) {
   BOOST_TEST(jobs >= 4);
 }
 
+// A CI job that lints job files has no Zoho secrets: one error per variable, or, with
+// --allow-missing-env, everything else checked and the variables named. run still refuses.
+BOOST_AUTO_TEST_CASE(validate_without_the_secrets) {
+  const std::string job = testing::source_dir() + "/jobs/sync_outcomes.yaml";
+  testing::TempDir dir;
+  const std::map<std::string, std::string> env = {{"HADES_DB", "sqlite://" + dir.file("h.db")}};
+  const ProcessResult strict =
+      testing::run_process({testing::hades_binary(), "validate", job}, dir.path(), env);
+  BOOST_TEST(strict.exit_code == 2, strict.err);
+  for (const char* name : {"ZOHO_CLIENT_ID", "ZOHO_CLIENT_SECRET", "ZOHO_REFRESH_TOKEN"}) {
+    const std::string said = "environment variable " + std::string(name) + " is not set (used at ";
+    const std::size_t first = strict.err.find(said);
+    BOOST_TEST(first != std::string::npos, strict.err);
+    BOOST_TEST(strict.err.find(said, first + 1) == std::string::npos, "once: " << strict.err);
+  }
+  const ProcessResult lenient = testing::run_process(
+      {testing::hades_binary(), "validate", "--allow-missing-env", job}, dir.path(), env);
+  BOOST_TEST(lenient.exit_code == 0, lenient.err);
+  BOOST_TEST(has(lenient.out, "OK (5 steps); not set, so not checked: ZOHO_CLIENT_ID, "
+                              "ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN"),
+             lenient.out);
+  // Everything else is still checked: a bad parameter fails as it would with the secrets.
+  const ProcessResult bad = testing::run_process(
+      {testing::hades_binary(), "validate", "--allow-missing-env", job, "--set", "chunk_size=0"},
+      dir.path(), env);
+  BOOST_TEST(bad.exit_code == 2, bad.err);
+  BOOST_TEST(has(bad.err, "--set chunk_size=0: parameter 'chunk_size' expected an integer"),
+             bad.err);
+  const ProcessResult run =
+      testing::run_process({testing::hades_binary(), "run", job}, dir.path(), env);
+  BOOST_TEST(run.exit_code == 2, run.err);
+  BOOST_TEST(has(run.err, "environment variable ZOHO_CLIENT_ID is not set"), run.err);
+  const ProcessResult no_such_option = testing::run_process(
+      {testing::hades_binary(), "run", "--allow-missing-env", job}, dir.path(), env);
+  BOOST_TEST(no_such_option.exit_code == 2, no_such_option.err);
+}
+
 BOOST_AUTO_TEST_CASE(a_good_job_validates_and_unknown_set_is_a_usage_error) {
   Cli cli;
   const std::string job = cli.two_step_job();

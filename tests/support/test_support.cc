@@ -88,7 +88,13 @@ Result<std::string> FakeContext::frozen_value(
 
 void CollectingRejects::reject(std::string_view position, std::string_view reason,
                                std::string_view record) {
-  entries_.push_back(Entry{std::string(position), std::string(reason), std::string(record)});
+  reject("", position, reason, record);
+}
+
+void CollectingRejects::reject(std::string_view kind, std::string_view position,
+                               std::string_view reason, std::string_view record) {
+  entries_.push_back(Entry{std::string(position), std::string(reason), std::string(record),
+                           std::string(kind)});
 }
 
 std::string read_file(const std::string& path) {

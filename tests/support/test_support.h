@@ -95,9 +95,12 @@ class CollectingRejects : public Rejects {
     std::string position;
     std::string reason;
     std::string record;
+    std::string kind;  // "" when the plugin gave none
   };
 
   void reject(std::string_view position, std::string_view reason, std::string_view record) override;
+  void reject(std::string_view kind, std::string_view position, std::string_view reason,
+              std::string_view record) override;
 
   const std::vector<Entry>& entries() const { return entries_; }
   std::size_t size() const { return entries_.size(); }

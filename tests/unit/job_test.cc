@@ -357,8 +357,32 @@ BOOST_AUTO_TEST_CASE(unset_env_is_located_at_the_scalar) {
   const LoadedJob loaded = load_setting("\"x-${env:ZOHO_CLIENT_ID}\"", options_with({}));
   BOOST_TEST_REQUIRE(loaded.diagnostics.size() == 1u, all_diagnostics(loaded.diagnostics));
   BOOST_TEST(loaded.diagnostics[0].to_string() ==
-             "job.yaml:10:12: environment variable ZOHO_CLIENT_ID is not set "
-             "(use ${env:ZOHO_CLIENT_ID:-default} for a default)");
+             "job.yaml:10:12: environment variable ZOHO_CLIENT_ID is not set (used at 10:12); "
+             "set it, use ${env:ZOHO_CLIENT_ID:-default} for a default, or check the rest with "
+             "`hades validate --allow-missing-env`");
+}
+
+// A job reading one secret in three steps used to print three errors; a linting CI without the
+// secrets could not check the job at all.
+BOOST_AUTO_TEST_CASE(unset_env_is_reported_once_per_variable_or_allowed) {
+  const std::string text =
+      "name: j\ndatabase: sqlite://x.db\nsteps:\n"
+      "  - {name: a, task: {plugin: p, with: {id: \"${env:ZOHO_ID}\", s: \"${env:ZOHO_SECRET}\"}}}\n"
+      "  - {name: b, task: {plugin: p, with: {id: \"${env:ZOHO_ID}\"}}}\n"
+      "  - {name: c, task: {plugin: p, with: {id: \"${env:ZOHO_ID}\"}}}\n";
+  const LoadedJob strict = load_job_text(text, "j.yaml", options_with({}));
+  BOOST_TEST_REQUIRE(strict.diagnostics.size() == 2u, all_diagnostics(strict.diagnostics));
+  CHECK_DIAGNOSTIC(strict.diagnostics, 4, 44,
+                   "environment variable ZOHO_ID is not set (used at 4:44, 5:44, 6:44)");
+  CHECK_DIAGNOSTIC(strict.diagnostics, 4, 65,
+                   "environment variable ZOHO_SECRET is not set (used at 4:65)");
+
+  LoadOptions lenient = options_with({});
+  lenient.allow_missing_env = true;
+  const LoadedJob allowed = load_job_text(text, "j.yaml", lenient);
+  BOOST_TEST_REQUIRE(allowed.ok(), all_diagnostics(allowed.diagnostics));
+  BOOST_TEST(allowed.job.unset_env == (std::vector<std::string>{"ZOHO_ID", "ZOHO_SECRET"}));
+  BOOST_TEST(allowed.job.steps[1].task.with.at(0).second.scalar == "<ZOHO_ID unset>");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_param_suggests_the_closest) {

@@ -6,6 +6,7 @@
 #include "scorer.h"
 
 #include <boost/test/unit_test.hpp>
+#include <tuple>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -442,8 +443,9 @@ BOOST_FIXTURE_TEST_CASE(geography_source_features_components, Fixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(source_features_escapes_hostile_text_as_json_tools_do, Fixture) {
+  // No C0 control character but TAB: those reject the row (below).
   const std::string hostile =
-      "Say \"hi\" \\ back\x01\x1F\t\r\n\x7F Z\xC3\xBCrich \xE6\x9D\xB1 \xF0\x9F\x98\x80";
+      "Say \"hi\" \\ back\t\x7F Z\xC3\xBCrich \xE6\x9D\xB1 \xF0\x9F\x98\x80";
   const Chunk out = run(config_for(Workflow::kGeography),
                         {lead_row(kLeadHeader, {{"title", hostile},
                                                 {"phone_type", "bad \xFF utf8 \xC3"},
@@ -457,7 +459,70 @@ BOOST_FIXTURE_TEST_CASE(source_features_escapes_hostile_text_as_json_tools_do, F
   BOOST_TEST(f["inputs"]["phone_type"] == "bad \xEF\xBF\xBD utf8 \xEF\xBF\xBD");
   BOOST_TEST(f["inputs"]["contact_accuracy"] == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
   BOOST_TEST(text.find(R"("distance_miles":100000.0,)") != std::string::npos, text);
-  BOOST_TEST(text.find(R"(\u0001\u001f\t\r\n)") != std::string::npos, text);
+  BOOST_TEST(text.find(R"(back\t Z)") != std::string::npos, text);
+}
+
+// NUL and the other C0 characters (TAB aside in free text) never reach the dialer's CSV: the row
+// is rejected naming the column, whichever column it is, lead field or not.
+BOOST_FIXTURE_TEST_CASE(control_characters_reject_the_row_naming_the_field, Fixture) {
+  const std::vector<std::string> header = {"person_id", "company_name", "first_name", "title",
+                                           "direct_phone", "intent_strength", "intent_date"};
+  const std::vector<std::tuple<std::string, std::string, std::string>> cases = {
+      {"first_name", std::string("Ann\0e", 5), "first_name: control character U+0000 at byte 4"},
+      {"title", "Manager\r\nBuilding", "title: control character U+000D at byte 8"},
+      {"company_name", "\x1B[31mAcme", "company_name: control character U+001B at byte 1"},
+      {"direct_phone", "617\t555 0100", "direct_phone: control character U+0009 at byte 4"},
+  };
+  for (const auto& [field, value, reason] : cases) {
+    rejects.clear();
+    const Chunk out = run(config_for(Workflow::kIntent),
+                          {lead_row(header, {{"person_id", "ok"}, {"title", "Ops\tLead"}}),
+                           lead_row(header, {{"person_id", "bad"}, {field, value}})},
+                          header);
+    BOOST_TEST_CONTEXT(field) {
+      BOOST_TEST_REQUIRE(out.size() == 1u);  // TAB in a title is free text: kept
+      BOOST_TEST(show(out.get(0, "person_id")) == "ok");
+      BOOST_TEST_REQUIRE(rejects.size() == 1u);
+      BOOST_TEST(rejects.entries()[0].position == "leads.csv:3");
+      BOOST_TEST(rejects.entries()[0].kind == "control_character");
+      BOOST_TEST(rejects.entries()[0].reason.starts_with(reason), rejects.entries()[0].reason);
+    }
+  }
+}
+
+// A day of clock skew between the intent provider and us is age 0; more is a wrong date, which
+// used to rank first with a negative age.
+BOOST_FIXTURE_TEST_CASE(intent_dates_after_as_of_are_skew_or_rejected, Fixture) {
+  const Chunk out =
+      run(config_for(Workflow::kIntent, "2026-02-11"),
+          {lead_row(kLeadHeader, {{"person_id", "today"}, {"intent_date", "2026-02-11"}}),
+           lead_row(kLeadHeader, {{"person_id", "skew"}, {"intent_date", "2026-02-12"}}),
+           lead_row(kLeadHeader, {{"person_id", "future"}, {"intent_date", "2026-02-13"}})});
+  BOOST_REQUIRE_EQUAL(out.size(), 2u);
+  BOOST_TEST(show(out.get(1, "person_id")) == "skew");
+  BOOST_TEST(show(out.get(1, "age_days")) == "0");
+  BOOST_TEST(show(out.get(1, "hades_score")) == show(out.get(0, "hades_score")));
+  BOOST_REQUIRE_EQUAL(rejects.size(), 1u);
+  BOOST_TEST(rejects.entries()[0].position == "leads.csv:4");
+  BOOST_TEST(rejects.entries()[0].kind == "future_intent_date");
+  BOOST_TEST(rejects.entries()[0].reason.starts_with(
+                 "intent_date: '2026-02-13' is 2 days after as_of 2026-02-11"),
+             rejects.entries()[0].reason);
+  // Geography leads do not score intent dates: nothing to refuse.
+  rejects.clear();
+  const Chunk geo = run(config_for(Workflow::kGeography, "2026-02-11"),
+                        {lead_row(kLeadHeader, {{"intent_date", "2030-01-01"}})});
+  BOOST_TEST(geo.size() == 1u);
+  BOOST_TEST(rejects.size() == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(as_of_more_than_a_day_after_the_run_date_fails_open, Fixture) {
+  BOOST_TEST(open_status(config_for(Workflow::kIntent, "2026-02-12"), kLeadHeader).ok());
+  const Status later = open_status(config_for(Workflow::kIntent, "2026-02-13"), kLeadHeader);
+  BOOST_TEST(later.code() == StatusCode::kInvalidConfig);
+  BOOST_TEST(later.message().find("`as_of` 2026-02-13 is more than a day after the run's date "
+                                  "2026-02-11") != std::string::npos,
+             later.message());
 }
 
 BOOST_FIXTURE_TEST_CASE(source_features_bytes_are_deterministic, Fixture) {
@@ -494,6 +559,7 @@ BOOST_FIXTURE_TEST_CASE(as_of_defaults_to_the_run_start_date, Fixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(as_of_setting_overrides_the_run_start, Fixture) {
+  ctx.run_info.started_at = "2026-02-20T06:00:00Z";  // as_of may be any day up to tomorrow
   const Chunk out = run(config_for(Workflow::kIntent, "2026-02-13"), {lead_row(kLeadHeader)});
   BOOST_TEST(show(out.get(0, "age_days")) == "4");
   BOOST_TEST(show(out.get(0, "freshness_label")) == "Warm");

@@ -7,6 +7,7 @@
 #define BOOST_TEST_MODULE vanillasoft_writer
 #include "vanillasoft_writer.h"
 
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -65,12 +66,40 @@ BOOST_AUTO_TEST_CASE(phones_with_ten_digits_are_formatted_others_kept) {
   BOOST_TEST(format_phone("6175550100") == "(617) 555-0100");
   BOOST_TEST(format_phone("617-555-0100") == "(617) 555-0100");
   BOOST_TEST(format_phone("+1 (617) 555.0100") == "(617) 555-0100");
+  BOOST_TEST(format_phone("+16175550100") == "(617) 555-0100");
   BOOST_TEST(format_phone("16175550100") == "(617) 555-0100");
   BOOST_TEST(format_phone("26175550100") == "26175550100");
   BOOST_TEST(format_phone("555-0100") == "555-0100");
-  BOOST_TEST(format_phone("617-555-0100 x12") == "617-555-0100 x12");
   BOOST_TEST(format_phone("+44 20 7946 0958") == "+44 20 7946 0958");
   BOOST_TEST(format_phone("") == "");
+}
+
+// The extension is not part of the number: counted with it, `555-0100 x123` had 10 digits and
+// became (555) 010-0123, and another country's number became a US one. Both dialed strangers.
+BOOST_AUTO_TEST_CASE(extensions_and_other_countries_never_make_a_wrong_number) {
+  BOOST_TEST(format_phone("555-0100 x123") == "555-0100 x123");  // 7 digits: kept as given
+  BOOST_TEST(format_phone("+64 9 123 4567") == "+64 9 123 4567");   // New Zealand: kept
+  BOOST_TEST(format_phone("+44 7911 123456") == "+44 7911 123456"); // 12 digits after +44
+  BOOST_TEST(format_phone("617-555-0100 x12") == "(617) 555-0100 x12");
+  BOOST_TEST(format_phone("617-555-0100x12") == "(617) 555-0100 x12");
+  BOOST_TEST(format_phone("(617) 555-0100 ext. 7") == "(617) 555-0100 x7");
+  BOOST_TEST(format_phone("617.555.0100 EXT 7") == "(617) 555-0100 x7");
+  BOOST_TEST(format_phone("1-617-555-0100 extension 4401") == "(617) 555-0100 x4401");
+  BOOST_TEST(format_phone("+1 617 555 0100 #22") == "(617) 555-0100 x22");
+  BOOST_TEST(format_phone("617 555 01000") == "617 555 01000");    // 11 digits, not 1...: kept
+  BOOST_TEST(format_phone("617-555-0100 call after 5") == "617-555-0100 call after 5");
+  BOOST_TEST(format_phone("1+617-555-0100") == "1+617-555-0100");  // '+' not first: not plain
+}
+
+BOOST_AUTO_TEST_CASE(plain_phones_are_recognised) {
+  for (const char* plain : {"555-0100", "+64 9 123 4567", "(617) 555-0100 x12", "617.555.0100",
+                            "-5", "555 0100 ext. 3"}) {
+    BOOST_TEST(is_plain_phone(plain), plain);
+  }
+  for (const char* other : {"", "=1+2", "+", "ext 5", "call me", "617-555-0100 or 0101",
+                            "@555", "555\t0100", "1+2"}) {
+    BOOST_TEST(!is_plain_phone(other), other);
+  }
   BOOST_TEST(cell_text(Value(std::int64_t{6175550100}), CellFormat::kPhone) == "(617) 555-0100");
 }
 
@@ -240,6 +269,34 @@ BOOST_AUTO_TEST_CASE(pythons_csv_module_reads_31_fields_per_row_with_the_values_
       BOOST_TEST(rows[r] == expected[r], boost::test_tools::per_element());
     }
   }
+}
+
+// A phone cell that is a plain phone number cannot hold a formula, and a visible ' in front of
+// `+64 9 123 4567` breaks dialing; anything else in a phone column is neutralised as usual.
+BOOST_AUTO_TEST_CASE(plain_phone_cells_are_not_formula_prefixed) {
+  std::vector<Row> rows = sample_rows();
+  Row& row = rows[2];
+  const auto at = [](std::string_view name) {
+    return static_cast<std::size_t>(std::find(kFields.begin(), kFields.end(), name) -
+                                    kFields.begin());
+  };
+  row[at("company_phone")] = std::string("+64 9 123 4567");
+  row[at("mobile_phone")] = std::string("555-0100 x123");
+  row[at("direct_phone")] = std::string("+1 617 555 0100 ext. 9");
+  row[at("operator_phone")] = std::string("=1+2");
+  WriterFixture f;
+  const std::string path = f.write_all({row}, 500);
+  const testing::ProcessResult read = testing::run_process(
+      {"/usr/bin/python3", testing::source_dir() + "/plugins/vanillasoft_writer/tests/read_csv.py",
+       path},
+      f.dir.path());
+  BOOST_REQUIRE_MESSAGE(read.exit_code == 0, read.err);
+  const auto cells = nlohmann::json::parse(read.out).get<std::vector<Strings>>();
+  BOOST_REQUIRE_EQUAL(cells.size(), 2u);
+  BOOST_TEST(cells[1][4] == "+64 9 123 4567");       // Home
+  BOOST_TEST(cells[1][6] == "555-0100 x123");        // Mobile
+  BOOST_TEST(cells[1][9] == "(617) 555-0100 x9");    // Business
+  BOOST_TEST(cells[1][22] == "'=1+2");               // Operator Phone #: not a phone
 }
 
 BOOST_AUTO_TEST_CASE(a_resumed_step_cuts_back_to_its_token_and_ends_byte_identical) {

@@ -231,7 +231,7 @@ BOOST_AUTO_TEST_CASE(a_plugin_built_for_another_api_is_refused_with_exit_4) {
         dir.path(), database.env());
     BOOST_TEST(r.exit_code == 4, command << ": " << r.err);
     BOOST_TEST(r.err.find("built for plugin API 99.0") != std::string::npos, r.err);
-    BOOST_TEST(r.err.find("API 1.1") != std::string::npos, r.err);
+    BOOST_TEST(r.err.find("API 1.2") != std::string::npos, r.err);
   }
 }
 

@@ -35,7 +35,7 @@ BOOST_AUTO_TEST_CASE(a_plugin_builds_against_the_installed_package_and_runs) {
   const std::string hades = prefix + "/bin/hades";
   const auto listed = run({hades, "--plugin-path", build, "plugins"});
   BOOST_TEST(listed.exit_code == 0, listed.err);
-  BOOST_TEST(listed.out.find("hello_source  1.0.0  source  API 1.1") != std::string::npos,
+  BOOST_TEST(listed.out.find("hello_source  1.0.0  source  API 1.2") != std::string::npos,
              listed.out);
   BOOST_TEST(listed.out.find("csv_source") != std::string::npos, listed.out);  // installed ones
 

@@ -332,7 +332,28 @@ const WebHost::Session* WebHost::session_of(const Call& call) {
   return &it->second;
 }
 
+namespace {
+
+ServerResponse with_security_headers(ServerResponse reply) {
+  reply.headers.emplace_back("Content-Security-Policy", kContentSecurityPolicy);
+  reply.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  reply.headers.emplace_back("X-Frame-Options", "DENY");
+  reply.headers.emplace_back("Referrer-Policy", "no-referrer");
+  reply.headers.emplace_back("Cross-Origin-Opener-Policy", "same-origin");
+  reply.headers.emplace_back("Cross-Origin-Resource-Policy", "same-origin");
+  reply.headers.emplace_back("Cache-Control", "no-store");
+  return reply;
+}
+
+}  // namespace
+
 ServerResponse WebHost::handle(const ServerRequest& request) {
+  ServerResponse reply = with_security_headers(checked(request));
+  log_.debug(request.method + " " + request.target + " -> " + std::to_string(reply.status));
+  return reply;
+}
+
+ServerResponse WebHost::checked(const ServerRequest& request) {
   const std::string& target = request.target;
   Call call{request, request.method, "", "", "", "", nullptr, false};
   const std::size_t question = target.find('?');
@@ -352,22 +373,12 @@ ServerResponse WebHost::handle(const ServerRequest& request) {
   const std::string accept = lowered(request.header("Accept"));
   call.wants_html = accept.find("text/html") != std::string::npos ||
                     lowered(request.header("Sec-Fetch-Mode")) == "navigate";
-  ServerResponse reply;
   if (call.method != "GET" && call.method != "HEAD" && call.method != "POST") {
-    reply = text_reply(405, "method not allowed");
+    ServerResponse reply = text_reply(405, "method not allowed");
     reply.headers.emplace_back("Allow", "GET, HEAD, POST");
-  } else {
-    reply = dispatch(call);
+    return reply;
   }
-  reply.headers.emplace_back("Content-Security-Policy", kContentSecurityPolicy);
-  reply.headers.emplace_back("X-Content-Type-Options", "nosniff");
-  reply.headers.emplace_back("X-Frame-Options", "DENY");
-  reply.headers.emplace_back("Referrer-Policy", "no-referrer");
-  reply.headers.emplace_back("Cross-Origin-Opener-Policy", "same-origin");
-  reply.headers.emplace_back("Cross-Origin-Resource-Policy", "same-origin");
-  reply.headers.emplace_back("Cache-Control", "no-store");
-  log_.debug(call.method + " " + call.path + " -> " + std::to_string(reply.status));
-  return reply;
+  return dispatch(call);
 }
 
 ServerResponse WebHost::dispatch(Call& call) {

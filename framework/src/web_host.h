@@ -86,6 +86,7 @@ class WebHost {
   };
   struct Call;  // one request on its way through the checks
 
+  net::ServerResponse checked(const net::ServerRequest& request);
   bool host_allowed(const std::string& host) const;
   bool origin_allowed(const Call& call) const;
   const Session* session_of(const Call& call);

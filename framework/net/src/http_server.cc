@@ -64,7 +64,7 @@ ServerRequest to_server_request(const http::request<http::string_body>& in, std:
 http::response<http::string_body> to_http(ServerResponse& in, unsigned version, bool keep_alive,
                                           bool head) {
   http::response<http::string_body> out{static_cast<http::status>(in.status), version};
-  for (const auto& [name, value] : in.headers) out.set(name, value);
+  for (const auto& [name, value] : in.headers) out.insert(name, value);  // Set-Cookie repeats
   out.keep_alive(keep_alive && !in.close);
   if (head) {
     // The length of the body a GET would get, without the body.

@@ -68,6 +68,18 @@ std::string item_comment(const YAML::Node& item, const std::string& key, const C
   return comment.empty() ? c.of(item) : comment;
 }
 
+// "General Medical Hospitals (N=133, rate=4.5%)" -> "N=133, rate=4.5%": the name is shown in
+// its own column. Comments of another shape are kept whole.
+std::string sic_evidence(const std::string& comment) {
+  const auto open = comment.find('(');
+  const auto close = comment.rfind(')');
+  if (open == std::string::npos || close == std::string::npos || close < open ||
+      trimmed(comment.substr(close + 1)) != "") {
+    return comment;
+  }
+  return trimmed(comment.substr(open + 1, close - open - 1));
+}
+
 }  // namespace
 
 std::string line_comment(std::string_view line) {
@@ -137,7 +149,7 @@ Result<IcpView> parse_icp_view(std::string_view text, const std::string& path) {
     const auto own = std::find_if(config->sic_scores.begin(), config->sic_scores.end(),
                                   [&](const auto& e) { return e.first == code; });
     const bool has_own = own != config->sic_scores.end();
-    const std::string comment = has_own ? comments.of(scores[code]) : "";
+    const std::string comment = has_own ? sic_evidence(comments.of(scores[code])) : "";
     const auto industry = view.industry_names.find(code);
     sic.push_back({{"code", code},
                    {"industry", industry == view.industry_names.end() ? "" : industry->second},

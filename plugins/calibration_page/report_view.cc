@@ -51,6 +51,19 @@ json backtest_reply(const json& backtest) {
   return out;
 }
 
+// A change the weight writer can make: a suggestion that differs from today, for a bucket
+// icp.yaml names, or a SIC code it can add. "unknown", "outside tiers" and the like have no
+// place in icp.yaml to write to.
+bool is_selectable(const std::string& dimension, const json& bucket) {
+  if (!has_suggestion(bucket) || bucket["suggested_score"] == bucket["current_score"]) {
+    return false;
+  }
+  if (bucket.value("in_icp", true)) return true;
+  const std::string code = bucket.value("bucket", "");
+  return dimension == "sic" && code.size() == 4 &&
+         std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 }  // namespace
 
 std::string delta_band(long long delta) {
@@ -65,8 +78,9 @@ std::set<std::string> selectable_items(const json& report) {
   for (const json& d : report.value("dimensions", json::array())) {
     if (!d.value("scored", false)) continue;
     for (const json& b : d.value("buckets", json::array())) {
-      if (!has_suggestion(b) || b["suggested_score"] == b["current_score"]) continue;
-      items.insert(d.value("dimension", "") + ":" + b.value("bucket", ""));
+      if (is_selectable(d.value("dimension", ""), b)) {
+        items.insert(d.value("dimension", "") + ":" + b.value("bucket", ""));
+      }
     }
   }
   return items;
@@ -117,7 +131,7 @@ json report_reply(const json& report, const std::string& path,
            {"in_icp", b.value("in_icp", true)},
            {"within_noise", implied >= b.value("wilson_low", 0.0) &&
                                 implied <= b.value("wilson_high", 1.0)},
-           {"selectable", suggested != current}});
+           {"selectable", is_selectable(dimension, b)}});
     }
   }
   std::stable_sort(rows.begin(), rows.end(), [](const json& a, const json& b) {

@@ -84,7 +84,16 @@ class CalibrationPage final : public Page {
   Cached<nlohmann::json> report_;
 };
 
-// The page's settings: the plugin's `with:` schema and `hades serve` options.
+// The page's settings: the plugin's schema, hence `hades serve` options (--reports, --icp).
+inline constexpr SettingSpec kPageSettings[] = {
+    // name,    type,                 required, default,    secret, description
+    {"reports", SettingType::kString, false, "reports/", false,
+     "directory of calibration-latest.json (jobs/calibrate.yaml's report_dir)"},
+    {"icp", SettingType::kString, false, nullptr, false,
+     "the icp.yaml shown and changed (default: $HADES_ICP, else config/icp.yaml)"},
+};
+
+// The bound settings as the page's config.
 PageConfig page_config(const Settings& settings);
 
 }  // namespace hades::calibration_page

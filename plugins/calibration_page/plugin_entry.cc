@@ -5,14 +5,6 @@
 namespace hades::calibration_page {
 namespace {
 
-const SettingSpec kSettings[] = {
-    // name,    type,                 required, default,    secret, description
-    {"reports", SettingType::kString, false, "reports/", false,
-     "directory of calibration-latest.json (jobs/calibrate.yaml's report_dir)"},
-    {"icp", SettingType::kString, false, nullptr, false,
-     "the icp.yaml shown and changed (default: $HADES_ICP, else config/icp.yaml)"},
-};
-
 Result<std::unique_ptr<Plugin>> create(const Settings& settings) {
   return std::unique_ptr<Plugin>(
       std::make_unique<CalibrationPage>(page_config(settings), make_weight_changes));
@@ -23,4 +15,4 @@ Result<std::unique_ptr<Plugin>> create(const Settings& settings) {
 
 HADES_PLUGIN(calibration_page, "1.0.0", hades::PluginKind::kPage,
              "the Score Calibration page: weights, calibration report, outcomes (hades serve)",
-             hades::calibration_page::kSettings, hades::calibration_page::create)
+             hades::calibration_page::kPageSettings, hades::calibration_page::create)

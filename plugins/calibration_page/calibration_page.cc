@@ -227,6 +227,12 @@ WebResponse CalibrationPage::summary(const WebRequest&) {
   std::string icp_error, report_error;
   const IcpView* view = icp(&icp_error);
   const json* report = latest_report(&report_error);
+  // The sync sets the flag; only a calibration after it makes it old news (its report already
+  // counts those outcomes), and the flag stays up until the next sync recomputes it.
+  if (flag->is_object() && last->is_object() && (*flag)["updated_at"].is_string()) {
+    (*flag)["stale"] = (*last)["created_at"].get<std::string>() >=
+                       (*flag)["updated_at"].get<std::string>();
+  }
   json out = {{"flag", *flag},
               {"last_calibration", *last},
               {"icp", {{"path", config_.icp_path},

@@ -112,8 +112,9 @@
     }
     const flag = clear(document.getElementById("flag"));
     const f = summary && summary.flag;
-    flag.hidden = !(f && f.available);
-    if (f && f.available) {
+    const show = Boolean(f && f.available && !f.stale);
+    flag.hidden = !show;
+    if (show) {
       flag.append(el("span", {class: "dot", "aria-hidden": "true"}),
         el("b", {}, "Recalibration available: "),
         (f.detail || "new outcomes arrived") + (f.updated_at ? " (since " + day(f.updated_at) + ")" : "") + " · ",

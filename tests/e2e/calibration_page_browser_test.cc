@@ -90,7 +90,9 @@ struct Loop {
     produce_outcomes();
     run_job("sync_outcomes", {});
     flag_after_sync = browse({"flag"});
-    // The new batch counts at once (matured_days 0): the report covers the synced outcomes.
+    // The new batch counts at once (matured_days 0): the report covers the synced outcomes. A
+    // lead counts when exported strictly before the run's start, which has whole seconds.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
     run_job("calibrate", {"--set", "report_dir=" + dir.file("reports"), "--set", "matured_days=0"});
     flag_after_calibration = browse({"flag"});
   }

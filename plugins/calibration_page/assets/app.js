@@ -47,6 +47,8 @@
     if (!iso) return "–";
     return iso.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, " UTC");
   }
+  // A number with a typographic minus and an explicit plus: "+0.012", "−0.004".
+  function fixed(x, digits) { return (x > 0 ? "+" : x < 0 ? "−" : "") + Math.abs(x).toFixed(digits); }
   function zText(z) { return z === null ? "–" : (z > 0 ? "+" : z < 0 ? "−" : "") + Math.abs(z).toFixed(1); }
   // Axis ticks at 1, 2 or 5 times a power of ten, up to at least `max`.
   function niceTicks(max, count) {
@@ -117,7 +119,7 @@
     if (show) {
       flag.append(el("span", {class: "dot", "aria-hidden": "true"}),
         el("b", {}, "Recalibration available: "),
-        (f.detail || "new outcomes arrived") + (f.updated_at ? " (since " + day(f.updated_at) + ")" : "") + " · ",
+        (f.detail || "new outcomes arrived").replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, when) + " · ",
         el("button", {class: "link", type: "button", id: "how-link", onclick: showHow}, "how to run it"));
     }
   }
@@ -402,7 +404,7 @@
     const kind = bt.verdict === "suggested better" ? "good" : bt.verdict === "current better" ? "bad" : "warn";
     return [el("span", {class: "badge " + kind, id: "verdict"}, "Backtest: " + bt.verdict), " AUC ",
       bt.current_auc.toFixed(3), " → ", bt.suggested_auc.toFixed(3),
-      " (difference ", signed(Number(d.estimate.toFixed(3))), ", 95% ", d.low.toFixed(3), " to ", d.high.toFixed(3),
+      " (difference ", fixed(d.estimate, 3), ", 95% ", fixed(d.low, 3), " to ", fixed(d.high, 3),
       ") on ", int(bt.test_leads), " holdout leads"];
   }
 
@@ -441,10 +443,10 @@
     return el("div", {},
       el("div", {class: "actionbar", id: "actionbar"},
         el("span", {class: "verdict"}, backtestText(report.backtest)),
-        el("span", {class: "spacer"}), selectedText,
-        canApply ? null : el("span", {class: "badge warn", id: "apply-unavailable",
-          title: report.apply_unavailable_reason || ""}, report.apply_available ? "icp.yaml changed: recalibrate" : "Apply unavailable"),
-        applyButton),
+        el("span", {class: "actions"}, selectedText,
+          canApply ? null : el("span", {class: "badge warn", id: "apply-unavailable",
+            title: report.apply_unavailable_reason || ""}, report.apply_available ? "icp.yaml changed: recalibrate" : "Apply unavailable"),
+          applyButton)),
       report.apply_available ? null : el("div", {class: "notice warn small"}, report.apply_unavailable_reason),
       el("div", {class: "card"},
         el("div", {class: "card-head"}, el("h2", {}, "Current vs suggested scores"),

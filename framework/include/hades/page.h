@@ -15,10 +15,10 @@
 // handed to handlers relative to that prefix ("/api/report"), and "/" is the page itself. Use
 // relative URLs in the HTML and JavaScript ("api/report", "app.js"), so the mount can change.
 //
-// Thread safety: the host calls start() and every handler of every page from ONE thread, one
-// call at a time. A handler may therefore use the PageContext's Database (which is used from
-// one thread at a time) without locks, but must return promptly: while it runs, no other
-// request is answered. A slow client never holds that thread: the host reads a request
+// Thread safety: the host calls start() before it serves, then every handler of every page from
+// ONE thread (the server's handler thread), one call at a time. A handler may therefore use the
+// PageContext's Database (which is used from one thread at a time) without locks, but must
+// return promptly: while it runs, no other request is answered. A slow client never holds that thread: the host reads a request
 // completely before calling the handler and writes the reply after it returned.
 //
 // Errors: a handler returns an error reply (4xx, 5xx) as a normal WebResponse. An exception

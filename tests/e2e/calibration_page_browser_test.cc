@@ -89,6 +89,9 @@ struct Loop {
     page_url = serve->url("/calibration/");
     flag_before_sync = browse({"flag"});
     produce_outcomes();
+    // The sync flags outcomes newer than the last calibration by whole-second timestamps: the
+    // steps so far may all fit in the calibration's second.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
     run_job("sync_outcomes", {});
     flag_after_sync = browse({"flag"});
     // The new batch counts at once (matured_days 0): the report covers the synced outcomes. A

@@ -22,10 +22,11 @@ std::string trimmed(std::string_view text) {
   return std::string(text.substr(first, last - first + 1));
 }
 
-// "Trucking, Except Local (NEW - 19.0% delivery rate)" -> "Trucking, Except Local".
+// "Trucking, Except Local (NEW - 19.0% delivery rate)" -> "Trucking, Except Local", and
+// "Hospitals: 11.2% delivery rate, ..." (a comment the weight writer rewrote) -> "Hospitals".
 std::string without_note(const std::string& comment) {
-  const auto paren = comment.find('(');
-  return trimmed(paren == std::string::npos ? comment : comment.substr(0, paren));
+  const auto cut = std::min(comment.find('('), comment.find(": "));
+  return trimmed(cut == std::string::npos ? comment : comment.substr(0, cut));
 }
 
 // The comment on the line of `node` in `lines`.
@@ -68,9 +69,14 @@ std::string item_comment(const YAML::Node& item, const std::string& key, const C
   return comment.empty() ? c.of(item) : comment;
 }
 
-// "General Medical Hospitals (N=133, rate=4.5%)" -> "N=133, rate=4.5%": the name is shown in
-// its own column. Comments of another shape are kept whole.
+// "General Medical Hospitals (N=133, rate=4.5%)" -> "N=133, rate=4.5%", and "Hospitals: 11.2%
+// delivery rate, ..." -> "11.2% delivery rate, ...": the name is shown in its own column.
+// Comments of another shape are kept whole.
 std::string sic_evidence(const std::string& comment) {
+  const auto colon = comment.find(": ");
+  if (colon != std::string::npos && comment.find('(') > colon) {
+    return trimmed(comment.substr(colon + 2));
+  }
   const auto open = comment.find('(');
   const auto close = comment.rfind(')');
   if (open == std::string::npos || close == std::string::npos || close < open ||

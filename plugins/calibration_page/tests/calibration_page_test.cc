@@ -332,6 +332,25 @@ BOOST_AUTO_TEST_CASE(weights_are_icp_yaml_with_comments_and_industry_names) {
   BOOST_TEST(body["history"]["changes"].empty());
 }
 
+BOOST_AUTO_TEST_CASE(a_comment_the_weight_writer_rewrote_keeps_name_and_evidence_apart) {
+  std::string text = hades::testing::read_file(shipped_icp());
+  const std::string old_line = "\"8062\":  33    # General Medical Hospitals         (N=133, rate=4.5%)";
+  const auto at = text.find(old_line);
+  BOOST_TEST_REQUIRE(at != std::string::npos);
+  text.replace(at, old_line.size(),
+               "\"8062\":  41    # General Medical Hospitals: 11.2% delivery rate, 412 leads, "
+               "calibrated 2026-12-06, was 33");
+  const auto view = parse_icp_view(text, "icp.yaml");
+  BOOST_TEST_REQUIRE(view.ok(), view.status().to_string());
+  for (const json& s : json::parse(view->tables_json)["sic"]) {
+    if (s["code"] != "8062") continue;
+    BOOST_TEST(s["industry"] == "General Medical and Surgical Hospitals");
+    BOOST_TEST(s["score"] == 41);
+    BOOST_TEST(s["source"] == "calibrated");
+    BOOST_TEST(s["comment"] == "11.2% delivery rate, 412 leads, calibrated 2026-12-06, was 33");
+  }
+}
+
 BOOST_AUTO_TEST_CASE(line_comments_ignore_hashes_inside_quotes) {
   BOOST_TEST(line_comment("  \"8062\":  33    # General Medical  ") == "General Medical");
   BOOST_TEST(line_comment("  name: \"a # b\"  # real") == "real");

@@ -8,6 +8,7 @@ std::string_view plugin_kind_name(PluginKind kind) {
     case PluginKind::kTransform: return "transform";
     case PluginKind::kSink: return "sink";
     case PluginKind::kTask: return "task";
+    case PluginKind::kPage: return "page";
   }
   return "unknown";
 }

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "run_report.h"
 #include "run_state.h"
 #include "runner.h"
+#include "serve.h"
 #include "signals.h"
 
 namespace hades {
@@ -39,6 +41,7 @@ constexpr const char* kUsage =
     "  runs JOB      list a job's runs\n"
     "  state JOB     show a run's steps and checkpoints; --reset STEP forgets a step's progress\n"
     "  unlock JOB    remove a job's lock left by a process on another host\n"
+    "  serve         serve the page plugins (the Score Calibration page) over HTTP\n"
     "\n"
     "`hades COMMAND --help` describes a command. Exit codes: docs/exit-codes.md.\n";
 
@@ -82,6 +85,16 @@ std::map<std::string, std::string> parse_overrides(const std::vector<std::string
   return out;
 }
 
+// The logger and the plugin registry, from the parsed global options.
+void start_session(Session& session) {
+  const auto format = parse_log_format(session.global.log_format);
+  const auto level = parse_log_level(session.global.log_level);
+  if (!format) throw UsageError{"--log-format must be text or json"};
+  if (!level) throw UsageError{"--log-level must be debug, info, warn or error"};
+  session.log.emplace(*format, *level, session.redactor);
+  session.registry.emplace(PluginRegistry::default_directories(session.global.plugin_paths));
+}
+
 // Parses `args` (the words after the command) with `commands` plus the global options.
 // Returns false when --help was asked (and printed).
 bool parse(const std::string& command, const std::vector<std::string>& args,
@@ -99,12 +112,7 @@ bool parse(const std::string& command, const std::vector<std::string>& args,
   }
   po::notify(vm);
   if (takes_job && session.job_path.empty()) throw UsageError{command + " needs a job file"};
-  const auto format = parse_log_format(session.global.log_format);
-  const auto level = parse_log_level(session.global.log_level);
-  if (!format) throw UsageError{"--log-format must be text or json"};
-  if (!level) throw UsageError{"--log-level must be debug, info, warn or error"};
-  session.log.emplace(*format, *level, session.redactor);
-  session.registry.emplace(PluginRegistry::default_directories(session.global.plugin_paths));
+  start_session(session);
   return true;
 }
 
@@ -436,7 +444,118 @@ std::pair<std::string, std::vector<std::string>> split_command(int argc, const c
   return {command, rest};
 }
 
+// Each setting the served pages declare, as an option: `--reports DIR`. Values are kept as
+// text and bound like a job's `with:` block (bind_settings), so types are checked the same way.
+po::options_description page_setting_options(const std::vector<const PluginInfo*>& pages) {
+  po::options_description d("page settings (each page declaring the name gets the value)");
+  std::set<std::string> seen;
+  for (const PluginInfo* page : pages) {
+    for (const SettingSpec& spec : page->settings) {
+      if (!seen.insert(spec.name).second) continue;
+      std::string help = std::string(spec.description) + " [" + page->name + ", " +
+                         std::string(setting_type_name(spec.type)) +
+                         (spec.default_value ? std::string(", default ") + spec.default_value : "") +
+                         "]";
+      d.add_options()(spec.name, po::value<std::vector<std::string>>()->composing(), help.c_str());
+    }
+  }
+  return d;
+}
+
+Result<std::vector<PageToServe>> bind_page_settings(const std::vector<const PluginInfo*>& pages,
+                                                    const po::variables_map& vm, Session& s) {
+  std::vector<PageToServe> out;
+  std::vector<Diagnostic> diagnostics;
+  for (const PluginInfo* page : pages) {
+    PluginRef ref;
+    ref.plugin = page->name;
+    ref.where = SourceLocation{"command line", 0, 0};
+    for (const SettingSpec& spec : page->settings) {
+      if (!vm.count(spec.name)) continue;
+      const auto& values = vm[spec.name].as<std::vector<std::string>>();
+      RawSetting raw;
+      raw.key_where = raw.value_where = ref.where;
+      if (spec.type == SettingType::kStringList) {
+        raw.shape = RawSetting::Shape::kList;
+        raw.list = values;
+        raw.item_where.assign(values.size(), ref.where);
+      } else {
+        if (values.size() > 1) throw UsageError{"--" + std::string(spec.name) + " given twice"};
+        raw.scalar = values.front();
+      }
+      ref.with.emplace_back(spec.name, std::move(raw));
+    }
+    Settings settings =
+        bind_settings(ref, page->settings.data(), page->settings.size(), &diagnostics);
+    for (const SettingSpec& spec : page->settings) {
+      if (!spec.secret) continue;
+      if (auto value = settings.get_string(spec.name)) s.redactor.add_secret(*value);
+    }
+    out.push_back(PageToServe{page, std::move(settings)});
+  }
+  if (!diagnostics.empty()) {
+    std::string message;
+    for (const Diagnostic& d : diagnostics) message += (message.empty() ? "" : "; ") + d.message;
+    return Status::invalid_config("page settings: " + message);
+  }
+  return out;
+}
+
+// `hades serve`: two passes over the options, since the pages found decide which settings exist.
+int cmd_serve(const std::vector<std::string>& args) {
+  SignalWatcher signals;  // before any thread starts: SIGTERM/SIGINT reach only the watcher
+  Session s;
+  ServeOptions o;
+  po::options_description d("serve options");
+  d.add_options()("listen", po::value(&o.listen)->default_value(o.listen),
+                  "HOST:PORT to listen on; not loopback only with --auth-token-file")(
+      "auth-token-file", po::value(&o.auth_token_file),
+      "require a sign-in with the token in this file (its first line, 16+ characters)")(
+      "server-name", po::value(&o.server_names),
+      "another name the Host header may carry, e.g. behind a reverse proxy (repeatable)")(
+      "database", po::value(&o.database),
+      "the job database URL (default: $HADES_DB, else sqlite://var/hades.db)")(
+      "page", po::value(&o.pages), "serve only this page plugin (repeatable; default: all)")(
+      "port-file", po::value(&o.port_file), "write the port listened on to this file")(
+      "request-timeout-ms", po::value(&o.request_timeout_ms)->default_value(o.request_timeout_ms),
+      "time a client has to send a whole request; also the keep-alive idle time")(
+      "max-body-bytes", po::value(&o.max_body_bytes)->default_value(o.max_body_bytes),
+      "largest request body accepted (413 beyond)");
+  po::options_description known;
+  known.add(d).add(global_description(s.global));
+  const po::parsed_options parsed =
+      po::command_line_parser(args).options(known).allow_unregistered().run();
+  po::variables_map vm;
+  po::store(parsed, vm);
+  po::notify(vm);
+  const bool help = vm.count("help") > 0;
+  start_session(s);
+  auto pages = find_pages(*s.registry, o.pages);
+  if (!pages.ok()) {
+    if (!help) return fail(s, pages.status());
+    std::cout << "usage: hades serve [options] [page settings]\n\n" << known << "\n("
+              << pages.status().message() << ": no page settings to list)\n";
+    return kExitOk;
+  }
+  const po::options_description settings = page_setting_options(*pages);
+  if (help) {
+    std::cout << "usage: hades serve [options] [page settings]\n\n"
+              << d << "\n" << settings << "\n" << global_description(s.global) << "\n";
+    return kExitOk;
+  }
+  po::variables_map page_vm;
+  po::store(po::command_line_parser(po::collect_unrecognized(parsed.options,
+                                                             po::include_positional))
+                .options(settings)
+                .run(),
+            page_vm);
+  auto bound = bind_page_settings(*pages, page_vm, s);
+  if (!bound.ok()) return fail(s, bound.status());
+  return serve(o, *s.registry, std::move(bound).value(), *s.log, s.redactor, signals);
+}
+
 int dispatch(const std::string& command, const std::vector<std::string>& args) {
+  if (command == "serve") return cmd_serve(args);
   Session s;
   std::vector<std::string> sets;
   po::options_description d(command + " options");

@@ -56,7 +56,7 @@ Status check_descriptor(const PluginDescriptor& d, const std::string& name,
     return Status::plugin_abi(who + " calls itself '" + std::string(d.name ? d.name : "") +
                               "': the file must be named hades_<name>.so");
   }
-  if (static_cast<std::uint32_t>(d.kind) > static_cast<std::uint32_t>(PluginKind::kTask)) {
+  if (static_cast<std::uint32_t>(d.kind) > static_cast<std::uint32_t>(kLastPluginKind)) {
     return Status::plugin_abi(who + " declares an unknown kind " +
                               std::to_string(static_cast<std::uint32_t>(d.kind)));
   }

@@ -167,7 +167,8 @@ BOOST_AUTO_TEST_CASE(a_good_job_validates_and_unknown_set_is_a_usage_error) {
   BOOST_TEST(has(bad.err, "did you mean 'input'?"), bad.err);
   BOOST_TEST(cli.hades({"frobnicate"}).exit_code == 2);
   BOOST_TEST(cli.hades({"run"}).exit_code == 2);
-  for (const char* command : {"run", "validate", "plan", "plugins", "runs", "state", "unlock"}) {
+  for (const char* command :
+       {"run", "validate", "plan", "plugins", "runs", "state", "unlock", "serve"}) {
     const ProcessResult help = cli.hades({command, "--help"});
     BOOST_TEST(help.exit_code == 0, command);
     BOOST_TEST(has(help.out, std::string("usage: hades ") + command), command << ": " << help.out);

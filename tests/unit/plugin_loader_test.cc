@@ -1,6 +1,8 @@
 #define BOOST_TEST_MODULE plugin_loader_test
 #include "plugin_loader.h"
 
+#include "hades/page.h"
+
 #include <boost/test/unit_test.hpp>
 #include <cstdlib>
 
@@ -35,6 +37,24 @@ BOOST_AUTO_TEST_CASE(refuses_a_library_without_the_descriptor) {
   auto loaded = plugins.load("no_descriptor");
   BOOST_TEST(loaded.status().code() == StatusCode::kPluginAbi);
   BOOST_TEST(contains(loaded.status().message(), "hades_plugin_descriptor"));
+}
+
+BOOST_AUTO_TEST_CASE(refuses_a_kind_this_host_does_not_know) {
+  PluginRegistry plugins = registry();
+  auto loaded = plugins.load("unknown_kind");
+  BOOST_TEST(loaded.status().code() == StatusCode::kPluginAbi);
+  BOOST_TEST(contains(loaded.status().message(), "unknown kind 99"), loaded.status().message());
+}
+
+BOOST_AUTO_TEST_CASE(a_page_loads_as_the_fifth_kind) {
+  PluginRegistry plugins = registry();
+  auto info = plugins.load("echo_page");
+  BOOST_REQUIRE_MESSAGE(info.ok(), info.status().to_string());
+  BOOST_TEST(plugin_kind_name((*info)->kind) == "page");
+  BOOST_TEST(static_cast<int>((*info)->kind) == 4);  // appended: the older kinds keep 0..3
+  BOOST_TEST(page_mount((*info)->name) == "/echo/");
+  BOOST_TEST(page_mount("calibration_page") == "/calibration/");
+  BOOST_TEST(page_mount("status") == "/status/");
 }
 
 BOOST_AUTO_TEST_CASE(an_unknown_plugin_lists_the_known_ones) {

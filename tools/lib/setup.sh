@@ -38,12 +38,14 @@ HADES_APT_PACKAGES=(
   python3-statsmodels  # calibrator tests: independent oracle (Wilson interval)
   python3-scipy  # calibrator tests: independent oracle (chi-square, binomial test)
   python3-sklearn  # calibrator tests: independent oracle (AUC, Brier)
+  chromium  # calibration page tests: a real browser, driven by playwright-core (never downloaded)
 )
 
 # npm packages, pinned as NAME@VERSION, installed into .deps/npm (ignored by git).
 HADES_NPM_PACKAGES=(
   @libsql/client@0.18.0  # the official libSQL client: tests cross-check what HADES wrote to sqld
   @zohocrm/nodejs-sdk-8.0@2.0.0  # Zoho's official CRM SDK: tests check tools/zoho_sim against it
+  playwright-core@1.65.2  # drives Debian's chromium in the page tests; downloads no browser
 )
 
 hades_log() {

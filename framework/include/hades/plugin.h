@@ -1,4 +1,4 @@
-// hades/plugin.h: the four plugin kinds and the descriptor every plugin library exports.
+// hades/plugin.h: the plugin kinds and the descriptor every plugin library exports.
 //
 // A plugin library (hades_<name>.so) exports exactly two symbols through HADES_PLUGIN():
 //   hades_plugin_descriptor  a PluginDescriptor: plain data the host reads and checks first
@@ -16,6 +16,8 @@
 //   Transform: open(schema) -> apply()*
 //   Sink:      open(schema, token) -> (write() -> flush())* -> finish()
 //   Task:      run()
+//   Page:      start() -> handlers (hades/page.h; pages are served by `hades serve`, never run
+//              by a job)
 
 #ifndef HADES_PLUGIN_H_
 #define HADES_PLUGIN_H_
@@ -38,10 +40,20 @@ namespace hades {
 // Bump kApiMajor for any change that breaks a built plugin; bump kApiMinor when adding to the
 // end of PluginDescriptor or adding something the host can do without from older plugins.
 inline constexpr std::uint32_t kApiMajor = 1;
-// 1.1: Database::query_each. 1.2: Context::now(), Rejects::reject with a kind.
+// 1.1: Database::query_each. 1.2: Context::now(), Rejects::reject with a kind,
+// PluginKind::kPage (hades/page.h).
 inline constexpr std::uint32_t kApiMinor = 2;
 
-enum class PluginKind : std::uint32_t { kSource = 0, kTransform = 1, kSink = 2, kTask = 3 };
+// Appended only: a kind's number is part of every built plugin's descriptor.
+enum class PluginKind : std::uint32_t {
+  kSource = 0,
+  kTransform = 1,
+  kSink = 2,
+  kTask = 3,
+  kPage = 4,  // API 1.2
+};
+// The last kind this SDK knows: the host refuses a descriptor naming a later one.
+inline constexpr PluginKind kLastPluginKind = PluginKind::kPage;
 std::string_view plugin_kind_name(PluginKind kind);
 
 enum class DeliveryGuarantee : std::uint32_t {

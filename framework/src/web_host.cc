@@ -12,7 +12,7 @@ namespace {
 
 using net::ServerRequest;
 using net::ServerResponse;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 constexpr const char* kSessionCookie = "hades_session";
 constexpr const char* kLoginCsrfCookie = "hades_login_csrf";
@@ -499,7 +499,7 @@ ServerResponse WebHost::login_form(const Call& call, const std::string& message,
 
 ServerResponse WebHost::login(Call& call) {
   const auto now = options_.now();
-  std::erase_if(failed_logins_, [&](Clock::time_point t) { return now - t > kFailedLoginWindow; });
+  std::erase_if(failed_logins_, [&](SteadyClock::time_point t) { return now - t > kFailedLoginWindow; });
   if (failed_logins_.size() >= kFailedLoginLimit) {
     return text_reply(429, "too many failed sign-ins; wait a minute");
   }

@@ -3,7 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "counted_leads.h"
+#include "common/outcome_tables.h"
+
 
 namespace hades::calibration_page {
 namespace {
@@ -55,7 +56,7 @@ Result<json> lag_json(Database& db) {
   const std::string sql =
       "SELECT substr(s.exported_at, 1, 7), l.lag_days, sum(l.deliveries) FROM lead_outcome_lags l "
       "JOIN lead_outcome_batches s ON s.batch_id = l.batch_id WHERE l.deliveries > 0 AND " +
-      counted_batches_condition("s.batch_id") + " GROUP BY 1, 2";
+      plugin_common::published_batch_sql("s.batch_id") + " GROUP BY 1, 2";
   auto rows = db.query(sql);
   if (!rows.ok()) return rows.status();
   std::map<long long, long long> all;
@@ -110,7 +111,7 @@ long long median_of(const std::map<long long, long long>& counts) {
 }
 
 Result<json> outcome_feed(Database& db, std::size_t batch_limit) {
-  const std::string counted = counted_batches_condition("s.batch_id");
+  const std::string counted = plugin_common::published_batch_sql("s.batch_id");
   auto funnel = db.query(
       "SELECT coalesce(sum(leads), 0), coalesce(sum(contacted), 0), "
       "coalesce(sum(appointments), 0), coalesce(sum(deliveries), 0), coalesce(sum(churned), 0), "
@@ -145,14 +146,14 @@ Result<json> batch_detail(Database& db, const std::string& batch_id,
   auto summary = db.query(
       "SELECT exported_at, workflow_type, leads, contacted, appointments, deliveries, churned "
       "FROM lead_outcome_batches s WHERE s.batch_id = ? AND " +
-          counted_batches_condition("s.batch_id"),
+          plugin_common::published_batch_sql("s.batch_id"),
       {Value(batch_id)});
   if (!summary.ok()) return summary.status();
   if (summary->rows.empty()) return json(nullptr);
   auto rows = db.query(
       "SELECT lo.company_name, lo.sic_code, lo.hades_score, lo.outcome, lo.outcome_at "
       "FROM lead_outcomes lo WHERE lo.batch_id = ? AND " +
-          counted_batches_condition("lo.batch_id") + " ORDER BY lo.id LIMIT ?",
+          plugin_common::published_batch_sql("lo.batch_id") + " ORDER BY lo.id LIMIT ?",
       {Value(batch_id), Value(static_cast<std::int64_t>(limit))});
   if (!rows.ok()) return rows.status();
   json leads = json::array();

@@ -1,9 +1,10 @@
 // outcome_feed.h: the page's reads of the job database, all parameterised SQL.
 //
 // Counts of exported leads come from the summary tables (common/outcome_summary.h), never from a
-// scan of lead_outcomes, and every one of them goes through counted_batches_condition()
-// (counted_leads.h). Tables another component creates (calibration_runs) may not exist yet: the
-// reads then answer "nothing yet" rather than fail.
+// scan of lead_outcomes, and every one of them counts only published batches
+// (plugin_common::published_batch_sql(), common/outcome_tables.h). Tables another component
+// creates (calibration_runs) may not exist yet: the reads then answer "nothing yet" rather than
+// fail.
 //
 // Thread safety: as the Database passed in.
 

@@ -9,7 +9,7 @@ namespace hades::calibrator {
 namespace {
 
 // Only leads of published batches count (outcome_tables.h).
-std::string published() { return std::string(plugin_common::kPublishedLeadSql); }
+std::string published() { return plugin_common::published_batch_sql(); }
 
 using plugin_common::IcpConfig;
 

@@ -523,7 +523,7 @@ Status load_scoring_rules(Database& db, OutcomeData& data) {
       "SELECT coalesce(scoring_rules, 1), count(*), coalesce(sum(coalesce(scoring_rules, 1) < 2 "
       "AND workflow_type = 'geography' AND employee_count IS NULL), 0) "
       "FROM lead_outcomes WHERE +exported_at < ? AND " +
-          std::string(plugin_common::kPublishedLeadSql) + " GROUP BY 1",
+          plugin_common::published_batch_sql() + " GROUP BY 1",
       {Value(data.matured_before)});
   if (!rules.ok()) return query_error(rules.status(), "lead_outcomes scoring rules");
   for (const std::vector<Value>& r : rules->rows) {
@@ -539,7 +539,7 @@ Status load_timeline(Database& db, OutcomeData& data, std::vector<KeyCount>& exp
   Result<QueryResult> pending = db.query(
       "SELECT count(*), coalesce(sum(outcome IN ('delivery', 'churned')), 0) "
       "FROM lead_outcomes WHERE exported_at >= ? AND " +
-          std::string(plugin_common::kPublishedLeadSql),
+          plugin_common::published_batch_sql(),
       {Value(data.matured_before)});
   if (!pending.ok()) return query_error(pending.status(), "pending lead_outcomes");
   data.volume.leads_pending = int_of(pending->rows.at(0).at(0));
@@ -557,7 +557,7 @@ Status load_timeline(Database& db, OutcomeData& data, std::vector<KeyCount>& exp
   data.volume.delivery_lag_p90_days = lag_quantile(lag_counts, kDeliveryLagShare);
   Result<QueryResult> times = db.query(
       "SELECT exported_at, count(*) FROM lead_outcomes WHERE exported_at < ? AND " +
-          std::string(plugin_common::kPublishedLeadSql) +
+          plugin_common::published_batch_sql() +
           " GROUP BY exported_at ORDER BY exported_at",
       {Value(data.matured_before)});
   if (!times.ok()) return query_error(times.status(), "lead_outcomes export times");

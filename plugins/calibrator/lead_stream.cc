@@ -102,13 +102,13 @@ std::optional<Value> scalar_of(std::string_view token) {
 
 std::string lead_stream_sql() {
   return select_columns() + " FROM lead_outcomes WHERE +exported_at < ? AND " +
-         std::string(plugin_common::kPublishedLeadSql);
+         plugin_common::published_batch_sql();
 }
 
 std::string lead_rows_by_id_sql() {
   return select_columns() + ", " + std::string(kIntentValid) +
          "'$.inputs.intent_strength') END FROM lead_outcomes WHERE +exported_at < ? AND " +
-         std::string(plugin_common::kPublishedLeadSql) + " AND id IN "
+         plugin_common::published_batch_sql() + " AND id IN "
          "(SELECT value FROM json_each(?))";
 }
 

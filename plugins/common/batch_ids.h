@@ -15,7 +15,7 @@
 //   abandoned  the run will never publish it (`run --fresh`, or a newer run of the same job
 //              started): its rows are kept for audit and count nowhere
 // Only published batches' rows count in calibration, the backtest and the batch check
-// (kPublishedLeadSql in outcome_tables.h). A run that fails stays resumable, so its batch stays
+// (published_batch_sql() in outcome_tables.h). A run that fails stays resumable, so its batch stays
 // allocated until the run resumes and publishes it, or is abandoned.
 //
 // The table (hades_batch_ids) is created by the outcome_tables migrations (outcome_tables.h).

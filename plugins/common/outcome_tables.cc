@@ -138,6 +138,11 @@ const std::vector<Migration>& outcome_migrations() {
   return kMigrations;
 }
 
+std::string published_batch_sql(std::string_view batch_id_column) {
+  return std::string(batch_id_column) +
+         " IN (SELECT batch_id FROM hades_batch_ids WHERE state = 'published')";
+}
+
 Status apply_outcome_migrations(Database& db) {
   return apply_migrations(db, kOutcomeTablesComponent, outcome_migrations());
 }

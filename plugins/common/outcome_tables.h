@@ -20,6 +20,7 @@
 #ifndef HADES_PLUGINS_COMMON_OUTCOME_TABLES_H_
 #define HADES_PLUGINS_COMMON_OUTCOME_TABLES_H_
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -29,12 +30,12 @@
 
 namespace hades::plugin_common {
 
-// The condition, on a lead_outcomes row, that its batch was published (batch_ids.h): only such
-// rows are leads the dialer received. Every reader that counts leads (calibration, the backtest,
-// the batch check, the dashboard) adds it to its WHERE clause.
-// The unary + keeps SQLite from walking the batch index for what is usually a near-full scan.
-inline constexpr std::string_view kPublishedLeadSql =
-    "+batch_id IN (SELECT batch_id FROM hades_batch_ids WHERE state = 'published')";
+// The condition that the batch named by `batch_id_column` was published (batch_ids.h): only a
+// published batch's lead_outcomes rows are leads the dialer received. Every reader that counts
+// leads (calibration, the backtest, the batch check, the dashboard) adds it to its WHERE clause
+// with AND; it holds no placeholders. The default's unary + keeps SQLite from walking the batch
+// index for what is usually a near-full scan of lead_outcomes.
+std::string published_batch_sql(std::string_view batch_id_column = "+batch_id");
 
 // The component name the migrations are recorded under in hades_migrations.
 inline constexpr std::string_view kOutcomeTablesComponent = "outcome_tables";

@@ -17,7 +17,9 @@ std::string summary_json(const RunSummary& s, int exit_code) {
   for (const StepSummary& step : s.steps) {
     json plugins = json::array();
     for (const PluginCounts& c : step.counts) {
-      plugins.push_back({{"plugin", c.plugin}, {"in", c.in}, {"out", c.out}, {"rejected", c.rejected}});
+      json entry = {{"plugin", c.plugin}, {"in", c.in}, {"out", c.out}, {"rejected", c.rejected}};
+      if (c.duplicates) entry["duplicates"] = *c.duplicates;
+      plugins.push_back(std::move(entry));
     }
     steps.push_back({{"name", step.name},
                      {"kind", step.kind},
@@ -87,6 +89,10 @@ std::string prometheus_metrics(const RunSummary& s, int exit_code) {
       out << "hades_step_records{" << labels << ",kind=\"in\"} " << c.in << "\n"
           << "hades_step_records{" << labels << ",kind=\"out\"} " << c.out << "\n"
           << "hades_step_records{" << labels << ",kind=\"rejected\"} " << c.rejected << "\n";
+      if (c.duplicates) {
+        out << "hades_step_records{" << labels << ",kind=\"duplicates\"} " << *c.duplicates
+            << "\n";
+      }
     }
   }
   return out.str();

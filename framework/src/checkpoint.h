@@ -23,7 +23,7 @@ struct PluginCounts {
   std::int64_t out = 0;
   std::int64_t rejected = 0;
   // order_by with `unique` only: how many of `rejected` were duplicates.
-  std::optional<std::int64_t> duplicates;
+  std::optional<std::int64_t> duplicates = std::nullopt;
   bool operator==(const PluginCounts&) const = default;
 };
 

@@ -207,6 +207,7 @@ class OrderSorter::Impl {
       if (cancelled()) return Status::cancelled("stopped by signal while merging sorted runs");
       HADES_RETURN_IF_ERROR(merge_oldest(kMaxMergeWidth));
     }
+    HADES_RETURN_IF_ERROR(sync_runs(dir_, runs_));  // the barrier's checkpoint names them
     OrderProgress progress;
     progress.columns = columns_;
     progress.runs = runs_;
@@ -310,7 +311,7 @@ class OrderSorter::Impl {
   }
 
   static std::size_t next_capacity(const std::vector<Slot>& slots) {
-    return slots.size() < slots.capacity() ? slots.capacity() : slots.size() * 5 / 4 + 256;
+    return slots.size() < slots.capacity() ? slots.capacity() : slots.size() * 5 / 4 + 16;
   }
 
   bool fits(std::size_t size) {
@@ -477,6 +478,8 @@ Status OrderSorter::add(const Chunk& chunk, Rejects& rejects) {
   peak_bytes_ = std::max(peak_bytes_, impl_->held_bytes());
   return Status::ok_status();
 }
+
+std::size_t OrderSorter::runs_spilled() const { return impl_->spilled_runs(); }
 
 Result<OrderProgress> OrderSorter::finish(const std::function<bool()>& cancelled) {
   return impl_->finish(cancelled);

@@ -81,6 +81,8 @@ class OrderSorter {
   std::int64_t duplicates() const { return duplicates_; }
   // The most memory held at once so far, in bytes.
   std::size_t peak_bytes() const { return peak_bytes_; }
+  // Sorted runs written from memory so far (merged runs not counted).
+  std::size_t runs_spilled() const;
 
   class Impl;
   explicit OrderSorter(std::unique_ptr<Impl> impl);  // use create()

@@ -449,7 +449,7 @@ Result<Checkpoint> starting_checkpoint(const BoundStep& step, const std::string&
   }
   const std::vector<std::string> labels = count_labels(step);
   if (cp.counts.empty()) {
-    for (const std::string& label : labels) cp.counts.push_back({label, 0, 0, 0, std::nullopt});
+    for (const std::string& label : labels) cp.counts.push_back({label, 0, 0, 0});
     if (step.spec->order && !step.spec->order->unique.empty()) {
       cp.counts[step.spec->order_after + 1].duplicates = 0;
     }
@@ -556,8 +556,9 @@ Status Runner::read_and_order(Pipeline& p, BoundStep& step, StepContext& ctx,
   if (!ordered.ok()) return ordered.status();
   log_.info("order_by: " + std::to_string((*sorter)->records_in()) + " records in, " +
             std::to_string((*sorter)->duplicates()) + " duplicates, " +
-            std::to_string(ordered->records) + " to pass on, from " +
-            std::to_string(ordered->runs.size()) + " sorted run file(s); held at most " +
+            std::to_string(ordered->records) + " to pass on; " +
+            std::to_string((*sorter)->runs_spilled()) + " sorted run(s) written, " +
+            std::to_string(ordered->runs.size()) + " left to merge; held at most " +
             std::to_string((*sorter)->peak_bytes() >> 10) + " KiB; finished in " +
             std::to_string(std::chrono::duration<double>(std::chrono::steady_clock::now() -
                                                          started).count()) + " s");

@@ -1,5 +1,10 @@
 #include "sorted_run.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "record_codec.h"
@@ -9,6 +14,7 @@ namespace {
 
 constexpr std::string_view kHeader = "HDSRUN1\n";
 constexpr std::size_t kReadBuffer = std::size_t{64} << 10;
+constexpr std::size_t kWriteBuffer = std::size_t{256} << 10;
 constexpr std::size_t kMaxFrameHeader = 20;  // two varints
 
 std::uint64_t chain(std::uint64_t checksum, std::string_view key, std::string_view body) {
@@ -18,30 +24,53 @@ std::uint64_t chain(std::uint64_t checksum, std::string_view key, std::string_vi
 }  // namespace
 
 Result<RunWriter> RunWriter::create(const std::string& path) {
-  auto file = StagedFile::open(path, "");
-  if (!file.ok()) return file.status();
-  RunWriter writer(std::move(file).value());
-  HADES_RETURN_IF_ERROR(writer.file_.append(kHeader));
+  RunWriter writer(path);
+  writer.out_.open(path, std::ios::binary | std::ios::trunc);
+  if (!writer.out_) return Status::io("cannot create sorted run " + path);
+  writer.buffer_.append(kHeader);
   return writer;
 }
 
+Status RunWriter::write_buffer() {
+  out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+  if (!out_) return Status::io("cannot write sorted run " + path_);
+  bytes_ += buffer_.size();
+  buffer_.clear();
+  return Status::ok_status();
+}
+
 Status RunWriter::append(std::string_view key, std::string_view body) {
-  frame_.clear();
-  append_varint(key.size(), &frame_);
-  append_varint(body.size(), &frame_);
-  HADES_RETURN_IF_ERROR(file_.append(frame_));
-  HADES_RETURN_IF_ERROR(file_.append(key));
-  HADES_RETURN_IF_ERROR(file_.append(body));
+  append_varint(key.size(), &buffer_);
+  append_varint(body.size(), &buffer_);
+  buffer_.append(key);
+  buffer_.append(body);
   checksum_ = chain(checksum_, key, body);
   ++records_;
+  if (buffer_.size() >= kWriteBuffer) return write_buffer();
   return Status::ok_status();
 }
 
 Result<SortedRunFile> RunWriter::finish() {
-  const std::uint64_t bytes = file_.size();
-  HADES_RETURN_IF_ERROR(file_.publish());
-  return SortedRunFile{std::filesystem::path(file_.path()).filename().string(), bytes, records_,
+  HADES_RETURN_IF_ERROR(write_buffer());
+  out_.close();
+  if (!out_) return Status::io("cannot write sorted run " + path_);
+  return SortedRunFile{std::filesystem::path(path_).filename().string(), bytes_, records_,
                        checksum_};
+}
+
+Status sync_runs(const std::string& dir, const std::vector<SortedRunFile>& runs) {
+  const auto sync = [](const std::string& path, int flags) {
+    const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+    if (fd < 0) return Status::io("cannot open " + path + ": " + std::strerror(errno));
+    const int rc = ::fsync(fd);
+    ::close(fd);
+    if (rc != 0) return Status::io("cannot sync " + path + ": " + std::strerror(errno));
+    return Status::ok_status();
+  };
+  for (const SortedRunFile& run : runs) {
+    HADES_RETURN_IF_ERROR(sync((std::filesystem::path(dir) / run.name).string(), O_RDONLY));
+  }
+  return sync(dir, O_RDONLY | O_DIRECTORY);
 }
 
 Result<RunReader> RunReader::open(std::string path) {

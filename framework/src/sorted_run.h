@@ -1,8 +1,10 @@
 // sorted_run.h: files of records sorted by key, which order_by spills and merges.
 //
 // A run file is an 8-byte header ("HDSRUN1\n") and then records, each as varint key length,
-// varint body length, key, body (record_codec.h). RunWriter makes one through a StagedFile, so
-// it appears under its name only once complete and synced; RunReader reads one back in order. Both keep a checksum of the records (hash_bytes chained over each
+// varint body length, key, body (record_codec.h). RunWriter makes one, RunReader reads one back
+// in order. Writing does not sync: most runs are merged away before anything refers to them,
+// and a dead attempt's files are never used (the step starts from an empty folder); the runs
+// a checkpoint is about to name are synced with sync_runs() first. Both keep a checksum of the records (hash_bytes chained over each
 // key and body), so a resumed step can tell that the files it continues from are the ones its
 // checkpoint recorded (verify_run).
 //
@@ -16,30 +18,33 @@
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "checkpoint.h"
-#include "hades/staged_file.h"
 #include "hades/status.h"
 
 namespace hades {
 
 class RunWriter {
  public:
-  // Starts the file at `path` (written as `path`.partial until finish()).
+  // Creates (or empties) the file at `path`.
   static Result<RunWriter> create(const std::string& path);
 
   // REQUIRES: keys are appended in ascending memcmp order (not checked).
   Status append(std::string_view key, std::string_view body);
-  // Syncs the file and renames it to its path. The result's `name` is the path's file name.
+  // Writes what is buffered and closes the file. The result's `name` is the file's name.
   Result<SortedRunFile> finish();
 
   std::uint64_t records() const { return records_; }
 
  private:
-  explicit RunWriter(StagedFile file) : file_(std::move(file)) {}
+  explicit RunWriter(std::string path) : path_(std::move(path)) {}
+  Status write_buffer();
 
-  StagedFile file_;
-  std::string frame_;
+  std::string path_;
+  std::ofstream out_;
+  std::string buffer_;
+  std::uint64_t bytes_ = 0;
   std::uint64_t records_ = 0;
   std::uint64_t checksum_ = 0;
 };
@@ -68,6 +73,9 @@ class RunReader {
   std::uint64_t records_ = 0;
   std::uint64_t checksum_ = 0;
 };
+
+// Makes the run files `names` in `dir`, and the folder's entries, durable.
+Status sync_runs(const std::string& dir, const std::vector<SortedRunFile>& runs);
 
 // Reads the file at `path` to its end and compares its size, record count and checksum with
 // `expected`: kCorruption naming the file and what differs when they do not match.

@@ -52,7 +52,8 @@ std::string mib(std::size_t bytes) {
 
 // A size as a job file would give it: "32MiB", "64KiB", "1000 bytes".
 std::string size_text(std::uint64_t bytes) {
-  for (const auto& [shift, unit] : {std::pair{30, "GiB"}, std::pair{20, "MiB"}, std::pair{10, "KiB"}}) {
+  for (const auto& [shift, unit] :
+       {std::pair{30, "GiB"}, std::pair{20, "MiB"}, std::pair{10, "KiB"}}) {
     if (bytes % (std::uint64_t{1} << shift) == 0) return std::to_string(bytes >> shift) + unit;
   }
   return std::to_string(bytes) + " bytes";
@@ -183,8 +184,8 @@ class OrderSorter::Impl {
         heap_mode_(spec.limit.has_value()) {}
 
   // Adds one record, or rejects it as a duplicate (sets `*duplicate`).
-  Status add(const Row& row, const std::string& position, std::uint64_t sequence,
-             Rejects& rejects, bool* duplicate) {
+  Status add(const Row& row, const std::string& position, std::uint64_t sequence, Rejects& rejects,
+             bool* duplicate) {
     *duplicate = false;
     if (!unique_.empty()) {
       HADES_RETURN_IF_ERROR(check_unique(row, position, rejects, duplicate));
@@ -238,7 +239,8 @@ class OrderSorter::Impl {
     if (!first.ok()) return first.status();
     if (!first->has_value()) return Status::ok_status();
     *duplicate = true;
-    rejects.reject(position, "duplicate: the same " + unique_names() + " as the record at " + **first,
+    rejects.reject(position,
+                   "duplicate: the same " + unique_names() + " as the record at " + **first,
                    row_json(columns_, row));
     return Status::ok_status();
   }
@@ -342,9 +344,8 @@ class OrderSorter::Impl {
   Status spill_heap() {
     std::sort(heap_.begin(), heap_.end(),
               [](const HeapEntry& a, const HeapEntry& b) { return a.key() < b.key(); });
-    HADES_RETURN_IF_ERROR(write_run(heap_.size(), [&](std::size_t i) {
-      return std::pair(heap_[i].key(), heap_[i].body());
-    }));
+    HADES_RETURN_IF_ERROR(write_run(
+        heap_.size(), [&](std::size_t i) { return std::pair(heap_[i].key(), heap_[i].body()); }));
     std::vector<HeapEntry>().swap(heap_);
     heap_bytes_ = 0;
     heap_entries_bytes_ = 0;
@@ -376,7 +377,8 @@ class OrderSorter::Impl {
   // Merges the `width` oldest runs into one new run at the end, and removes them.
   Status merge_oldest(std::size_t width) {
     std::vector<std::string> paths;
-    for (std::size_t i = 0; i < width; ++i) paths.push_back((fs::path(dir_) / runs_[i].name).string());
+    for (std::size_t i = 0; i < width; ++i)
+      paths.push_back((fs::path(dir_) / runs_[i].name).string());
     auto merger = RunMerger::open(paths);
     if (!merger.ok()) return merger.status();
     auto writer = RunWriter::create((fs::path(dir_) / run_name(++run_number_)).string());
@@ -441,9 +443,8 @@ class OrderSorter::Impl {
 OrderSorter::OrderSorter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 OrderSorter::~OrderSorter() = default;
 
-Result<std::unique_ptr<OrderSorter>> OrderSorter::create(const OrderSpec& spec,
-                                                         const Schema& input, std::string dir,
-                                                         Logger& log) {
+Result<std::unique_ptr<OrderSorter>> OrderSorter::create(const OrderSpec& spec, const Schema& input,
+                                                         std::string dir, Logger& log) {
   const std::vector<std::string>& columns = input.columns();
   std::vector<KeyColumn> keys;
   for (const OrderKey& key : spec.keys) {

@@ -8,7 +8,14 @@
 namespace hades {
 namespace {
 
-enum class Tag : unsigned char { kNull = 0, kFalse = 1, kTrue = 2, kInt = 3, kDouble = 4, kText = 5 };
+enum class Tag : unsigned char {
+  kNull = 0,
+  kFalse = 1,
+  kTrue = 2,
+  kInt = 3,
+  kDouble = 4,
+  kText = 5
+};
 
 // Type bytes of a sort key column. Null's byte is 0x00 or 0xFF by where nulls go and is never
 // inverted; the others sit strictly between, inverted for a descending key.
@@ -47,9 +54,9 @@ void append_integer_key(std::int64_t i, std::string* out) {
   const double nearest = static_cast<double>(i);
   // 2^63 (the nearest double to values close to INT64_MAX) does not fit an int64.
   constexpr double kTwo63 = 9223372036854775808.0;
-  const std::int64_t distance =
-      nearest >= kTwo63 ? (i - std::numeric_limits<std::int64_t>::max()) - 1
-                        : i - static_cast<std::int64_t>(nearest);
+  const std::int64_t distance = nearest >= kTwo63
+                                    ? (i - std::numeric_limits<std::int64_t>::max()) - 1
+                                    : i - static_cast<std::int64_t>(nearest);
   append_number(nearest, distance, out);
 }
 

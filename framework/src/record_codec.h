@@ -5,9 +5,9 @@
 // bench/order_bench.cc), and comparing two keys is one memcmp.
 //
 // Row bytes: the position (varint length + bytes), then per column a tag byte and its payload:
-// null/false/true (tag only), integer (zigzag varint), double (its 8 bytes as the host stores them), text
-// (varint length + bytes). Only decode_row reads them; the layout may change between versions
-// of hades, since the files holding it never outlive a run.
+// null/false/true (tag only), integer (zigzag varint), double (its 8 bytes as the host stores
+// them), text (varint length + bytes). Only decode_row reads them; the layout may change between
+// versions of hades, since the files holding it never outlive a run.
 //
 // Sort keys: each key column is encoded so that comparing the concatenated bytes with memcmp (a
 // shorter string first when one is a prefix of the other) orders rows as the keys do:

@@ -388,8 +388,9 @@ Status write_sinks(Pipeline& p, BoundStep& step, const Chunk& chunk, Checkpoint&
   for (std::size_t s = 0; s < p.sinks.size(); ++s) {
     const std::size_t i = p.sink_plugin(s);
     const std::size_t slot = p.slot(i);
-    HADES_RETURN_IF_ERROR(
-        guarded(step.plugins[i], "write", [&] { return p.sinks[s]->write(chunk, batch, *p.rejects[slot]); }));
+    HADES_RETURN_IF_ERROR(guarded(step.plugins[i], "write", [&] {
+      return p.sinks[s]->write(chunk, batch, *p.rejects[slot]);
+    }));
     const std::int64_t r = p.rejects[slot]->take_count();
     cp.counts[slot].in += static_cast<std::int64_t>(chunk.size());
     cp.counts[slot].out += static_cast<std::int64_t>(chunk.size()) - r;
@@ -459,7 +460,8 @@ Result<Checkpoint> starting_checkpoint(const BoundStep& step, const std::string&
     same_plugins = cp.counts[i].plugin == labels[i];
   }
   // Nothing of an ordered step is committed before all its records are ordered.
-  same_plugins = same_plugins && (text.empty() || cp.order.has_value() == step.spec->order.has_value());
+  same_plugins =
+      same_plugins && (text.empty() || cp.order.has_value() == step.spec->order.has_value());
   if (!same_plugins) {
     return Status::corruption("the checkpoint was written by a different version of step '" +
                               step.spec->name + "': run with --fresh, or `hades state --reset " +
@@ -593,7 +595,8 @@ Status Runner::write_ordered(Pipeline& p, BoundStep& step, StepContext& ctx,
     more = *read;
     cp.counts[p.order_slot()].out += static_cast<std::int64_t>(chunk.size());
     WriteBatch batch;
-    HADES_RETURN_IF_ERROR(apply_transforms(p, step, p.order_after, p.transforms.size(), cp, &chunk));
+    HADES_RETURN_IF_ERROR(
+        apply_transforms(p, step, p.order_after, p.transforms.size(), cp, &chunk));
     HADES_RETURN_IF_ERROR(write_sinks(p, step, chunk, cp, batch));
     cp.order->emitted = (*reader)->emitted();
     HADES_RETURN_IF_ERROR(commit_step_chunk(p, step, ctx, cp, batch));
@@ -620,8 +623,8 @@ Status Runner::run_pipeline(BoundStep& step, StepContext& ctx, RunState& state,
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
   auto file = StagedFile::open(path, cp.rejects_token);
   if (!file.ok()) return file.status();
-  auto opened = open_pipeline(step, ctx, cp,
-                              std::make_unique<StepRejects>(std::move(file).value(), step.spec->name));
+  auto opened = open_pipeline(
+      step, ctx, cp, std::make_unique<StepRejects>(std::move(file).value(), step.spec->name));
   if (!opened.ok()) return opened.status();
   Pipeline& p = *opened;
 

@@ -142,7 +142,8 @@ Status verify_run(const std::string& path, const SortedRunFile& expected) {
     if (!*more) break;
   }
   if (reader->records() != expected.records || reader->checksum() != expected.checksum) {
-    return Status::corruption("sorted run " + path + " does not hold the records its checkpoint "
+    return Status::corruption("sorted run " + path +
+                              " does not hold the records its checkpoint "
                               "recorded (checksum or count differs)");
   }
   return Status::ok_status();

@@ -4,9 +4,9 @@
 // varint body length, key, body (record_codec.h). RunWriter makes one, RunReader reads one back
 // in order. Writing does not sync: most runs are merged away before anything refers to them,
 // and a dead attempt's files are never used (the step starts from an empty folder); the runs
-// a checkpoint is about to name are synced with sync_runs() first. Both keep a checksum of the records (hash_bytes chained over each
-// key and body), so a resumed step can tell that the files it continues from are the ones its
-// checkpoint recorded (verify_run).
+// a checkpoint is about to name are synced with sync_runs() first. Both keep a checksum of the
+// records (hash_bytes chained over each key and body), so a resumed step can tell that the files it
+// continues from are the ones its checkpoint recorded (verify_run).
 //
 // Thread safety: none; each object is used by one thread.
 

@@ -15,7 +15,7 @@ constexpr std::size_t kInitialSlots = 1024;
 constexpr int kOffsetBits = 24;  // a reference is block << 24 | offset: 16 MiB per block
 constexpr std::uint64_t kRefMask = (std::uint64_t{1} << 40) - 1;
 constexpr std::size_t kMaxBlocks = std::size_t{1} << 16;
-constexpr std::size_t kMaxPrefixes = 4096;    // past it, positions are stored whole
+constexpr std::size_t kMaxPrefixes = 4096;       // past it, positions are stored whole
 constexpr std::size_t kMaxPositionBytes = 4096;  // a longer one is cut: it only names a record
 
 std::uint64_t default_hash(std::string_view key) { return hash_bytes(key, 0x6f726465725f6279); }
@@ -157,7 +157,8 @@ Result<std::optional<std::string>> UniqueIndex::insert(std::string_view key,
   }
   const std::uint64_t hash = hash_(key);
   Found found = find(key, hash);
-  if (found.present) return std::optional<std::string>(position_at((slots_[found.slot] & kRefMask) - 1));
+  if (found.present)
+    return std::optional<std::string>(position_at((slots_[found.slot] & kRefMask) - 1));
   if (blocks_.size() >= kMaxBlocks && block_used_ + key.size() + 64 > block_sizes_.back()) {
     return Status::invalid_config("order_by's unique holds more keys than it can (" +
                                   std::to_string(size_) + ")");

@@ -4,6 +4,8 @@
 // write phase resumed after any number of records. The record codec and the unique index are
 // checked here too, since the stage's exactness rests on them.
 #define BOOST_TEST_MODULE order_stage_test
+#include "order_stage.h"
+
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <cmath>
@@ -12,7 +14,6 @@
 #include <random>
 #include <set>
 
-#include "order_stage.h"
 #include "record_codec.h"
 #include "sorted_run.h"
 #include "test_support.h"
@@ -257,8 +258,7 @@ BOOST_AUTO_TEST_CASE(rows_round_trip_with_every_kind_of_value) {
   BOOST_TEST(position == "leads.csv:42");
   BOOST_TEST(show(back) == show(row));
   BOOST_TEST(std::signbit(std::get<double>(back[6])));
-  BOOST_TEST(decode_row(bytes, row.size() + 1, &back, &position).code() ==
-             StatusCode::kCorruption);
+  BOOST_TEST(decode_row(bytes, row.size() + 1, &back, &position).code() == StatusCode::kCorruption);
   BOOST_TEST(decode_row(bytes.substr(0, bytes.size() - 1), row.size(), &back, &position).code() ==
              StatusCode::kCorruption);
   BOOST_TEST(decode_row(bytes + "x", row.size(), &back, &position).code() ==
@@ -314,7 +314,8 @@ BOOST_AUTO_TEST_CASE(keys_order_numbers_exactly_then_text_bytewise) {
         // Double parentheses: Boost.Test would compare strings as ranges of signed chars.
         BOOST_TEST((before < here));
         // Descending reverses every pair; null stays where nulls_first puts it.
-        if (i > 1) BOOST_TEST((key_of(ascending[i - 1].first, true) > key_of(ascending[i].first, true)));
+        if (i > 1)
+          BOOST_TEST((key_of(ascending[i - 1].first, true) > key_of(ascending[i].first, true)));
       }
     }
   }
@@ -327,12 +328,18 @@ BOOST_AUTO_TEST_CASE(keys_agree_with_the_reference_on_random_mixed_values) {
   std::mt19937_64 rng(7);
   const auto random_value = [&]() -> Value {
     switch (rng() % 6) {
-      case 0: return Value();
-      case 1: return Value(static_cast<std::int64_t>(rng() % 11) - 5);
-      case 2: return Value(static_cast<double>(static_cast<std::int64_t>(rng() % 21) - 10) / 2);
-      case 3: return Value(static_cast<std::int64_t>(rng()));
-      case 4: return Value(std::string(rng() % 3, static_cast<char>('a' + rng() % 2)));
-      default: return Value(static_cast<double>(static_cast<std::int64_t>(rng())));
+      case 0:
+        return Value();
+      case 1:
+        return Value(static_cast<std::int64_t>(rng() % 11) - 5);
+      case 2:
+        return Value(static_cast<double>(static_cast<std::int64_t>(rng() % 21) - 10) / 2);
+      case 3:
+        return Value(static_cast<std::int64_t>(rng()));
+      case 4:
+        return Value(std::string(rng() % 3, static_cast<char>('a' + rng() % 2)));
+      default:
+        return Value(static_cast<double>(static_cast<std::int64_t>(rng())));
     }
   };
   const OrderKey columns[] = {{"a", false, true, {}}, {"b", true, false, {}}};
@@ -354,8 +361,9 @@ BOOST_AUTO_TEST_CASE(keys_agree_with_the_reference_on_random_mixed_values) {
 }
 
 BOOST_AUTO_TEST_CASE(varints_round_trip_and_refuse_truncation) {
-  for (const std::uint64_t v : {std::uint64_t{0}, std::uint64_t{127}, std::uint64_t{128},
-                                std::uint64_t{1} << 35, std::numeric_limits<std::uint64_t>::max()}) {
+  for (const std::uint64_t v :
+       {std::uint64_t{0}, std::uint64_t{127}, std::uint64_t{128}, std::uint64_t{1} << 35,
+        std::numeric_limits<std::uint64_t>::max()}) {
     std::string bytes;
     append_varint(v, &bytes);
     std::string_view in = bytes;
@@ -377,8 +385,8 @@ BOOST_AUTO_TEST_SUITE(unique_index)
 std::uint64_t everything_collides(std::string_view) { return 42; }
 
 BOOST_AUTO_TEST_CASE(first_position_wins_and_collisions_are_not_duplicates) {
-  for (const UniqueIndex::HashFunction hash : {UniqueIndex::HashFunction{nullptr},
-                                               &everything_collides}) {
+  for (const UniqueIndex::HashFunction hash :
+       {UniqueIndex::HashFunction{nullptr}, &everything_collides}) {
     UniqueIndex index(hash);
     BOOST_TEST(!index.insert("a", "leads.csv:2")->has_value());
     BOOST_TEST(!index.insert("b", "leads.csv:3")->has_value());
@@ -393,8 +401,8 @@ BOOST_AUTO_TEST_CASE(first_position_wins_and_collisions_are_not_duplicates) {
 BOOST_AUTO_TEST_CASE(positions_of_every_shape_come_back_exactly) {
   UniqueIndex index;
   const std::vector<std::string> positions = {
-      "leads.csv:42", "leads.csv:007", "Leads id=4150868000001234567", "no digits", "",
-      "99999999999999999999", "other.csv:0", std::string(5000, 'p')};
+      "leads.csv:42",         "leads.csv:007", "Leads id=4150868000001234567", "no digits", "",
+      "99999999999999999999", "other.csv:0",   std::string(5000, 'p')};
   for (std::size_t i = 0; i < positions.size(); ++i) {
     BOOST_TEST(!index.insert("k" + std::to_string(i), positions[i])->has_value());
   }
@@ -483,7 +491,8 @@ BOOST_AUTO_TEST_CASE(equal_keys_keep_input_order) {
     input.push_back({{Value(std::int64_t{i % 3}), Value(std::int64_t{1}), Value("r")},
                      "p" + std::to_string(i)});
   }
-  for (const std::optional<std::int64_t> limit : {std::optional<std::int64_t>(), std::optional<std::int64_t>(40)}) {
+  for (const std::optional<std::int64_t> limit :
+       {std::optional<std::int64_t>(), std::optional<std::int64_t>(40)}) {
     for (const std::uint64_t memory : {std::uint64_t{1}, std::uint64_t{256}, kDefaultOrderMemory}) {
       BOOST_TEST_CONTEXT("limit " << limit.value_or(-1) << ", memory " << memory) {
         check_against_reference(spec_of({key("score", true)}, limit, memory), kScored, input);
@@ -494,7 +503,8 @@ BOOST_AUTO_TEST_CASE(equal_keys_keep_input_order) {
 }
 
 BOOST_AUTO_TEST_CASE(empty_input_orders_to_nothing) {
-  for (const std::optional<std::int64_t> limit : {std::optional<std::int64_t>(), std::optional<std::int64_t>(5)}) {
+  for (const std::optional<std::int64_t> limit :
+       {std::optional<std::int64_t>(), std::optional<std::int64_t>(5)}) {
     Stage stage;
     const OrderSpec spec = spec_of({key("score")}, limit);
     order(stage, spec, kScored, {});
@@ -527,18 +537,24 @@ BOOST_AUTO_TEST_CASE(nulls_go_where_the_key_says) {
     for (const std::string& p : run_stage(spec_of({k}), kScored, input).positions) order += p + " ";
     return order;
   };
-  BOOST_TEST(positions(false, true) == "p1 p3 p2 p4 p0 ");   // the default ascending
-  BOOST_TEST(positions(true, false) == "p0 p4 p2 p1 p3 ");   // the default descending
+  BOOST_TEST(positions(false, true) == "p1 p3 p2 p4 p0 ");  // the default ascending
+  BOOST_TEST(positions(true, false) == "p0 p4 p2 p1 p3 ");  // the default descending
   BOOST_TEST(positions(false, false) == "p2 p4 p0 p1 p3 ");
   BOOST_TEST(positions(true, true) == "p1 p3 p0 p4 p2 ");
 }
 
 BOOST_AUTO_TEST_CASE(mixed_integers_doubles_and_text_in_one_column) {
   std::vector<Input> input;
-  const std::vector<Value> values = {
-      Value(std::string("10")), Value(2.5),  Value(std::int64_t{3}), Value(std::string("9")),
-      Value(std::int64_t{-4}),  Value(3.0),  Value(true),            Value(),
-      Value(std::int64_t{(std::int64_t{1} << 53) + 1}), Value(static_cast<double>(std::int64_t{1} << 53))};
+  const std::vector<Value> values = {Value(std::string("10")),
+                                     Value(2.5),
+                                     Value(std::int64_t{3}),
+                                     Value(std::string("9")),
+                                     Value(std::int64_t{-4}),
+                                     Value(3.0),
+                                     Value(true),
+                                     Value(),
+                                     Value(std::int64_t{(std::int64_t{1} << 53) + 1}),
+                                     Value(static_cast<double>(std::int64_t{1} << 53))};
   for (std::size_t i = 0; i < values.size(); ++i) {
     input.push_back({{values[i], Value(std::int64_t{0}), Value("n")}, "p" + std::to_string(i)});
   }
@@ -563,15 +579,14 @@ BOOST_AUTO_TEST_CASE(unique_keeps_the_first_in_input_order_and_names_it) {
       {{Value(), Value(std::int64_t{3}), Value("null equals nothing")}, "in.csv:7"},
       {{Value(), Value(std::int64_t{3}), Value("null equals nothing")}, "in.csv:8"},
   };
-  const OrderSpec spec = spec_of({key("score", true)}, std::nullopt, kDefaultOrderMemory,
-                                 {"person"});
+  const OrderSpec spec =
+      spec_of({key("score", true)}, std::nullopt, kDefaultOrderMemory, {"person"});
   check_against_reference(spec, kScored, input);
   const Output out = run_stage(spec, kScored, input);
   BOOST_TEST_REQUIRE(out.rejects.size() == 2u);
   BOOST_TEST(out.rejects[0].position == "in.csv:4");
   BOOST_TEST(out.rejects[0].reason == "duplicate: the same person as the record at in.csv:2");
-  BOOST_TEST(out.rejects[0].record ==
-             R"({"person":7,"score":9,"name":"better twin"})");
+  BOOST_TEST(out.rejects[0].record == R"({"person":7,"score":9,"name":"better twin"})");
   BOOST_TEST(out.rejects[1].position == "in.csv:5");
   BOOST_TEST(out.rejects[1].reason == "duplicate: the same person as the record at in.csv:2");
 }
@@ -579,11 +594,11 @@ BOOST_AUTO_TEST_CASE(unique_keeps_the_first_in_input_order_and_names_it) {
 BOOST_AUTO_TEST_CASE(unique_finds_duplicates_across_spilled_runs_and_with_a_limit) {
   const auto input = scored_records(3000, 6);  // 50 persons: most records are duplicates
   const std::vector<std::string> unique = {"person"};
-  check_against_reference(spec_of({key("score"), key("name")}, std::nullopt, 512, unique),
-                          kScored, input);
+  check_against_reference(spec_of({key("score"), key("name")}, std::nullopt, 512, unique), kScored,
+                          input);
   check_against_reference(spec_of({key("score"), key("name")}, 20, 512, unique), kScored, input);
-  check_against_reference(spec_of({key("name", true)}, 20, kDefaultOrderMemory, {"person", "score"}),
-                          kScored, input);
+  check_against_reference(
+      spec_of({key("name", true)}, 20, kDefaultOrderMemory, {"person", "score"}), kScored, input);
   Stage stage;
   order(stage, spec_of({key("score")}, std::nullopt, 512, unique), kScored, input);
   BOOST_TEST(stage.duplicates == 3000 - 50);
@@ -599,9 +614,10 @@ BOOST_AUTO_TEST_CASE(a_write_phase_resumed_after_any_record_continues_identicall
     for (const std::int64_t from : {std::int64_t{0}, std::int64_t{1}, std::int64_t{160},
                                     std::int64_t{320}, std::int64_t{321}}) {
       const Output rest = write_out(stage, spec, from);
-      BOOST_TEST_REQUIRE(rest.positions.size() == whole.positions.size() - static_cast<std::size_t>(from));
-      BOOST_TEST(std::equal(rest.positions.begin(), rest.positions.end(),
-                            whole.positions.begin() + from));
+      BOOST_TEST_REQUIRE(rest.positions.size() ==
+                         whole.positions.size() - static_cast<std::size_t>(from));
+      BOOST_TEST(
+          std::equal(rest.positions.begin(), rest.positions.end(), whole.positions.begin() + from));
     }
   }
 }
@@ -649,9 +665,9 @@ BOOST_AUTO_TEST_CASE(columns_are_checked_where_the_job_names_them) {
   BOOST_TEST(bad_key.status().message() ==
              "job.yaml:7:9: order_by key 'scroe' is not a column of the records reaching "
              "order_by; did you mean 'score'?");
-  auto bad_unique = OrderSorter::create(spec_of({key("score")}, std::nullopt, kDefaultOrderMemory,
-                                                {"id"}),
-                                        *kScored, dir.path(), log);
+  auto bad_unique =
+      OrderSorter::create(spec_of({key("score")}, std::nullopt, kDefaultOrderMemory, {"id"}),
+                          *kScored, dir.path(), log);
   BOOST_TEST(bad_unique.status().message().rfind("job.yaml:9:5: unique column 'id'", 0) == 0,
              bad_unique.status().message());
   OrderSpec taken = spec_of({key("score")});
@@ -663,8 +679,8 @@ BOOST_AUTO_TEST_CASE(columns_are_checked_where_the_job_names_them) {
 }
 
 BOOST_AUTO_TEST_CASE(describes_itself_for_the_plan) {
-  OrderSpec spec = spec_of({key("hades_score", true), key("person_id")}, 5000, 32u << 20,
-                           {"person_id"});
+  OrderSpec spec =
+      spec_of({key("hades_score", true), key("person_id")}, 5000, 32u << 20, {"person_id"});
   spec.row_number = "export_rank";
   BOOST_TEST(describe_order(spec) ==
              "hades_score desc, person_id; limit 5000; unique person_id; row_number "

@@ -1,6 +1,10 @@
 #include "order_stage.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -33,6 +37,47 @@ struct HeapEntry {
   std::uint32_t key_size = 0;
   std::string_view key() const { return std::string_view(bytes).substr(0, key_size); }
   std::string_view body() const { return std::string_view(bytes).substr(key_size); }
+};
+
+// The record buffer's memory, mapped from the system directly: a page is resident only once
+// written, and pages past a budget that shrank (the unique index grew) go back to the system at
+// once, where a freed malloc block would stay with the process.
+class PageArena {
+ public:
+  PageArena() = default;
+  PageArena(const PageArena&) = delete;
+  PageArena& operator=(const PageArena&) = delete;
+  ~PageArena() { unmap(); }
+
+  Status map(std::size_t size) {
+    unmap();
+    void* data = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (data == MAP_FAILED) {
+      return Status::io("cannot map " + std::to_string(size) + " bytes for order_by: " +
+                        std::strerror(errno));
+    }
+    data_ = static_cast<char*>(data);
+    size_ = size;
+    return Status::ok_status();
+  }
+  void unmap() {
+    if (data_ != nullptr) ::munmap(data_, size_);
+    data_ = nullptr;
+    size_ = 0;
+  }
+  // Hands back the pages from `offset` (rounded up to a page) to the end; they read as zeros.
+  void release_from(std::size_t offset) {
+    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    offset = (offset + page - 1) / page * page;
+    if (offset < size_) ::madvise(data_ + offset, size_ - offset, MADV_DONTNEED);
+  }
+  char* data() const { return data_; }
+  std::size_t size() const { return size_; }
+  bool mapped() const { return data_ != nullptr; }
+
+ private:
+  char* data_ = nullptr;
+  std::size_t size_ = 0;
 };
 
 // What a heap entry costs beyond its bytes: the entry itself and the allocator's header.
@@ -225,6 +270,8 @@ class OrderSorter::Impl {
   }
 
   std::size_t spilled_runs() const { return spilled_; }
+  std::size_t unique_keys() const { return unique_index_ ? unique_index_->size() : 0; }
+  std::size_t unique_bytes() const { return unique_index_ ? unique_index_->bytes() : 0; }
 
  private:
   Status check_unique(const Row& row, const std::string& position, Rejects& rejects,
@@ -260,9 +307,10 @@ class OrderSorter::Impl {
     const std::size_t floor = spec_.memory / 4;
     if (index + floor > spec_.memory && !warned_) {
       warned_ = true;
-      log_.warn("order_by: the unique index of " + std::to_string(unique_index_->size()) +
-                " keys takes " + mib(index) + " of memory " + mib(spec_.memory) +
-                "; the stage holds more than its budget from here on");
+      log_.warn("order_by: the unique index (" + std::to_string(unique_index_->size()) +
+                " keys, " + mib(index) + ") leaves the records less than a quarter of memory " +
+                size_text(spec_.memory) + ": the stage holds more than memory from here on "
+                "(a larger memory keeps it within)");
     }
     return std::max(floor, spec_.memory > index ? spec_.memory - index : 0);
   }
@@ -297,15 +345,12 @@ class OrderSorter::Impl {
     body_.clear();
     encode_row(row, position, &body_);
     const std::size_t size = key_.size() + body_.size();
-    if (!arena_) {
-      arena_size_ = spec_.memory;
-      arena_ = std::make_unique_for_overwrite<char[]>(arena_size_);
-    }
-    if (size > arena_size_) return write_single(key_, body_);  // larger than the whole budget
+    if (!arena_.mapped()) HADES_RETURN_IF_ERROR(arena_.map(spec_.memory));
+    if (size > arena_.size()) return write_single(key_, body_);  // larger than the whole budget
     if (!fits(size)) HADES_RETURN_IF_ERROR(spill_buffer());
     slots_.reserve(next_capacity(slots_));
-    std::memcpy(arena_.get() + arena_used_, key_.data(), key_.size());
-    std::memcpy(arena_.get() + arena_used_ + key_.size(), body_.data(), body_.size());
+    std::memcpy(arena_.data() + arena_used_, key_.data(), key_.size());
+    std::memcpy(arena_.data() + arena_used_ + key_.size(), body_.data(), body_.size());
     slots_.push_back({arena_used_, static_cast<std::uint32_t>(key_.size()),
                       static_cast<std::uint32_t>(body_.size())});
     arena_used_ += size;
@@ -319,14 +364,14 @@ class OrderSorter::Impl {
   bool fits(std::size_t size) {
     if (slots_.empty()) return true;  // a run holds at least one record
     const std::size_t slots = next_capacity(slots_) * sizeof(Slot);
-    return arena_used_ + size <= arena_size_ && arena_used_ + size + slots <= record_budget();
+    return arena_used_ + size <= arena_.size() && arena_used_ + size + slots <= record_budget();
   }
 
   std::string_view slot_key(const Slot& s) const {
-    return std::string_view(arena_.get() + s.offset, s.key_size);
+    return std::string_view(arena_.data() + s.offset, s.key_size);
   }
   std::string_view slot_body(const Slot& s) const {
-    return std::string_view(arena_.get() + s.offset + s.key_size, s.body_size);
+    return std::string_view(arena_.data() + s.offset + s.key_size, s.body_size);
   }
 
   Status spill_buffer() {
@@ -338,6 +383,7 @@ class OrderSorter::Impl {
     }));
     slots_.clear();
     arena_used_ = 0;
+    arena_.release_from(record_budget());
     return Status::ok_status();
   }
 
@@ -405,7 +451,7 @@ class OrderSorter::Impl {
   }
 
   void release_memory() {
-    arena_.reset();
+    arena_.unmap();
     std::vector<Slot>().swap(slots_);
     std::vector<HeapEntry>().swap(heap_);
     unique_index_.reset();
@@ -430,8 +476,7 @@ class OrderSorter::Impl {
   std::size_t heap_bytes_ = 0;
   std::size_t heap_entries_bytes_ = 0;
 
-  std::unique_ptr<char[]> arena_;  // allocated, not touched, up to the budget
-  std::size_t arena_size_ = 0;
+  PageArena arena_;  // mapped, not touched, up to the budget
   std::size_t arena_used_ = 0;
   std::vector<Slot> slots_;
 
@@ -481,6 +526,8 @@ Status OrderSorter::add(const Chunk& chunk, Rejects& rejects) {
 }
 
 std::size_t OrderSorter::runs_spilled() const { return impl_->spilled_runs(); }
+std::size_t OrderSorter::unique_keys() const { return impl_->unique_keys(); }
+std::size_t OrderSorter::unique_bytes() const { return impl_->unique_bytes(); }
 
 Result<OrderProgress> OrderSorter::finish(const std::function<bool()>& cancelled) {
   return impl_->finish(cancelled);
@@ -543,11 +590,11 @@ OrderedReader::~OrderedReader() = default;
 
 Result<std::unique_ptr<OrderedReader>> OrderedReader::open(const OrderSpec& spec,
                                                            const OrderProgress& progress,
-                                                           const std::string& dir) {
+                                                           const std::string& dir, bool verify) {
   std::vector<std::string> paths;
   for (const SortedRunFile& run : progress.runs) {
     paths.push_back((fs::path(dir) / run.name).string());
-    HADES_RETURN_IF_ERROR(verify_run(paths.back(), run));
+    if (verify) HADES_RETURN_IF_ERROR(verify_run(paths.back(), run));
   }
   auto merger = RunMerger::open(paths);
   if (!merger.ok()) return merger.status();

@@ -83,6 +83,9 @@ class OrderSorter {
   std::size_t peak_bytes() const { return peak_bytes_; }
   // Sorted runs written from memory so far (merged runs not counted).
   std::size_t runs_spilled() const;
+  // The unique index's keys and the memory it holds (0 without `unique`, and after finish()).
+  std::size_t unique_keys() const;
+  std::size_t unique_bytes() const;
 
   class Impl;
   explicit OrderSorter(std::unique_ptr<Impl> impl);  // use create()
@@ -97,11 +100,13 @@ class OrderSorter {
 // The write phase: the ordered output of `progress`, from record `progress.emitted` on.
 class OrderedReader {
  public:
-  // Verifies each run of `progress` in `dir` against its checksum (kCorruption naming the file
-  // when it is missing or differs) and positions the output after `progress.emitted` records.
+  // Positions the output after `progress.emitted` records. With `verify` (a resumed step: the
+  // files were written by an earlier process), first reads each run of `progress` in `dir`
+  // whole and checks it against its size, count and checksum: kCorruption naming the file when
+  // it is missing or differs.
   static Result<std::unique_ptr<OrderedReader>> open(const OrderSpec& spec,
                                                      const OrderProgress& progress,
-                                                     const std::string& dir);
+                                                     const std::string& dir, bool verify);
   ~OrderedReader();
 
   // order_output_schema() of the records' columns.

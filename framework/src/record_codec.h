@@ -1,7 +1,7 @@
 // record_codec.h: rows as compact bytes, and sort keys that order by memcmp.
 //
 // The order_by stage (order_stage.h) holds and spills records in these forms instead of as
-// std::vector<Value>: a row of 28 short text fields takes about a fifth of the bytes (see
+// std::vector<Value>: a row of 28 short text fields takes 356 bytes instead of 1,279 (see
 // bench/order_bench.cc), and comparing two keys is one memcmp.
 //
 // Row bytes: the position (varint length + bytes), then per column a tag byte and its payload:

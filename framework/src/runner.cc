@@ -581,8 +581,8 @@ Status Runner::read_and_order(Pipeline& p, BoundStep& step, StepContext& ctx,
 // The write phase of an ordered step: the ordered records, from where the checkpoint left them,
 // through the transforms after order_by into the sinks, chunk by chunk.
 Status Runner::write_ordered(Pipeline& p, BoundStep& step, StepContext& ctx,
-                             const std::string& dir, Checkpoint& cp) {
-  auto reader = OrderedReader::open(*p.order, *cp.order, dir);
+                             const std::string& dir, bool verify, Checkpoint& cp) {
+  auto reader = OrderedReader::open(*p.order, *cp.order, dir, verify);
   if (!reader.ok()) {
     return reader.status().with_context("the ordered records of step '" + step.spec->name +
                                         "' (run with --fresh to start over)");
@@ -632,8 +632,10 @@ Status Runner::run_pipeline(BoundStep& step, StepContext& ctx, RunState& state,
   if (p.order == nullptr) {
     HADES_RETURN_IF_ERROR(run_chunks(p, step, ctx, cp));
   } else {
-    if (!cp.order) HADES_RETURN_IF_ERROR(read_and_order(p, step, ctx, work_dir, cp));
-    HADES_RETURN_IF_ERROR(write_ordered(p, step, ctx, work_dir, cp));
+    // Run files this process wrote need no checking; those of an earlier one do.
+    const bool resumed = cp.order.has_value();
+    if (!resumed) HADES_RETURN_IF_ERROR(read_and_order(p, step, ctx, work_dir, cp));
+    HADES_RETURN_IF_ERROR(write_ordered(p, step, ctx, work_dir, resumed, cp));
   }
   if (show_progress_) std::fputc('\n', stderr);
   for (std::size_t s = 0; s < p.sinks.size(); ++s) {

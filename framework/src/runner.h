@@ -93,7 +93,7 @@ class Runner {
   Status read_and_order(Pipeline& p, BoundStep& step, StepContext& ctx, const std::string& dir,
                         Checkpoint& cp);
   Status write_ordered(Pipeline& p, BoundStep& step, StepContext& ctx, const std::string& dir,
-                       Checkpoint& cp);
+                       bool verify, Checkpoint& cp);
   Status commit_step_chunk(Pipeline& p, BoundStep& step, StepContext& ctx, Checkpoint& cp,
                            WriteBatch& batch);
   void show_progress(const StepSpec& step, const std::string& text) const;

@@ -164,7 +164,7 @@ Output write_out(const Stage& stage, const OrderSpec& spec, std::int64_t from = 
                  std::size_t chunk_size = 5) {
   OrderProgress progress = stage.progress;
   progress.emitted = from;
-  auto reader = OrderedReader::open(spec, progress, stage.dir.path());
+  auto reader = OrderedReader::open(spec, progress, stage.dir.path(), /*verify=*/true);
   BOOST_TEST_REQUIRE(reader.ok(), reader.status().message());
   Output out;
   for (bool more = true; more;) {
@@ -648,12 +648,12 @@ BOOST_AUTO_TEST_CASE(damaged_or_missing_runs_are_corruption) {
   std::string bytes = testing::read_file(victim);
   bytes[bytes.size() / 2] ^= 0x20;
   testing::write_file(victim, bytes);
-  auto damaged = OrderedReader::open(spec, stage.progress, stage.dir.path());
+  auto damaged = OrderedReader::open(spec, stage.progress, stage.dir.path(), true);
   BOOST_TEST(damaged.status().code() == StatusCode::kCorruption);
   BOOST_TEST(damaged.status().message().find(victim) != std::string::npos,
              damaged.status().message());
   fs::remove(victim);
-  BOOST_TEST(OrderedReader::open(spec, stage.progress, stage.dir.path()).status().code() ==
+  BOOST_TEST(OrderedReader::open(spec, stage.progress, stage.dir.path(), true).status().code() ==
              StatusCode::kCorruption);
 }
 

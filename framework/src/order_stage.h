@@ -64,7 +64,8 @@ std::string describe_order(const OrderSpec& spec);
 class OrderSorter {
  public:
   // Checks `spec` against the columns reaching it (kInvalidConfig at the job file location of
-  // the bad key). Run files go to `dir`, which must exist and be empty.
+  // the bad key). Run files go to `dir`, which must exist and be empty. `spec` and `log` must
+  // outlive the sorter.
   static Result<std::unique_ptr<OrderSorter>> create(const OrderSpec& spec, const Schema& input,
                                                      std::string dir, Logger& log);
   ~OrderSorter();
@@ -100,7 +101,7 @@ class OrderSorter {
 // The write phase: the ordered output of `progress`, from record `progress.emitted` on.
 class OrderedReader {
  public:
-  // Positions the output after `progress.emitted` records. With `verify` (a resumed step: the
+  // Positions the output after `progress.emitted` records. `spec` must outlive the reader. With `verify` (a resumed step: the
   // files were written by an earlier process), first reads each run of `progress` in `dir`
   // whole and checks it against its size, count and checksum: kCorruption naming the file when
   // it is missing or differs.

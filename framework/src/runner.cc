@@ -487,6 +487,22 @@ Result<std::string> incremental_start(const BoundStep& step, RunState& state,
   return decoded->cursor;
 }
 
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// The log line of an order_by that has all its records.
+std::string order_summary(const OrderSorter& sorter, const OrderProgress& ordered,
+                          double seconds) {
+  return "order_by: " + std::to_string(sorter.records_in()) + " records in, " +
+         std::to_string(sorter.duplicates()) + " duplicates, " +
+         std::to_string(ordered.records) + " to pass on; " +
+         std::to_string(sorter.runs_spilled()) + " sorted run(s) written, " +
+         std::to_string(ordered.runs.size()) + " left to merge; held at most " +
+         std::to_string(sorter.peak_bytes() >> 10) + " KiB; sorted and merged in " +
+         std::to_string(seconds) + " s";
+}
+
 // Empties (and creates) a folder: what a dead attempt left there is of no use.
 Status fresh_directory(const std::string& dir) {
   std::error_code ec;
@@ -556,15 +572,15 @@ Status Runner::read_and_order(Pipeline& p, BoundStep& step, StepContext& ctx,
   const auto started = std::chrono::steady_clock::now();
   auto ordered = (*sorter)->finish([this] { return stop_requested(); });
   if (!ordered.ok()) return ordered.status();
-  log_.info("order_by: " + std::to_string((*sorter)->records_in()) + " records in, " +
-            std::to_string((*sorter)->duplicates()) + " duplicates, " +
-            std::to_string(ordered->records) + " to pass on; " +
-            std::to_string((*sorter)->runs_spilled()) + " sorted run(s) written, " +
-            std::to_string(ordered->runs.size()) + " left to merge; held at most " +
-            std::to_string((*sorter)->peak_bytes() >> 10) + " KiB; finished in " +
-            std::to_string(std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                         started).count()) + " s");
-  cp.order = std::move(ordered).value();
+  log_.info(order_summary(**sorter, *ordered, seconds_since(started)));
+  return commit_barrier(p, step, ctx, std::move(ordered).value(), cp);
+}
+
+// Commits the checkpoint that holds every record of an ordered step: nothing of the step is
+// committed before it, and each chunk after it commits as in any step.
+Status Runner::commit_barrier(Pipeline& p, BoundStep& step, StepContext& ctx,
+                              OrderProgress ordered, Checkpoint& cp) {
+  cp.order = std::move(ordered);
   cp.cursor = p.source->cursor();
   cp.sink_tokens.assign(p.sinks.size(), "");  // they have been handed nothing yet
   HADES_RETURN_IF_ERROR(p.rejects_file->status());
@@ -667,9 +683,6 @@ namespace {
 
 std::string params_json(const JobSpec& job) { return json(job.params).dump(); }
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 // Removes the work folders of the job's other runs. Only the run about to go on can use its
 // files: --fresh has abandoned the one before, and finished runs never resume.

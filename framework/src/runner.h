@@ -92,6 +92,8 @@ class Runner {
   Status run_chunks(Pipeline& p, BoundStep& step, StepContext& ctx, Checkpoint& cp);
   Status read_and_order(Pipeline& p, BoundStep& step, StepContext& ctx, const std::string& dir,
                         Checkpoint& cp);
+  Status commit_barrier(Pipeline& p, BoundStep& step, StepContext& ctx, OrderProgress ordered,
+                        Checkpoint& cp);
   Status write_ordered(Pipeline& p, BoundStep& step, StepContext& ctx, const std::string& dir,
                        bool verify, Checkpoint& cp);
   Status commit_step_chunk(Pipeline& p, BoundStep& step, StepContext& ctx, Checkpoint& cp,

@@ -53,8 +53,8 @@ class PageArena {
     unmap();
     void* data = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (data == MAP_FAILED) {
-      return Status::io("cannot map " + std::to_string(size) + " bytes for order_by: " +
-                        std::strerror(errno));
+      return Status::io("cannot map " + std::to_string(size) +
+                        " bytes for order_by: " + std::strerror(errno));
     }
     data_ = static_cast<char*>(data);
     size_ = size;
@@ -307,9 +307,10 @@ class OrderSorter::Impl {
     const std::size_t floor = spec_.memory / 4;
     if (index + floor > spec_.memory && !warned_) {
       warned_ = true;
-      log_.warn("order_by: the unique index (" + std::to_string(unique_index_->size()) +
-                " keys, " + mib(index) + ") leaves the records less than a quarter of memory " +
-                size_text(spec_.memory) + ": the stage holds more than memory from here on "
+      log_.warn("order_by: the unique index (" + std::to_string(unique_index_->size()) + " keys, " +
+                mib(index) + ") leaves the records less than a quarter of memory " +
+                size_text(spec_.memory) +
+                ": the stage holds more than memory from here on "
                 "(a larger memory keeps it within)");
     }
     return std::max(floor, spec_.memory > index ? spec_.memory - index : 0);

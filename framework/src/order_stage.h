@@ -101,10 +101,10 @@ class OrderSorter {
 // The write phase: the ordered output of `progress`, from record `progress.emitted` on.
 class OrderedReader {
  public:
-  // Positions the output after `progress.emitted` records. `spec` must outlive the reader. With `verify` (a resumed step: the
-  // files were written by an earlier process), first reads each run of `progress` in `dir`
-  // whole and checks it against its size, count and checksum: kCorruption naming the file when
-  // it is missing or differs.
+  // Positions the output after `progress.emitted` records. `spec` must outlive the reader. With
+  // `verify` (a resumed step: the files were written by an earlier process), first reads each run
+  // of `progress` in `dir` whole and checks it against its size, count and checksum: kCorruption
+  // naming the file when it is missing or differs.
   static Result<std::unique_ptr<OrderedReader>> open(const OrderSpec& spec,
                                                      const OrderProgress& progress,
                                                      const std::string& dir, bool verify);

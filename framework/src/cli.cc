@@ -18,6 +18,7 @@
 #include "exit_code.h"
 #include "job.h"
 #include "logging.h"
+#include "order_stage.h"
 #include "plugin_loader.h"
 #include "run_report.h"
 #include "run_state.h"
@@ -241,6 +242,11 @@ std::string step_plan(RunState& state, const std::string& job, const std::option
     if (r.checkpoint.empty()) return fresh_start(state, job, step, note);
     auto cp = decode_checkpoint(r.checkpoint);
     if (!cp.ok()) return "cannot resume: " + cp.status().message();
+    if (cp->order) {
+      return "resume run " + std::to_string(run->run_id) + " after record " +
+             std::to_string(cp->order->emitted) + " of " + std::to_string(cp->order->records) +
+             " ordered records (order_by complete: the input is not read again)";
+    }
     return "resume run " + std::to_string(run->run_id) + " after chunk " +
            std::to_string(cp->chunks) + " (" + std::to_string(cp->counts.at(0).in) +
            " records read, cursor '" + cp->cursor + "')";
@@ -272,7 +278,11 @@ int cmd_plan(Session& s, bool fresh) {
   for (const BoundStep& step : job.bound->steps) {
     std::cout << "\nstep " << step.spec->name << ": "
               << step_plan(state, job.loaded.job.name, run, step) << "\n";
-    for (const BoundPlugin& p : step.plugins) {
+    for (std::size_t i = 0; i < step.plugins.size(); ++i) {
+      const BoundPlugin& p = step.plugins[i];
+      if (step.spec->order && i == step.spec->order_after + 1) {
+        std::cout << "  " << kOrderStageLabel << " " << describe_order(*step.spec->order) << "\n";
+      }
       std::cout << "  " << plugin_kind_name(p.info->kind) << " " << p.label << " "
                 << p.info->version;
       if (p.info->kind == PluginKind::kSink) {

@@ -117,6 +117,26 @@ std::optional<bool> parse_bool(std::string_view text) {
   return std::nullopt;
 }
 
+// A byte count: digits, optionally followed by a unit (B, KiB, MiB, GiB; a blank before it is
+// allowed). Decimal units (MB) are not accepted: which one was meant would be a guess.
+std::optional<std::uint64_t> parse_size(std::string_view text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  std::uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + digits, value);
+  if (digits == 0 || ec != std::errc() || end != text.data() + digits) return std::nullopt;
+  std::string_view unit = text.substr(digits);
+  if (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
+  const std::pair<std::string_view, int> kUnits[] = {
+      {"", 0}, {"B", 0}, {"KiB", 10}, {"MiB", 20}, {"GiB", 30}};
+  for (const auto& [name, shift] : kUnits) {
+    if (unit != name) continue;
+    if (value > (std::numeric_limits<std::uint64_t>::max() >> shift)) return std::nullopt;
+    return value << shift;
+  }
+  return std::nullopt;
+}
+
 // Job, step and parameter names end up in file names, table rows and log fields.
 bool is_valid_name(std::string_view name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
@@ -232,8 +252,9 @@ YAML::Mark value_mark(const Entry& e) {
 }
 
 const std::vector<std::string>& top_keys() {
-  static const std::vector<std::string> kKeys = {"version",     "name",   "description", "database",
-                                                 "rejects_dir", "params", "steps"};
+  static const std::vector<std::string> kKeys = {"version",     "name",     "description",
+                                                 "database",    "rejects_dir", "work_dir",
+                                                 "params",      "steps"};
   return kKeys;
 }
 const std::vector<std::string>& param_keys() {
@@ -252,6 +273,20 @@ const std::vector<std::string>& step_keys() {
 }
 const std::vector<std::string>& ref_keys() {
   static const std::vector<std::string> kKeys = {"plugin", "with", "incremental"};
+  return kKeys;
+}
+// An item of `transforms:` is a plugin reference or an order_by stage.
+const std::vector<std::string>& transform_item_keys() {
+  static const std::vector<std::string> kKeys = {"plugin", "with", "incremental", "order_by"};
+  return kKeys;
+}
+const std::vector<std::string>& order_keys() {
+  static const std::vector<std::string> kKeys = {"keys", "limit", "memory", "unique",
+                                                 "row_number"};
+  return kKeys;
+}
+const std::vector<std::string>& order_key_keys() {
+  static const std::vector<std::string> kKeys = {"column", "desc", "nulls"};
   return kKeys;
 }
 
@@ -430,7 +465,15 @@ class JobLoader {
                      StepSpec* step);
   std::vector<PluginRef> load_ref_list(const Entry* e, const std::string& noun,
                                        const std::string& label);
-  PluginRef load_ref(const YAML::Node& node, const YAML::Mark& mark, const std::string& what);
+  PluginRef load_ref(const YAML::Node& node, const YAML::Mark& mark, const std::string& what,
+                     const std::vector<std::string>& keys = ref_keys());
+  void load_transforms(const Entry* e, const std::string& label, StepSpec* step);
+  OrderSpec load_order(const Entry& e, const std::string& what);
+  void load_order_keys(const Entry& e, const std::string& what, OrderSpec* order);
+  std::optional<OrderKey> load_order_key(const YAML::Node& node, const std::string& what);
+  void load_order_unique(const Entry& e, const std::string& what, OrderSpec* order);
+  bool read_column(const YAML::Node& node, const YAML::Mark& mark, const std::string& what,
+                   std::string* out);
   void load_with(const Entry& with, const std::string& what, PluginRef* ref);
   void load_incremental(const Entry& e, const std::string& what, PluginRef* ref);
   RawSetting load_raw_setting(const Entry& e, const std::string& label);
@@ -531,10 +574,12 @@ void JobLoader::load_header(const Entries& top, const YAML::Node& root) {
   } else {
     reporter_.error(root.Mark(), "missing required key 'database'");
   }
-  if (const Entry* rejects = find_entry(top, "rejects_dir")) {
-    if (read_scalar(*rejects, "a directory path", ParamRefs::kAllowed, &job_.rejects_dir) &&
-        job_.rejects_dir.empty()) {
-      reporter_.error(value_mark(*rejects), "rejects_dir must not be empty");
+  for (auto [key, dir] : {std::pair{"rejects_dir", &job_.rejects_dir},
+                          std::pair{"work_dir", &job_.work_dir}}) {
+    const Entry* e = find_entry(top, key);
+    if (e == nullptr) continue;
+    if (read_scalar(*e, "a directory path", ParamRefs::kAllowed, dir) && dir->empty()) {
+      reporter_.error(value_mark(*e), std::string(key) + " must not be empty");
     }
   }
 }
@@ -800,7 +845,7 @@ void JobLoader::load_pipeline(const Entries& keys, const YAML::Node& node, const
   } else {
     reporter_.error(node.Mark(), "pipeline " + label + " needs a 'source'");
   }
-  step->transforms = load_ref_list(find_entry(keys, "transforms"), "transform", label);
+  load_transforms(find_entry(keys, "transforms"), label, step);
   const Entry* sinks = find_entry(keys, "sinks");
   step->sinks = load_ref_list(sinks, "sink", label);
   // A `sinks:` that is not a list was reported by load_ref_list.
@@ -831,9 +876,10 @@ std::vector<PluginRef> JobLoader::load_ref_list(const Entry* e, const std::strin
   return refs;
 }
 
-// `{plugin: NAME, with: {...}}`. `mark` locates the reference when it is empty.
+// `{plugin: NAME, with: {...}}`. `mark` locates the reference when it is empty; `keys` are the
+// keys the item may have (a transform's may also be an order_by, see load_transforms).
 PluginRef JobLoader::load_ref(const YAML::Node& node, const YAML::Mark& mark,
-                              const std::string& what) {
+                              const std::string& what, const std::vector<std::string>& keys) {
   PluginRef ref;
   ref.where = reporter_.locate(mark);
   if (!node.IsMap()) {
@@ -841,9 +887,9 @@ PluginRef JobLoader::load_ref(const YAML::Node& node, const YAML::Mark& mark,
         mark, what + " must be a mapping like {plugin: NAME, with: {...}}, got " + describe(node));
     return ref;
   }
-  const Entries keys = read_mapping(reporter_, node);
-  reject_unknown(reporter_, keys, ref_keys(), what);
-  if (const Entry* plugin = find_entry(keys, "plugin")) {
+  const Entries entries = read_mapping(reporter_, node);
+  reject_unknown(reporter_, entries, keys, what);
+  if (const Entry* plugin = find_entry(entries, "plugin")) {
     ref.where = reporter_.locate(value_mark(*plugin));
     if (read_scalar(*plugin, "a plugin name", ParamRefs::kAllowed, &ref.plugin) &&
         ref.plugin.empty()) {
@@ -852,11 +898,196 @@ PluginRef JobLoader::load_ref(const YAML::Node& node, const YAML::Mark& mark,
   } else {
     reporter_.error(mark, what + " has no 'plugin'");
   }
-  if (const Entry* with = find_entry(keys, "with")) load_with(*with, what, &ref);
-  if (const Entry* incremental = find_entry(keys, "incremental")) {
+  if (const Entry* with = find_entry(entries, "with")) load_with(*with, what, &ref);
+  if (const Entry* incremental = find_entry(entries, "incremental")) {
     load_incremental(*incremental, what, &ref);
   }
   return ref;
+}
+
+// ---------------------------------------------------------------------------------------------
+// order_by: an item of `transforms:` that ranks the step's records (docs/job-file.md, "Ordering")
+
+// Plugin references and at most one `{order_by: {...}}`, which keeps its place in the list.
+void JobLoader::load_transforms(const Entry* e, const std::string& label, StepSpec* step) {
+  if (e == nullptr || e->value.IsNull()) return;
+  if (!e->value.IsSequence()) {
+    reporter_.error(value_mark(*e), "transforms of " + label +
+                                        " must be a list of {plugin: NAME, with: {...}} or "
+                                        "{order_by: {...}}, got " +
+                                        describe(e->value));
+    return;
+  }
+  std::size_t number = 0;
+  int order_line = 0;
+  for (const YAML::Node& item : e->value) {
+    const std::string what = "transform #" + std::to_string(++number) + " of " + label;
+    const bool is_order = item.IsMap() && item["order_by"];
+    if (!is_order) {
+      step->transforms.push_back(load_ref(item, item.Mark(), what, transform_item_keys()));
+      continue;
+    }
+    const Entries keys = read_mapping(reporter_, item);
+    for (const Entry& k : keys) {
+      if (k.key == "order_by") continue;
+      reporter_.error(k.key_node.Mark(), "unknown key " + in_quotes(k.key) + " in " + what +
+                                             ": an order_by item has no other keys");
+    }
+    const Entry* order = find_entry(keys, "order_by");
+    if (order == nullptr) continue;  // a duplicate-key error was reported
+    if (step->order) {
+      reporter_.error(order->key_node.Mark(), label + " already has an order_by (line " +
+                                                  std::to_string(order_line) +
+                                                  "): a step orders its records once");
+      continue;
+    }
+    order_line = reporter_.locate(order->key_node.Mark()).line;
+    step->order = load_order(*order, "order_by of " + label);
+    step->order_after = step->transforms.size();
+  }
+}
+
+OrderSpec JobLoader::load_order(const Entry& e, const std::string& what) {
+  OrderSpec order;
+  order.where = reporter_.locate(e.key_node.Mark());
+  if (!e.value.IsMap()) {
+    reporter_.error(value_mark(e), what + " must be a mapping like {keys: [COLUMN, ...], limit: N}"
+                                          ", got " + describe(e.value));
+    return order;
+  }
+  const Entries fields = read_mapping(reporter_, e.value);
+  reject_unknown(reporter_, fields, order_keys(), what);
+  if (const Entry* keys = find_entry(fields, "keys")) {
+    load_order_keys(*keys, what, &order);
+  } else {
+    reporter_.error(e.key_node.Mark(), what + " needs 'keys': the columns to order by");
+  }
+  if (const Entry* limit = find_entry(fields, "limit")) {
+    std::int64_t value = 0;
+    load_step_int(limit, 0, std::numeric_limits<std::int64_t>::max(), "an integer >= 0", &value);
+    order.limit = value;
+  }
+  if (const Entry* memory = find_entry(fields, "memory")) {
+    std::string text;
+    if (read_scalar(*memory, "a size like 32MiB", ParamRefs::kAllowed, &text)) {
+      const std::optional<std::uint64_t> bytes = parse_size(text);
+      if (bytes && *bytes >= kMinOrderMemory) {
+        order.memory = *bytes;
+      } else {
+        reporter_.error(value_mark(*memory),
+                        "memory must be a size of at least 64KiB, in bytes or with a unit "
+                        "(KiB, MiB, GiB: 32MiB), got " + in_quotes(excerpt(text)));
+      }
+    }
+  }
+  if (const Entry* unique = find_entry(fields, "unique")) load_order_unique(*unique, what, &order);
+  if (const Entry* row_number = find_entry(fields, "row_number")) {
+    order.row_number_where = reporter_.locate(value_mark(*row_number));
+    if (read_scalar(*row_number, "a column name", ParamRefs::kAllowed, &order.row_number) &&
+        order.row_number.empty()) {
+      reporter_.error(value_mark(*row_number), "row_number of " + what + " must not be empty");
+    }
+  }
+  return order;
+}
+
+void JobLoader::load_order_keys(const Entry& e, const std::string& what, OrderSpec* order) {
+  if (!e.value.IsSequence() || e.value.size() == 0) {
+    reporter_.error(value_mark(e), "keys of " + what +
+                                       " must be a non-empty list of columns, each a name or "
+                                       "{column: NAME, desc: true}, got " +
+                                       describe(e.value));
+    return;
+  }
+  std::map<std::string, int> lines;
+  for (const YAML::Node& item : e.value) {
+    std::optional<OrderKey> key = load_order_key(item, "key of " + what);
+    if (!key) continue;
+    if (const auto [first, inserted] = lines.emplace(key->column, key->where.line); !inserted) {
+      reporter_.error(key->where, "column " + in_quotes(key->column) + " is already a key of " +
+                                      what + " (line " + std::to_string(first->second) + ")");
+      continue;
+    }
+    order->keys.push_back(std::move(*key));
+  }
+}
+
+// `COLUMN` or `{column: COLUMN, desc: BOOL, nulls: first|last}`.
+std::optional<OrderKey> JobLoader::load_order_key(const YAML::Node& node, const std::string& what) {
+  OrderKey key;
+  if (!node.IsMap()) {
+    key.where = reporter_.locate(node.Mark());
+    if (!read_column(node, node.Mark(), what, &key.column)) return std::nullopt;
+    return key;
+  }
+  const Entries fields = read_mapping(reporter_, node);
+  reject_unknown(reporter_, fields, order_key_keys(), what);
+  const Entry* column = find_entry(fields, "column");
+  if (column == nullptr) {
+    reporter_.error(node.Mark(), what + " has no 'column'");
+    return std::nullopt;
+  }
+  key.where = reporter_.locate(value_mark(*column));
+  if (!read_column(column->value, value_mark(*column), what, &key.column)) return std::nullopt;
+  if (const Entry* desc = find_entry(fields, "desc")) {
+    std::string text;
+    if (!read_scalar(*desc, "true or false", ParamRefs::kAllowed, &text)) return std::nullopt;
+    const std::optional<bool> value = parse_bool(text);
+    if (!value) {
+      reporter_.error(value_mark(*desc), "desc must be true or false, got " +
+                                             in_quotes(excerpt(text)));
+      return std::nullopt;
+    }
+    key.descending = *value;
+  }
+  key.nulls_first = !key.descending;
+  if (const Entry* nulls = find_entry(fields, "nulls")) {
+    std::string text;
+    if (!read_scalar(*nulls, "first or last", ParamRefs::kAllowed, &text)) return std::nullopt;
+    if (text != "first" && text != "last") {
+      reporter_.error(value_mark(*nulls), "nulls must be first or last, got " +
+                                              in_quotes(excerpt(text)) +
+                                              did_you_mean(text, {"first", "last"}));
+      return std::nullopt;
+    }
+    key.nulls_first = text == "first";
+  }
+  return key;
+}
+
+void JobLoader::load_order_unique(const Entry& e, const std::string& what, OrderSpec* order) {
+  if (!e.value.IsSequence() || e.value.size() == 0) {
+    reporter_.error(value_mark(e), "unique of " + what +
+                                       " must be a non-empty list of columns, like [person_id], "
+                                       "got " + describe(e.value));
+    return;
+  }
+  for (const YAML::Node& item : e.value) {
+    std::string column;
+    if (!read_column(item, item.Mark(), "unique column of " + what, &column)) continue;
+    if (std::find(order->unique.begin(), order->unique.end(), column) != order->unique.end()) {
+      reporter_.error(item.Mark(), "column " + in_quotes(column) + " is listed twice in unique");
+      continue;
+    }
+    order->unique.push_back(std::move(column));
+    order->unique_where.push_back(reporter_.locate(item.Mark()));
+  }
+}
+
+// A column name: a non-empty scalar, expanded. `mark` locates it (see value_mark).
+bool JobLoader::read_column(const YAML::Node& node, const YAML::Mark& mark,
+                            const std::string& what, std::string* out) {
+  if (!node.IsScalar()) {
+    reporter_.error(mark, what + " must be a column name, got " + describe(node));
+    return false;
+  }
+  out->clear();
+  if (!interpolator_.expand(node.Scalar(), mark, ParamRefs::kAllowed, out)) return false;
+  if (out->empty()) {
+    reporter_.error(mark, what + " must be a column name, got an empty value");
+    return false;
+  }
+  return true;
 }
 
 // Only a source has a cursor to carry from one run to the next.

@@ -59,6 +59,32 @@ struct PluginRef {
   std::vector<std::pair<std::string, RawSetting>> with;  // in file order
 };
 
+// One key of an `order_by` stage. Nulls go first ascending and last descending by default
+// (null is the smallest value, as in SQLite's ORDER BY); `nulls: first|last` overrides it.
+struct OrderKey {
+  std::string column;
+  bool descending = false;
+  bool nulls_first = true;
+  SourceLocation where;  // of the column name
+};
+
+// What `order_by` ranks with, when nothing says otherwise (docs/job-file.md, "Ordering").
+inline constexpr std::uint64_t kDefaultOrderMemory = std::uint64_t{32} << 20;
+inline constexpr std::uint64_t kMinOrderMemory = std::uint64_t{64} << 10;
+
+// An `order_by` entry of a pipeline's transforms: the step's records are ranked by `keys` before
+// the transforms after it (see docs/job-file.md, "Ordering", and order_stage.h).
+struct OrderSpec {
+  SourceLocation where;                 // of the `order_by` key
+  std::vector<OrderKey> keys;           // at least one, most significant first
+  std::optional<std::int64_t> limit;    // only the first `limit` records of the order go on
+  std::uint64_t memory = kDefaultOrderMemory;  // bytes: sort buffer and unique index together
+  std::vector<std::string> unique;      // a record equal to an earlier one on these is rejected
+  std::vector<SourceLocation> unique_where;
+  std::string row_number;               // when set, a column of each record's 1-based rank
+  SourceLocation row_number_where;
+};
+
 struct StepSpec {
   enum class Kind { kPipeline, kTask };
   std::string name;
@@ -66,6 +92,8 @@ struct StepSpec {
   Kind kind = Kind::kPipeline;
   PluginRef source;                  // kPipeline
   std::vector<PluginRef> transforms; // kPipeline, may be empty
+  std::optional<OrderSpec> order;    // kPipeline: an order_by among the transforms
+  std::size_t order_after = 0;       // with `order`: how many of `transforms` come before it
   std::vector<PluginRef> sinks;      // kPipeline, at least one
   PluginRef task;                    // kTask
   std::size_t chunk_size = 500;
@@ -88,6 +116,7 @@ struct JobSpec {
   std::string database;   // URL, interpolated
   SourceLocation database_where;
   std::string rejects_dir = "var/rejects";
+  std::string work_dir = "var/work";  // a run's temporary files (order_by's sorted runs)
   std::vector<ParamSpec> param_specs;
   std::map<std::string, std::string> params;  // resolved: default, then --set
   std::vector<StepSpec> steps;

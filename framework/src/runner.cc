@@ -9,13 +9,21 @@
 #include <thread>
 
 #include "hades/staged_file.h"
+#include "order_stage.h"
 #include "signals.h"
 
 namespace hades {
 
 using nlohmann::json;
 
-std::string utc_now_iso() { return format_utc(Clock::now()); }
+std::string utc_now_iso() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
 
 namespace {
 
@@ -162,11 +170,13 @@ class StepRejects {
       ++count_;
       if (!kind.empty()) ++by_kind_[std::string(kind)];
     }
-    // The records rejected since the last call, counted into `counts`; returns how many.
-    std::int64_t take_count(PluginCounts& counts) {
+    // The records rejected since the last call, added to `counts` (and to the step's total in
+    // `cp`); returns how many.
+    std::int64_t take_count(PluginCounts& counts, Checkpoint& cp) {
       for (const auto& [kind, n] : by_kind_) counts.rejected_by_kind[kind] += n;
       by_kind_.clear();
       counts.rejected += count_;
+      cp.rejected += count_;
       return std::exchange(count_, 0);
     }
 
@@ -233,22 +243,80 @@ T* as_role(BoundPlugin& bp) {
   return dynamic_cast<T*>(bp.instance->get());
 }
 
-// The opened plugins of one pipeline step, typed by their role.
+// Where a run keeps its temporary files (order_by's sorted runs), one folder per step.
+std::filesystem::path run_work_dir(const JobSpec& job, std::int64_t run_id) {
+  return std::filesystem::path(job.work_dir) / job.name / ("run-" + std::to_string(run_id));
+}
+std::string step_work_dir(const JobSpec& job, std::int64_t run_id, const std::string& step) {
+  return (run_work_dir(job, run_id) / step).string();
+}
+
+// The labels of a step's counts: its plugins in step order, with order_by in its place.
+std::vector<std::string> count_labels(const BoundStep& step) {
+  std::vector<std::string> labels;
+  for (const BoundPlugin& bp : step.plugins) labels.push_back(bp.label);
+  if (step.spec->order && labels.size() > step.spec->order_after) {
+    labels.insert(labels.begin() + static_cast<std::ptrdiff_t>(step.spec->order_after + 1),
+                  kOrderStageLabel);
+  }
+  return labels;
+}
+
+}  // namespace
+
+// The opened plugins of one pipeline step, typed by their role, and where their rejects go.
 struct Pipeline {
   Source* source = nullptr;
   std::vector<Transform*> transforms;
   std::vector<Sink*> sinks;
   std::vector<std::shared_ptr<const Schema>> schemas;  // source output, then each transform's
-  std::vector<std::unique_ptr<StepRejects::ForPlugin>> rejects;  // one per plugin, step order
+  std::unique_ptr<StepRejects> rejects_file;
+  std::vector<std::unique_ptr<StepRejects::ForPlugin>> rejects;  // one per count slot
+  // The step's order_by, if any: it takes the output of transforms[order_after - 1] (or of the
+  // source when order_after is 0) and passes on records of order_schema.
+  const OrderSpec* order = nullptr;
+  std::size_t order_after = 0;
+  std::shared_ptr<const Schema> order_schema;
+
+  // Where plugin `i` (0 the source, then transforms, then sinks) counts in Checkpoint::counts
+  // and `rejects`: order_by has a slot of its own.
+  std::size_t slot(std::size_t i) const { return i + (order != nullptr && i > order_after); }
+  std::size_t order_slot() const { return order_after + 1; }
+  std::size_t sink_plugin(std::size_t s) const { return 1 + transforms.size() + s; }
+  // What transform `t` (0-based; transforms.size() for the sinks) reads.
+  const std::shared_ptr<const Schema>& input_of(std::size_t t) const {
+    return order != nullptr && t == order_after ? order_schema : schemas[t];
+  }
 };
 
-Result<Pipeline> open_pipeline(BoundStep& step, Context& ctx, const Checkpoint& checkpoint,
-                               StepRejects& rejects) {
-  Pipeline p;
-  auto& plugins = step.plugins;
-  for (BoundPlugin& bp : plugins) {
-    p.rejects.push_back(std::make_unique<StepRejects::ForPlugin>(rejects, bp.label));
+namespace {
+
+// Where order_by goes in an opened pipeline: its output schema, checked against the records a
+// resumed step already ordered.
+Status place_order(Pipeline& p, const StepSpec& spec, const Checkpoint& checkpoint) {
+  const std::vector<std::string>& columns = p.schemas[p.order_after]->columns();
+  if (checkpoint.order && checkpoint.order->columns != columns) {
+    return Status::invalid_config(
+        "step '" + spec.name + "': the records reaching order_by now have other columns than "
+        "those this run ordered before it was interrupted; resume it with the input and "
+        "plugins it started with, or run with --fresh");
   }
+  p.order_schema = order_output_schema(*p.order, columns);
+  return Status::ok_status();
+}
+
+Result<Pipeline> open_pipeline(BoundStep& step, Context& ctx, const Checkpoint& checkpoint,
+                               std::unique_ptr<StepRejects> rejects) {
+  Pipeline p;
+  p.rejects_file = std::move(rejects);
+  for (const std::string& label : count_labels(step)) {
+    p.rejects.push_back(std::make_unique<StepRejects::ForPlugin>(*p.rejects_file, label));
+  }
+  if (step.spec->order) {
+    p.order = &*step.spec->order;
+    p.order_after = step.spec->order_after;
+  }
+  auto& plugins = step.plugins;
   p.source = as_role<Source>(plugins[0]);
   for (std::size_t i = 0; i < plugins.size(); ++i) {
     const bool fits = i == 0 ? p.source != nullptr
@@ -262,11 +330,15 @@ Result<Pipeline> open_pipeline(BoundStep& step, Context& ctx, const Checkpoint& 
   HADES_RETURN_IF_ERROR(guarded(plugins[0], "open", [&] { return p.source->open(ctx, checkpoint.cursor); }));
   p.schemas.push_back(p.source->schema());
   const std::size_t n_transforms = step.spec->transforms.size();
-  for (std::size_t i = 1; i <= n_transforms; ++i) {
+  for (std::size_t i = 1; i <= n_transforms + 1; ++i) {
+    if (p.order != nullptr && i - 1 == p.order_after) {
+      HADES_RETURN_IF_ERROR(place_order(p, *step.spec, checkpoint));
+    }
+    if (i > n_transforms) break;
     auto* t = as_role<Transform>(plugins[i]);
     std::shared_ptr<const Schema> out;
     HADES_RETURN_IF_ERROR(guarded(plugins[i], "open", [&] {
-      auto opened = t->open(ctx, p.schemas.back());
+      auto opened = t->open(ctx, p.input_of(i - 1));
       if (!opened.ok()) return opened.status();
       out = *opened;
       return Status::ok_status();
@@ -279,74 +351,95 @@ Result<Pipeline> open_pipeline(BoundStep& step, Context& ctx, const Checkpoint& 
     const std::size_t sink_index = i - n_transforms - 1;
     const std::string token =
         sink_index < checkpoint.sink_tokens.size() ? checkpoint.sink_tokens[sink_index] : "";
-    HADES_RETURN_IF_ERROR(
-        guarded(plugins[i], "open", [&] { return s->open(ctx, p.schemas.back(), token); }));
+    HADES_RETURN_IF_ERROR(guarded(
+        plugins[i], "open", [&] { return s->open(ctx, p.input_of(n_transforms), token); }));
     p.sinks.push_back(s);
   }
   return p;
 }
 
-}  // namespace
-
-namespace {
-
-// Reads one chunk and pushes it through transforms into the sinks' batch. Counts land in `cp`.
-// Returns whether the source may have more.
-Result<bool> process_chunk(Pipeline& p, BoundStep& step, std::size_t chunk_size, Checkpoint& cp,
-                           WriteBatch& batch) {
-  auto& plugins = step.plugins;
-  Chunk chunk(p.schemas[0]);
-  chunk.reserve(chunk_size);
+// Reads one chunk from the source into `chunk`. Returns whether the source may have more.
+Result<bool> read_source(Pipeline& p, BoundStep& step, std::size_t chunk_size, Checkpoint& cp,
+                         Chunk* chunk) {
+  chunk->reserve(chunk_size);
   bool more = false;
-  HADES_RETURN_IF_ERROR(guarded(plugins[0], "read", [&] {
-    auto read = p.source->read(chunk_size, &chunk, *p.rejects[0]);
+  HADES_RETURN_IF_ERROR(guarded(step.plugins[0], "read", [&] {
+    auto read = p.source->read(chunk_size, chunk, *p.rejects[0]);
     if (!read.ok()) return read.status();
     more = *read;
     return Status::ok_status();
   }));
-  std::int64_t rejected = p.rejects[0]->take_count(cp.counts[0]);
-  cp.counts[0].out += static_cast<std::int64_t>(chunk.size());
-  cp.counts[0].in += static_cast<std::int64_t>(chunk.size()) + rejected;
-  for (std::size_t t = 0; t < p.transforms.size(); ++t) {
-    const std::size_t i = t + 1;
-    Chunk next(p.schemas[i]);
-    next.reserve(chunk.size());
-    cp.counts[i].in += static_cast<std::int64_t>(chunk.size());
-    HADES_RETURN_IF_ERROR(guarded(plugins[i], "apply", [&] {
-      return p.transforms[t]->apply(std::move(chunk), &next, *p.rejects[i]);
-    }));
-    chunk = std::move(next);
-    const std::int64_t r = p.rejects[i]->take_count(cp.counts[i]);
-    cp.counts[i].out += static_cast<std::int64_t>(chunk.size());
-    rejected += r;
-  }
-  for (std::size_t s = 0; s < p.sinks.size(); ++s) {
-    const std::size_t i = s + 1 + p.transforms.size();
-    HADES_RETURN_IF_ERROR(
-        guarded(plugins[i], "write", [&] { return p.sinks[s]->write(chunk, batch, *p.rejects[i]); }));
-    const std::int64_t r = p.rejects[i]->take_count(cp.counts[i]);
-    cp.counts[i].in += static_cast<std::int64_t>(chunk.size());
-    cp.counts[i].out += static_cast<std::int64_t>(chunk.size()) - r;
-    rejected += r;
-  }
-  cp.rejected += rejected;
+  const std::int64_t rejected = p.rejects[0]->take_count(cp.counts[0], cp);
+  cp.counts[0].out += static_cast<std::int64_t>(chunk->size());
+  cp.counts[0].in += static_cast<std::int64_t>(chunk->size()) + rejected;
   return more;
 }
 
+// Passes `chunk` through transforms [first, last).
+Status apply_transforms(Pipeline& p, BoundStep& step, std::size_t first, std::size_t last,
+                        Checkpoint& cp, Chunk* chunk) {
+  for (std::size_t t = first; t < last; ++t) {
+    const std::size_t slot = p.slot(t + 1);
+    Chunk next(p.schemas[t + 1]);
+    next.reserve(chunk->size());
+    cp.counts[slot].in += static_cast<std::int64_t>(chunk->size());
+    HADES_RETURN_IF_ERROR(guarded(step.plugins[t + 1], "apply", [&] {
+      return p.transforms[t]->apply(std::move(*chunk), &next, *p.rejects[slot]);
+    }));
+    *chunk = std::move(next);
+    (void)p.rejects[slot]->take_count(cp.counts[slot], cp);
+    cp.counts[slot].out += static_cast<std::int64_t>(chunk->size());
+  }
+  return Status::ok_status();
+}
+
+// Hands `chunk` to every sink, which adds its database rows to `batch`.
+Status write_sinks(Pipeline& p, BoundStep& step, const Chunk& chunk, Checkpoint& cp,
+                   WriteBatch& batch) {
+  for (std::size_t s = 0; s < p.sinks.size(); ++s) {
+    const std::size_t i = p.sink_plugin(s);
+    const std::size_t slot = p.slot(i);
+    HADES_RETURN_IF_ERROR(guarded(step.plugins[i], "write", [&] {
+      return p.sinks[s]->write(chunk, batch, *p.rejects[slot]);
+    }));
+    const std::int64_t r = p.rejects[slot]->take_count(cp.counts[slot], cp);
+    cp.counts[slot].in += static_cast<std::int64_t>(chunk.size());
+    cp.counts[slot].out += static_cast<std::int64_t>(chunk.size()) - r;
+  }
+  return Status::ok_status();
+}
+
+// Hands `chunk` to order_by; duplicates are its rejects, of kind "duplicate".
+Status add_to_order(Pipeline& p, OrderSorter& sorter, const Chunk& chunk, Checkpoint& cp) {
+  HADES_RETURN_IF_ERROR(sorter.add(chunk, *p.rejects[p.order_slot()]));
+  PluginCounts& counts = cp.counts[p.order_slot()];
+  (void)p.rejects[p.order_slot()]->take_count(counts, cp);
+  counts.in += static_cast<std::int64_t>(chunk.size());
+  return Status::ok_status();
+}
+
+Status check_skip_budget(Pipeline& p, const StepSpec& step, const Checkpoint& cp) {
+  if (cp.rejected <= step.skip_budget) return Status::ok_status();
+  (void)p.rejects_file->file().flush();  // leave the evidence readable in the .partial file
+  return Status::budget_exceeded(std::to_string(cp.rejected) +
+                                 " rejected records exceed skip_budget " +
+                                 std::to_string(step.skip_budget) + "; see " +
+                                 p.rejects_file->file().partial_path());
+}
+
 // Makes the sinks' and the rejects file's output durable and records their tokens in `cp`.
-Status flush_outputs(Pipeline& p, BoundStep& step, StepRejects& rejects, Checkpoint& cp) {
-  HADES_RETURN_IF_ERROR(rejects.status());
+Status flush_outputs(Pipeline& p, BoundStep& step, Checkpoint& cp) {
+  HADES_RETURN_IF_ERROR(p.rejects_file->status());
   cp.sink_tokens.assign(p.sinks.size(), "");
   for (std::size_t s = 0; s < p.sinks.size(); ++s) {
-    BoundPlugin& bp = step.plugins[s + 1 + p.transforms.size()];
-    HADES_RETURN_IF_ERROR(guarded(bp, "flush", [&] {
+    HADES_RETURN_IF_ERROR(guarded(step.plugins[p.sink_plugin(s)], "flush", [&] {
       auto token = p.sinks[s]->flush();
       if (!token.ok()) return token.status();
       cp.sink_tokens[s] = *token;
       return Status::ok_status();
     }));
   }
-  auto token = rejects.file().flush();
+  auto token = p.rejects_file->file().flush();
   if (!token.ok()) return token.status();
   cp.rejects_token = *token;
   return Status::ok_status();
@@ -359,13 +452,17 @@ Result<Checkpoint> starting_checkpoint(const BoundStep& step, const std::string&
     if (!decoded.ok()) return decoded.status();
     cp = *decoded;
   }
+  const std::vector<std::string> labels = count_labels(step);
   if (cp.counts.empty()) {
-    for (const BoundPlugin& bp : step.plugins) cp.counts.emplace_back().plugin = bp.label;
+    for (const std::string& label : labels) cp.counts.emplace_back().plugin = label;
   }
-  bool same_plugins = cp.counts.size() == step.plugins.size();
+  bool same_plugins = cp.counts.size() == labels.size();
   for (std::size_t i = 0; same_plugins && i < cp.counts.size(); ++i) {
-    same_plugins = cp.counts[i].plugin == step.plugins[i].label;
+    same_plugins = cp.counts[i].plugin == labels[i];
   }
+  // Nothing of an ordered step is committed before all its records are ordered.
+  same_plugins =
+      same_plugins && (text.empty() || cp.order.has_value() == step.spec->order.has_value());
   if (!same_plugins) {
     return Status::corruption("the checkpoint was written by a different version of step '" +
                               step.spec->name + "': run with --fresh, or `hades state --reset " +
@@ -391,7 +488,140 @@ Result<std::string> incremental_start(const BoundStep& step, RunState& state,
   return decoded->cursor;
 }
 
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// The log line of an order_by that has all its records.
+std::string order_summary(const OrderSorter& sorter, const OrderProgress& ordered,
+                          double seconds) {
+  return "order_by: " + std::to_string(sorter.records_in()) + " records in, " +
+         std::to_string(sorter.duplicates()) + " duplicates, " +
+         std::to_string(ordered.records) + " to pass on; " +
+         std::to_string(sorter.runs_spilled()) + " sorted run(s) written, " +
+         std::to_string(ordered.runs.size()) + " left to merge; held at most " +
+         std::to_string(sorter.peak_bytes() >> 10) + " KiB; sorted and merged in " +
+         std::to_string(seconds) + " s";
+}
+
+// Empties (and creates) a folder: what a dead attempt left there is of no use.
+Status fresh_directory(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  if (!ec) std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::io("cannot prepare work directory " + dir + ": " + ec.message());
+  return Status::ok_status();
+}
+
 }  // namespace
+
+void Runner::show_progress(const StepSpec& step, const std::string& text) const {
+  if (show_progress_) std::fprintf(stderr, "\r[%s] %s", step.name.c_str(), text.c_str());
+}
+
+// Checks the skip budget, makes the chunk's outputs durable and commits them with the
+// checkpoint.
+Status Runner::commit_step_chunk(Pipeline& p, BoundStep& step, StepContext& ctx, Checkpoint& cp,
+                                 WriteBatch& batch) {
+  HADES_RETURN_IF_ERROR(check_skip_budget(p, *step.spec, cp));
+  HADES_RETURN_IF_ERROR(flush_outputs(p, step, cp));
+  ++cp.chunks;
+  RunState::add_checkpoint(batch, ctx.run().run_id, step.spec->name, encode_checkpoint(cp),
+                           utc_now_iso());
+  return commit_chunk(batch).with_context("committing chunk " + std::to_string(cp.chunks));
+}
+
+Status Runner::run_chunks(Pipeline& p, BoundStep& step, StepContext& ctx, Checkpoint& cp) {
+  for (bool more = true; more;) {
+    if (stop_requested()) return Status::cancelled("stopped by signal at a chunk boundary");
+    WriteBatch batch;
+    Chunk chunk(p.schemas[0]);
+    auto read = read_source(p, step, step.spec->chunk_size, cp, &chunk);
+    if (!read.ok()) return read.status();
+    more = *read;
+    HADES_RETURN_IF_ERROR(apply_transforms(p, step, 0, p.transforms.size(), cp, &chunk));
+    HADES_RETURN_IF_ERROR(write_sinks(p, step, chunk, cp, batch));
+    cp.cursor = p.source->cursor();
+    HADES_RETURN_IF_ERROR(commit_step_chunk(p, step, ctx, cp, batch));
+    show_progress(*step.spec, std::to_string(cp.counts[0].in) + " records read, " +
+                                  std::to_string(cp.rejected) + " rejected");
+  }
+  return Status::ok_status();
+}
+
+// The read phase of an ordered step and its barrier: every record through the transforms
+// before order_by into sorted runs, then one checkpoint that records the runs.
+Status Runner::read_and_order(Pipeline& p, BoundStep& step, StepContext& ctx,
+                              const std::string& dir, Checkpoint& cp) {
+  HADES_RETURN_IF_ERROR(fresh_directory(dir));
+  auto sorter = OrderSorter::create(*p.order, *p.schemas[p.order_after], dir, log_);
+  if (!sorter.ok()) return sorter.status();
+  for (bool more = true; more;) {
+    if (stop_requested()) {
+      return Status::cancelled("stopped by signal before order_by had every record; the step "
+                               "reads its input again when resumed");
+    }
+    Chunk chunk(p.schemas[0]);
+    auto read = read_source(p, step, step.spec->chunk_size, cp, &chunk);
+    if (!read.ok()) return read.status();
+    more = *read;
+    HADES_RETURN_IF_ERROR(apply_transforms(p, step, 0, p.order_after, cp, &chunk));
+    HADES_RETURN_IF_ERROR(add_to_order(p, **sorter, chunk, cp));
+    HADES_RETURN_IF_ERROR(check_skip_budget(p, *step.spec, cp));
+    show_progress(*step.spec, std::to_string(cp.counts[0].in) + " records read for order_by");
+  }
+  const auto started = std::chrono::steady_clock::now();
+  auto ordered = (*sorter)->finish([this] { return stop_requested(); });
+  if (!ordered.ok()) return ordered.status();
+  log_.info(order_summary(**sorter, *ordered, seconds_since(started)));
+  return commit_barrier(p, step, ctx, std::move(ordered).value(), cp);
+}
+
+// Commits the checkpoint that holds every record of an ordered step: nothing of the step is
+// committed before it, and each chunk after it commits as in any step.
+Status Runner::commit_barrier(Pipeline& p, BoundStep& step, StepContext& ctx,
+                              OrderProgress ordered, Checkpoint& cp) {
+  cp.order = std::move(ordered);
+  cp.cursor = p.source->cursor();
+  cp.sink_tokens.assign(p.sinks.size(), "");  // they have been handed nothing yet
+  HADES_RETURN_IF_ERROR(p.rejects_file->status());
+  auto token = p.rejects_file->file().flush();
+  if (!token.ok()) return token.status();
+  cp.rejects_token = *token;
+  ++cp.chunks;
+  WriteBatch batch;
+  RunState::add_checkpoint(batch, ctx.run().run_id, step.spec->name, encode_checkpoint(cp),
+                           utc_now_iso());
+  return commit_chunk(batch).with_context("committing the ordered records");
+}
+
+// The write phase of an ordered step: the ordered records, from where the checkpoint left them,
+// through the transforms after order_by into the sinks, chunk by chunk.
+Status Runner::write_ordered(Pipeline& p, BoundStep& step, StepContext& ctx,
+                             const std::string& dir, bool verify, Checkpoint& cp) {
+  auto reader = OrderedReader::open(*p.order, *cp.order, dir, verify);
+  if (!reader.ok()) {
+    return reader.status().with_context("the ordered records of step '" + step.spec->name +
+                                        "' (run with --fresh to start over)");
+  }
+  for (bool more = true; more;) {
+    if (stop_requested()) return Status::cancelled("stopped by signal at a chunk boundary");
+    Chunk chunk(p.order_schema);
+    auto read = (*reader)->read(step.spec->chunk_size, &chunk);
+    if (!read.ok()) return read.status();
+    more = *read;
+    cp.counts[p.order_slot()].out += static_cast<std::int64_t>(chunk.size());
+    WriteBatch batch;
+    HADES_RETURN_IF_ERROR(
+        apply_transforms(p, step, p.order_after, p.transforms.size(), cp, &chunk));
+    HADES_RETURN_IF_ERROR(write_sinks(p, step, chunk, cp, batch));
+    cp.order->emitted = (*reader)->emitted();
+    HADES_RETURN_IF_ERROR(commit_step_chunk(p, step, ctx, cp, batch));
+    show_progress(*step.spec, std::to_string(cp.order->emitted) + " of " +
+                                  std::to_string(cp.order->records) + " ordered records written");
+  }
+  return Status::ok_status();
+}
 
 Status Runner::run_pipeline(BoundStep& step, StepContext& ctx, RunState& state,
                             const std::string& checkpoint_text, StepSummary& out) {
@@ -410,46 +640,32 @@ Status Runner::run_pipeline(BoundStep& step, StepContext& ctx, RunState& state,
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
   auto file = StagedFile::open(path, cp.rejects_token);
   if (!file.ok()) return file.status();
-  StepRejects rejects(std::move(file).value(), step.spec->name);
-  auto opened = open_pipeline(step, ctx, cp, rejects);
+  auto opened = open_pipeline(
+      step, ctx, cp, std::make_unique<StepRejects>(std::move(file).value(), step.spec->name));
   if (!opened.ok()) return opened.status();
   Pipeline& p = *opened;
 
-  for (bool more = true; more;) {
-    if (stop_requested()) return Status::cancelled("stopped by signal at a chunk boundary");
-    WriteBatch batch;
-    auto chunk = process_chunk(p, step, step.spec->chunk_size, cp, batch);
-    if (!chunk.ok()) return chunk.status();
-    more = *chunk;
-    if (cp.rejected > step.spec->skip_budget) {
-      (void)rejects.file().flush();  // leave the evidence readable in the .partial file
-      return Status::budget_exceeded(
-          std::to_string(cp.rejected) + " rejected records exceed skip_budget " +
-          std::to_string(step.spec->skip_budget) + "; see " + rejects.file().partial_path());
-    }
-    HADES_RETURN_IF_ERROR(flush_outputs(p, step, rejects, cp));
-    cp.cursor = p.source->cursor();
-    ++cp.chunks;
-    RunState::add_checkpoint(batch, ctx.run().run_id, step.spec->name, encode_checkpoint(cp),
-                             utc_now_iso());
-    HADES_RETURN_IF_ERROR(commit_chunk(batch).with_context("committing chunk " +
-                                                           std::to_string(cp.chunks)));
-    if (show_progress_) {
-      std::fprintf(stderr, "\r[%s] %lld records read, %lld rejected", step.spec->name.c_str(),
-                   static_cast<long long>(cp.counts[0].in), static_cast<long long>(cp.rejected));
-    }
+  const std::string work_dir = step_work_dir(*job_.job, ctx.run().run_id, step.spec->name);
+  if (p.order == nullptr) {
+    HADES_RETURN_IF_ERROR(run_chunks(p, step, ctx, cp));
+  } else {
+    // Run files this process wrote need no checking; those of an earlier one do.
+    const bool resumed = cp.order.has_value();
+    if (!resumed) HADES_RETURN_IF_ERROR(read_and_order(p, step, ctx, work_dir, cp));
+    HADES_RETURN_IF_ERROR(write_ordered(p, step, ctx, work_dir, resumed, cp));
   }
   if (show_progress_) std::fputc('\n', stderr);
   for (std::size_t s = 0; s < p.sinks.size(); ++s) {
-    BoundPlugin& bp = step.plugins[s + 1 + p.transforms.size()];
+    BoundPlugin& bp = step.plugins[p.sink_plugin(s)];
     HADES_RETURN_IF_ERROR(guarded(bp, "finish", [&] { return p.sinks[s]->finish(ctx); }));
   }
   if (cp.rejected > 0) {
-    HADES_RETURN_IF_ERROR(rejects.file().publish());
+    HADES_RETURN_IF_ERROR(p.rejects_file->file().publish());
     out.rejects_file = path;
   } else {
-    std::filesystem::remove(rejects.file().partial_path(), ec);
+    std::filesystem::remove(p.rejects_file->file().partial_path(), ec);
   }
+  if (p.order != nullptr) std::filesystem::remove_all(work_dir, ec);
   out.counts = cp.counts;
   out.rejected = cp.rejected;
   return Status::ok_status();
@@ -468,8 +684,18 @@ namespace {
 
 std::string params_json(const JobSpec& job) { return json(job.params).dump(); }
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+// Removes the work folders of the job's other runs. Only the run about to go on can use its
+// files: --fresh has abandoned the one before, and finished runs never resume.
+void remove_other_work(const JobSpec& job, std::int64_t run_id) {
+  const std::filesystem::path dir = run_work_dir(job, run_id);
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.parent_path(), ec)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.path() != dir && name.rfind("run-", 0) == 0) {
+      std::filesystem::remove_all(entry.path(), ec);
+    }
+  }
 }
 
 // Finds or starts the run to execute: the unfinished one unless `fresh`.
@@ -535,10 +761,15 @@ RunSummary Runner::run(const RunOptions& options) {
   }
   summary.run_id = run->run_id;
   summary.started_at = run->started_at;
+  remove_other_work(*job_.job, run->run_id);
   log_.set_field("job", job_.job->name);
   log_.set_field("run_id", std::to_string(run->run_id));
   summary.error = run_steps(state, *run, summary);
   summary.status = summary.error.ok() ? "succeeded" : "failed";
+  if (summary.error.ok()) {
+    std::error_code ec;
+    std::filesystem::remove_all(run_work_dir(*job_.job, run->run_id), ec);
+  }
   summary.ended_at = utc_now_iso();
   const Status finished = state.finish_run(run->run_id, summary.status, summary.ended_at);
   if (summary.error.ok()) summary.error = finished;

@@ -21,6 +21,7 @@
 namespace hades {
 
 class SignalWatcher;
+struct Pipeline;  // runner.cc: the opened plugins of a pipeline step
 
 struct BoundPlugin {
   std::string label;  // the plugin name, "name#2" for a second use in one step
@@ -88,6 +89,16 @@ class Runner {
   Status run_steps(RunState& state, const RunRecord& run, RunSummary& summary);
   Status run_pipeline(BoundStep& step, StepContext& ctx, RunState& state,
                       const std::string& checkpoint_text, StepSummary& out);
+  Status run_chunks(Pipeline& p, BoundStep& step, StepContext& ctx, Checkpoint& cp);
+  Status read_and_order(Pipeline& p, BoundStep& step, StepContext& ctx, const std::string& dir,
+                        Checkpoint& cp);
+  Status commit_barrier(Pipeline& p, BoundStep& step, StepContext& ctx, OrderProgress ordered,
+                        Checkpoint& cp);
+  Status write_ordered(Pipeline& p, BoundStep& step, StepContext& ctx, const std::string& dir,
+                       bool verify, Checkpoint& cp);
+  Status commit_step_chunk(Pipeline& p, BoundStep& step, StepContext& ctx, Checkpoint& cp,
+                           WriteBatch& batch);
+  void show_progress(const StepSpec& step, const std::string& text) const;
   Status run_task(BoundStep& step, StepContext& ctx, StepSummary& out);
   Status commit_chunk(const WriteBatch& batch);
   bool stop_requested() const;

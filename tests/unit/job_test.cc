@@ -454,6 +454,134 @@ BOOST_AUTO_TEST_CASE(empty_value_is_located_at_its_key) {
              "j.yaml:3:1: database must be a URL string, got nothing");
 }
 
+// --- order_by ------------------------------------------------------------------------------------
+
+// A pipeline with order_by between two transforms; `order_by` is at 10:9.
+std::string job_with_order(const std::string& order) {
+  return "name: j\n"
+         "database: sqlite://x.db\n"
+         "params:\n"
+         "  top: 5000\n"
+         "steps:\n"
+         "  - name: export\n"
+         "    source: {plugin: csv_source}\n"
+         "    transforms:\n"
+         "      - plugin: scorer\n"
+         "      - order_by: " + order + "\n"
+         "      - plugin: export_batch\n"
+         "    sinks: [{plugin: turso_sink}]\n";
+}
+
+BOOST_AUTO_TEST_CASE(order_by_takes_its_place_among_the_transforms) {
+  const LoadedJob loaded = load_job_text(
+      job_with_order("{keys: [{column: hades_score, desc: true}, {column: zip, nulls: last}, "
+                     "person_id], limit: \"${param:top}\", memory: 48MiB, unique: [person_id], "
+                     "row_number: export_rank}"),
+      "j.yaml", options_with({}));
+  BOOST_TEST_REQUIRE(loaded.ok(), all_diagnostics(loaded.diagnostics));
+  const StepSpec& step = loaded.job.steps[0];
+  BOOST_TEST(step.transforms.size() == 2u);
+  BOOST_TEST(step.transforms[0].plugin == "scorer");
+  BOOST_TEST(step.transforms[1].plugin == "export_batch");
+  BOOST_TEST_REQUIRE(step.order.has_value());
+  BOOST_TEST(step.order_after == 1u);
+  const OrderSpec& order = *step.order;
+  BOOST_TEST(order.where.to_string() == "j.yaml:10:9");
+  BOOST_TEST_REQUIRE(order.keys.size() == 3u);
+  BOOST_TEST(order.keys[0].column == "hades_score");
+  BOOST_TEST(order.keys[0].descending);
+  BOOST_TEST(!order.keys[0].nulls_first);  // descending: nulls last unless told
+  BOOST_TEST(!order.keys[1].descending);
+  BOOST_TEST(!order.keys[1].nulls_first);
+  BOOST_TEST(order.keys[2].column == "person_id");
+  BOOST_TEST(order.keys[2].nulls_first);
+  BOOST_TEST(order.keys[2].where.line == 10);
+  BOOST_TEST(order.limit.value_or(-1) == 5000);
+  BOOST_TEST(order.memory == 48u << 20);
+  BOOST_TEST(order.unique == std::vector<std::string>{"person_id"});
+  BOOST_TEST(order.row_number == "export_rank");
+  BOOST_TEST(loaded.job.work_dir == "var/work");
+}
+
+BOOST_AUTO_TEST_CASE(order_by_defaults_and_position) {
+  const LoadedJob first = load_job_text(
+      "name: j\ndatabase: sqlite://x.db\nsteps:\n  - name: s\n    source: {plugin: a}\n"
+      "    transforms: [{order_by: {keys: [x]}}, {plugin: t}]\n    sinks: [{plugin: b}]\n",
+      "j.yaml", options_with({}));
+  BOOST_TEST_REQUIRE(first.ok(), all_diagnostics(first.diagnostics));
+  BOOST_TEST(first.job.steps[0].order_after == 0u);
+  BOOST_TEST(!first.job.steps[0].order->limit.has_value());
+  BOOST_TEST(first.job.steps[0].order->memory == kDefaultOrderMemory);
+  BOOST_TEST(first.job.steps[0].order->unique.empty());
+  BOOST_TEST(first.job.steps[0].transforms.size() == 1u);
+  BOOST_TEST(!load_setting("x", options_with({})).job.steps[0].order.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(order_by_memory_sizes) {
+  const std::vector<std::pair<std::string, std::uint64_t>> good = {
+      {"65536", 65536}, {"64KiB", 64 << 10}, {"64 KiB", 64 << 10}, {"1GiB", 1ULL << 30},
+      {"32MiB", 32 << 20}, {"100000B", 100000}};
+  for (const auto& [text, bytes] : good) {
+    const LoadedJob loaded =
+        load_job_text(job_with_order("{keys: [a], memory: " + text + "}"), "j.yaml", {});
+    BOOST_TEST_CONTEXT(text) {
+      BOOST_TEST_REQUIRE(loaded.ok(), all_diagnostics(loaded.diagnostics));
+      BOOST_TEST(loaded.job.steps[0].order->memory == bytes);
+    }
+  }
+  for (const std::string text : {"32MB", "1.5MiB", "0", "1KiB", "MiB", "-64KiB", "64kib",
+                                 "99999999999999999999GiB"}) {
+    const LoadedJob loaded =
+        load_job_text(job_with_order("{keys: [a], memory: '" + text + "'}"), "j.yaml", {});
+    BOOST_TEST_CONTEXT(text) {
+      CHECK_DIAGNOSTIC(loaded.diagnostics, 10, 39, "memory must be a size of at least 64KiB");
+    }
+  }
+}
+
+// Each snippet of docs/job-file.md that is a whole job loads without a problem, and every
+// order_by example in it is one of them.
+BOOST_AUTO_TEST_CASE(job_file_docs_examples_load) {
+  const fs::path docs = fs::path(std::getenv("HADES_SOURCE_DIR") ? std::getenv("HADES_SOURCE_DIR")
+                                                                 : ".") /
+                        "docs/job-file.md";
+  std::ifstream in(docs);
+  BOOST_TEST_REQUIRE(in.good(), docs << " is missing: set HADES_SOURCE_DIR");
+  std::vector<std::string> blocks;
+  std::string line;
+  std::string block;
+  bool inside = false;
+  while (std::getline(in, line)) {
+    if (!inside && line == "```yaml") {
+      inside = true;
+      block.clear();
+    } else if (inside && line == "```") {
+      inside = false;
+      blocks.push_back(block);
+    } else if (inside) {
+      block += line + "\n";
+    }
+  }
+  int jobs = 0;
+  int orders = 0;
+  for (const std::string& text : blocks) {
+    const bool whole_job = text.find("\nsteps:") != std::string::npos;
+    const bool orders_records = text.find("order_by:") != std::string::npos;
+    BOOST_TEST(whole_job >= orders_records, "an order_by example that is not a whole job:\n"
+                                                << text);
+    if (!whole_job) continue;
+    ++jobs;
+    orders += orders_records;
+    std::map<std::string, std::string> sets;  // the required parameters of the first example
+    if (text.find("  batch_id:") != std::string::npos) sets["batch_id"] = "b";
+    const LoadedJob loaded =
+        load_job_text(text, "docs/job-file.md", options_with({{"TURSO_TOKEN", "t"}}, sets));
+    BOOST_TEST(loaded.ok(), text << all_diagnostics(loaded.diagnostics));
+  }
+  BOOST_TEST(jobs >= 3);
+  BOOST_TEST(orders >= 2);
+}
+
 // --- Files ---------------------------------------------------------------------------------------
 
 fs::path source_dir() {

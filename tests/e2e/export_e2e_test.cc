@@ -294,6 +294,57 @@ BOOST_AUTO_TEST_CASE(icp_yaml_changed_mid_run_fails_the_resumed_export_with_exit
   BOOST_TEST(!victim.csv_path().empty());
 }
 
+// The bytes a user gets, pinned: the CSV and lead_outcomes of one export per workflow on a
+// generated input, against golden files (HADES_UPDATE_GOLDEN=1 rewrites them on purpose). The
+// run's own batch ID, List Source date and export time are masked: they change every day.
+std::string masked(std::string text, const std::string& batch_id, const std::string& exported_at,
+                   const std::string& list_date) {
+  for (const auto& [from, to] : {std::pair{batch_id, std::string("HADES-<day>-<seq>")},
+                                 std::pair{exported_at, std::string("<exported_at>")},
+                                 std::pair{list_date, std::string("<list date>")}}) {
+    for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at)) {
+      text.replace(at, from.size(), to);
+      at += to.size();
+    }
+  }
+  return text;
+}
+
+BOOST_AUTO_TEST_CASE(the_export_matches_its_golden_csv_and_lead_outcomes) {
+  for (const char* workflow : {"intent", "geography"}) {
+    BOOST_TEST_CONTEXT(workflow) {
+      ExportDir job(workflow, 600);
+      const ProcessResult r = job.run({"--set", "min_score=35", "--set", "max_leads=300"});
+      BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+      auto db = job.db();
+      const std::string batch_id = query_text(*db, "SELECT batch_id FROM hades_batch_ids");
+      const std::string exported_at = query_text(*db, "SELECT started_at FROM hades_runs");
+      static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+      const std::string list_date = std::string(kMonths[std::stoi(exported_at.substr(5, 2)) - 1]) +
+                                    " " + exported_at.substr(8, 2) + " " + exported_at.substr(0, 4);
+      const auto mask = [&](const std::string& text) {
+        return masked(text, batch_id.substr(0, batch_id.size() - 2),
+                      exported_at.substr(0, exported_at.size() - 2), list_date);
+      };
+      const std::string csv = mask(testing::read_file(job.csv_path()));
+      const std::string rows = mask(query_text(
+          *db,
+          "SELECT id, batch_id, person_id, company_name, company_id, sic_code, employee_count, "
+          "distance_miles, zip_code, state, hades_score, scoring_rules, workflow_type, "
+          "exported_at, outcome, source_features, created_at FROM lead_outcomes ORDER BY id"));
+      const std::string golden = testing::source_dir() + "/tests/data/export_golden/" + workflow;
+      if (std::getenv("HADES_UPDATE_GOLDEN") != nullptr) {
+        testing::write_file(golden + ".csv", csv);
+        testing::write_file(golden + ".lead_outcomes.txt", rows);
+      }
+      BOOST_TEST(csv.size() > 50000u);  // hundreds of leads, not an empty export
+      BOOST_TEST(csv == testing::read_file(golden + ".csv"));
+      BOOST_TEST(rows == testing::read_file(golden + ".lead_outcomes.txt"));
+    }
+  }
+}
+
 // `--fresh` after a killed export: the dead run's batch never reached the dialer, so it is marked
 // abandoned (its rows kept for audit, counted nowhere) and its partial CSV removed.
 BOOST_AUTO_TEST_CASE(fresh_after_a_killed_export_abandons_its_batch_and_partial_file) {

@@ -129,12 +129,24 @@ Migration outcome_tables_v3() {
       }};
 }
 
+// Version 4: the export ranks its leads in one pipeline (order_by) and stages nothing, so the
+// tables older exports staged every lead in are dropped: scored_leads, and export_candidates
+// before it. Nothing reads them; they held a copy of every lead of every export run.
+Migration outcome_tables_v4() {
+  return Migration{4,
+                   "drop the export's old staging tables",
+                   {
+                       "DROP TABLE IF EXISTS scored_leads",
+                       "DROP TABLE IF EXISTS export_candidates",
+                   }};
+}
+
 }  // namespace
 
 const std::vector<Migration>& outcome_migrations() {
   // Built once and never changed: a function-local constant, not global mutable state.
   static const std::vector<Migration> kMigrations = {outcome_tables_v1(), outcome_tables_v2(),
-                                                     outcome_tables_v3()};
+                                                     outcome_tables_v3(), outcome_tables_v4()};
   return kMigrations;
 }
 

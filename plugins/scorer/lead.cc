@@ -105,7 +105,7 @@ std::optional<LeadProblem> read_lead(const Row& row, const LeadColumns& columns,
     }
   }
 
-  // The lead's identity: scored_leads is keyed on person_id, and a lead without a company
+  // The lead's identity: a lead is its person_id, and a lead without a company
   // cannot be called. export_batch rejects these too, in the same words.
   for (const LeadField required : {LeadField::kPersonId, LeadField::kCompanyName}) {
     if (plugin_common::is_blank(lead->field(required))) {

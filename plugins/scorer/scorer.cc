@@ -10,7 +10,7 @@
 
 namespace hades::scorer {
 
-const SettingSpec kSettings[5] = {
+const SettingSpec kSettings[4] = {
     {"icp", SettingType::kString, true, nullptr, false,
      "Path of the icp.yaml to score with. It is loaded and checked when the step is created, so "
      "`hades validate` reports a missing or mistyped key with its file, line and column."},
@@ -19,13 +19,9 @@ const SettingSpec kSettings[5] = {
     {"as_of", SettingType::kString, false, nullptr, false,
      "The date (YYYY-MM-DD) intent freshness is measured against. Empty or absent: the run's "
      "start date, so a resumed or re-run run scores as the first attempt did."},
-    {"expect_score", SettingType::kString, false, nullptr, false,
-     "An input column holding the score each lead was ranked by, when leads scored earlier in "
-     "the run are scored again: a lead that now scores differently, or is now stale, fails the "
-     "step (exit 2), because icp.yaml or as_of changed since the run scored it."},
-    {"source_features", SettingType::kBool, false, "true", false,
-     "`false` leaves the source_features column null: for a step that keeps only the score "
-     "(a ranking pass) and scores the leads again later, building the JSON would be wasted."},
+    {"min_score", SettingType::kInt, false, "0", false,
+     "Leads scoring below this (0-100) are left out, like stale ones: not passed on, not "
+     "rejected."},
 };
 
 namespace {
@@ -87,8 +83,11 @@ Result<ScorerConfig> bind_config(const Settings& settings) {
   }
   config.workflow = *parsed;
   config.as_of = settings.get_string("as_of").value_or("");
-  config.expect_score = settings.get_string("expect_score").value_or("");
-  config.source_features = settings.get_bool("source_features").value_or(true);
+  config.min_score = settings.get_int("min_score").value_or(0);
+  if (config.min_score < 0 || config.min_score > plugin_common::kMaxScore) {
+    return Status::invalid_config("scorer: `min_score` must be between 0 and 100, got " +
+                                  std::to_string(config.min_score));
+  }
   if (!config.as_of.empty() && !exact_date(config.as_of)) {
     return Status::invalid_config("scorer: `as_of` must be a YYYY-MM-DD date, got '" +
                                   config.as_of + "'");
@@ -131,14 +130,6 @@ Result<std::shared_ptr<const Schema>> Scorer::open(Context& ctx,
   Result<LeadColumns> columns = LeadColumns::map(*input);
   if (!columns.ok()) return columns.status();
   columns_ = *columns;
-  expected_score_ = std::nullopt;
-  if (!config_.expect_score.empty()) {
-    expected_score_ = input->index_of(config_.expect_score);
-    if (!expected_score_) {
-      return Status::invalid_config("scorer: `expect_score`: the input has no '" +
-                                    config_.expect_score + "' column");
-    }
-  }
   std::vector<std::string> names = input->columns();
   for (const std::string_view name : kAppendedColumns) {
     if (input->index_of(name)) {
@@ -167,29 +158,10 @@ Status Scorer::apply(Chunk input, Chunk* output, Rejects& rejects) {
                      row_json(*input.schema(), input.row(i)));
       continue;
     }
-    // A ranked lead's earlier score, read before its row moves on.
-    const std::optional<std::int64_t> expected =
-        expected_score_ ? as_int(input.row(i)[*expected_score_]) : std::nullopt;
     // Moving the row moves its buffer, not its values: `lead`'s views into it stay valid.
-    const std::optional<std::int64_t> score =
-        emit(std::move(input.mutable_row(i)), input.position(i), lead, output);
-    if (expected_score_ && score != expected) {
-      return score_changed(input.position(i), expected, score);
-    }
+    emit(std::move(input.mutable_row(i)), input.position(i), lead, output);
   }
   return Status::ok_status();
-}
-
-Status Scorer::score_changed(const std::string& position, std::optional<std::int64_t> expected,
-                             std::optional<std::int64_t> score) const {
-  const auto text = [](std::optional<std::int64_t> v) {
-    return v ? std::to_string(*v) : std::string("none");
-  };
-  return Status::invalid_config(
-      "scorer: " + position + ": the lead was ranked with score " + text(expected) +
-      (score ? " but scores " + text(score) : " but is now stale") + " with " + config_.icp.source +
-      " (sha256 " + config_.icp.sha256.substr(0, 12) + ") as of " + as_of_ +
-      ": icp.yaml or as_of changed since this run scored its leads; start a new run (--fresh)");
 }
 
 std::optional<LeadProblem> Scorer::future_intent_date(const Lead& lead) const {
@@ -215,7 +187,7 @@ std::optional<std::int64_t> Scorer::score_intent(const Lead& lead, const Feature
   }
   in.audience_strength = lead.field(LeadField::kAudienceStrength);
   const IntentScore s = plugin_common::score_intent(config_.icp, in);
-  if (s.excluded()) return std::nullopt;
+  if (s.excluded() || s.score < config_.min_score) return std::nullopt;
   Row& t = *tail;
   t[kScoreSignal] = s.signal;
   t[kScoreOnsite] = s.onsite;
@@ -224,12 +196,13 @@ std::optional<std::int64_t> Scorer::score_intent(const Lead& lead, const Feature
   t[kEmployeeBonus] = optional_value(s.employee_bonus);
   t[kAgeDays] = s.freshness.age_days;
   t[kFreshnessLabel] = std::string(s.freshness.label);
-  if (config_.source_features) t[kSourceFeatures] = intent_features(context, lead, s);
+  t[kSourceFeatures] = intent_features(context, lead, s);
   return s.score;
 }
 
-std::int64_t Scorer::score_geography(const Lead& lead, const FeatureContext& context,
-                                     Row* tail) const {
+std::optional<std::int64_t> Scorer::score_geography(const Lead& lead,
+                                                    const FeatureContext& context,
+                                                    Row* tail) const {
   plugin_common::GeographyInputs in;
   in.sic4 = lead.sic4 ? std::string_view(*lead.sic4) : std::string_view();
   in.employees = lead.employees;
@@ -237,12 +210,13 @@ std::int64_t Scorer::score_geography(const Lead& lead, const FeatureContext& con
   in.management_level = lead.field(LeadField::kManagementLevel);
   in.title = lead.field(LeadField::kTitle);
   const GeographyScore s = plugin_common::score_geography(config_.icp, in);
+  if (s.score < config_.min_score) return std::nullopt;
   Row& t = *tail;
   t[kScoreProximity] = s.proximity;
   t[kScoreOnsite] = s.onsite;
   t[kScoreAuthority] = s.authority;
   t[kScoreEmployee] = s.employee;
-  if (config_.source_features) t[kSourceFeatures] = geography_features(context, lead, s);
+  t[kSourceFeatures] = geography_features(context, lead, s);
   return s.score;
 }
 
@@ -251,14 +225,12 @@ std::optional<std::int64_t> Scorer::emit(Row row, std::string position, const Le
   const FeatureContext context{plugin_common::workflow_name(config_.workflow), as_of_,
                                config_.icp.sha256};
   Row tail(kTailSize);
-  std::int64_t score = 0;
-  if (config_.workflow == Workflow::kIntent) {
-    const std::optional<std::int64_t> scored = score_intent(lead, context, &tail);
-    if (!scored) return std::nullopt;  // stale: not exported, and not an error either
-    score = *scored;
-  } else {
-    score = score_geography(lead, context, &tail);
-  }
+  const std::optional<std::int64_t> scored = config_.workflow == Workflow::kIntent
+                                                 ? score_intent(lead, context, &tail)
+                                                 : score_geography(lead, context, &tail);
+  // Stale, or below min_score: left out on purpose, which is not an error either.
+  if (!scored) return std::nullopt;
+  const std::int64_t score = *scored;
   tail[kWorkflow] = std::string(context.workflow);
   tail[kHadesScore] = score;
   tail[kPriority] = std::string(plugin_common::priority_label(score));

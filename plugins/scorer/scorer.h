@@ -4,9 +4,9 @@
 // loaded and validated there, so `hades validate` reports a bad icp.yaml with its file and line.
 // open() fixes the date freshness is measured against (the `as_of` setting, else the run's start
 // date, so a resumed run scores as the first attempt did) and maps the input's lead fields.
-// apply() normalizes each lead, scores it (plugins/common/scoring.h), drops stale intent leads,
-// rejects leads whose numbers are garbage, and appends kAppendedColumns. With `expect_score` it
-// also checks that leads scored earlier in the run (staged, then ranked) still score the same.
+// apply() normalizes each lead, scores it (plugins/common/scoring.h), drops stale intent leads
+// and leads below `min_score`, rejects leads whose text holds control characters or whose
+// numbers or dates are garbage (each with a reject kind), and appends kAppendedColumns.
 //
 // Thread safety: one thread at a time.
 
@@ -31,7 +31,7 @@
 namespace hades::scorer {
 
 // The `with:` keys the scorer accepts; also the source of the README's settings table.
-extern const SettingSpec kSettings[5];
+extern const SettingSpec kSettings[4];
 
 // The columns appended after the input's own, in this order. The input's `sic_code`,
 // `employee_count`, `zip` and `state` are replaced in place by their normalized values; the
@@ -46,9 +46,8 @@ inline constexpr std::array<std::string_view, 22> kAppendedColumns = {
 struct ScorerConfig {
   plugin_common::IcpConfig icp;
   plugin_common::Workflow workflow = plugin_common::Workflow::kIntent;
-  std::string as_of;         // YYYY-MM-DD, or "" for the run's start date
-  std::string expect_score;  // input column with each lead's earlier score, or ""
-  bool source_features = true;  // false: the source_features column stays null
+  std::string as_of;           // YYYY-MM-DD, or "" for the run's start date
+  std::int64_t min_score = 0;  // leads scoring below are left out
 };
 
 // Binds and checks settings and loads the icp.yaml they name. Fails with kInvalidConfig naming
@@ -62,9 +61,9 @@ class Scorer : public Transform {
  public:
   explicit Scorer(ScorerConfig config);
 
-  // Fails with kInvalidConfig when the input lacks `person_id`, `company_name` or the
-  // `expect_score` column, already has one of kAppendedColumns, or when no as_of date can be
-  // found.
+  // Fails with kInvalidConfig when the input lacks `person_id` or `company_name`, already has
+  // one of kAppendedColumns, or when no as_of date can be found (or it is more than a day after
+  // the run's date).
   Result<std::shared_ptr<const Schema>> open(Context& ctx,
                                              const std::shared_ptr<const Schema>& input) override;
   Status apply(Chunk input, Chunk* output, Rejects& rejects) override;
@@ -74,17 +73,16 @@ class Scorer : public Transform {
 
  private:
   // Appends the scored row to `output` and returns its score; appends nothing and returns
-  // nullopt when the lead is stale.
+  // nullopt when the lead is stale or scores below min_score.
   std::optional<std::int64_t> emit(Row row, std::string position, const Lead& lead,
                                    Chunk* output) const;
-  // The kInvalidConfig error for a re-scored lead whose score is not the one it was ranked by.
-  Status score_changed(const std::string& position, std::optional<std::int64_t> expected,
-                       std::optional<std::int64_t> score) const;
   // Fill the workflow's columns of `tail` (laid out as kAppendedColumns) and return the score;
-  // score_intent() returns nullopt, and fills nothing, for a stale lead.
+  // nullopt, with nothing filled, for a lead left out (stale, or below min_score), so that no
+  // source_features are built for it.
   std::optional<std::int64_t> score_intent(const Lead& lead, const FeatureContext& context,
                                            Row* tail) const;
-  std::int64_t score_geography(const Lead& lead, const FeatureContext& context, Row* tail) const;
+  std::optional<std::int64_t> score_geography(const Lead& lead, const FeatureContext& context,
+                                              Row* tail) const;
   // The problem with an intent lead whose intent date is more than a day after as_of.
   std::optional<LeadProblem> future_intent_date(const Lead& lead) const;
 
@@ -96,7 +94,6 @@ class Scorer : public Transform {
   static constexpr std::int64_t kClockSkewDays = 1;
   std::int64_t as_of_days_ = 0;
   std::int64_t run_id_ = 0;
-  std::optional<std::size_t> expected_score_;  // the `expect_score` column, when set
   std::shared_ptr<const Schema> output_schema_;
 };
 

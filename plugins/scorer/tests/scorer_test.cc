@@ -602,53 +602,22 @@ BOOST_FIXTURE_TEST_CASE(required_and_clashing_columns_fail_open, Fixture) {
   BOOST_TEST(clash.message().find("'hades_score'") != std::string::npos, clash.message());
 }
 
-BOOST_FIXTURE_TEST_CASE(source_features_false_leaves_the_column_null_and_scores_alike, Fixture) {
-  ScorerConfig without = config_for(Workflow::kGeography);
-  without.source_features = false;
-  const Chunk lean = run(without, {lead_row(kLeadHeader)});
-  const Chunk full = run(config_for(Workflow::kGeography), {lead_row(kLeadHeader)});
-  BOOST_REQUIRE_EQUAL(lean.size(), 1u);
-  BOOST_TEST(is_null(lean.get(0, "source_features")));
-  BOOST_TEST(!is_null(full.get(0, "source_features")));
-  for (const std::string column : {"hades_score", "score_proximity", "zip", "zip_raw"}) {
-    BOOST_TEST(show(lean.get(0, column)) == show(full.get(0, column)), column);
+// The export's min_score: leads below it are left out before anything else sees them (no
+// source_features built, nothing held by the ranking), and are not rejects.
+BOOST_FIXTURE_TEST_CASE(min_score_leaves_lower_leads_out_without_rejecting_them, Fixture) {
+  const Chunk all = run(config_for(Workflow::kGeography), {lead_row(kLeadHeader)});
+  BOOST_REQUIRE_EQUAL(all.size(), 1u);
+  const std::int64_t score = std::get<std::int64_t>(all.get(0, "hades_score"));
+  for (const Workflow workflow : {Workflow::kGeography, Workflow::kIntent}) {
+    ScorerConfig config = config_for(workflow);
+    const Chunk plain = run(config, {lead_row(kLeadHeader)});
+    const std::int64_t own = std::get<std::int64_t>(plain.get(0, "hades_score"));
+    config.min_score = own;
+    BOOST_TEST(run(config, {lead_row(kLeadHeader)}).size() == 1u);  // at min_score: kept
+    config.min_score = own + 1;
+    BOOST_TEST(run(config, {lead_row(kLeadHeader)}).size() == 0u);
   }
-}
-
-// The export step scores staged leads again; `expect_score` holds it to the rank they were given.
-BOOST_FIXTURE_TEST_CASE(expect_score_passes_same_scores_and_fails_changed_ones, Fixture) {
-  ScorerConfig config = config_for(Workflow::kIntent);
-  config.expect_score = "rank_score";
-  std::vector<std::string> header = kLeadHeader;
-  header.emplace_back("rank_score");
-  const auto apply = [&](const Changes& changes) {
-    Scorer scorer(config);
-    auto schema = std::make_shared<const Schema>(header);
-    const Result<std::shared_ptr<const Schema>> out_schema = scorer.open(ctx, schema);
-    BOOST_REQUIRE_MESSAGE(out_schema.ok(), out_schema.status().to_string());
-    Chunk input(schema);
-    input.append(lead_row(header, changes), "scored_leads rank 3");
-    Chunk output(*out_schema);
-    return scorer.apply(std::move(input), &output, rejects);
-  };
-  // Staged through a typed column, the score comes back as an integer or as text alike.
-  BOOST_TEST(apply({{"rank_score", "98"}}).ok());
-  const Status changed = apply({{"rank_score", "97"}});
-  BOOST_TEST(changed.code() == StatusCode::kInvalidConfig);
-  BOOST_TEST(changed.message().find("scored_leads rank 3: the lead was ranked with score 97 but "
-                                    "scores 98") != std::string::npos,
-             changed.message());
-  const Status stale = apply({{"rank_score", "98"}, {"intent_date", "2020-01-01"}});
-  BOOST_TEST(stale.code() == StatusCode::kInvalidConfig);
-  BOOST_TEST(stale.message().find("ranked with score 98 but is now stale") != std::string::npos,
-             stale.message());
-  const Status unscored = apply({{"rank_score", std::nullopt}});
-  BOOST_TEST(unscored.message().find("ranked with score none but scores 98") != std::string::npos,
-             unscored.message());
-
-  const Status no_column = open_status(config, kLeadHeader);
-  BOOST_TEST(no_column.code() == StatusCode::kInvalidConfig);
-  BOOST_TEST(no_column.message().find("'rank_score'") != std::string::npos, no_column.message());
+  BOOST_TEST(score > 0);
   BOOST_TEST(rejects.size() == 0u);
 }
 
@@ -677,14 +646,11 @@ BOOST_AUTO_TEST_CASE(factory_binds_settings_and_loads_icp) {
   BOOST_TEST((config->workflow == Workflow::kGeography));
   BOOST_TEST(config->as_of == "2026-02-01");
   BOOST_TEST(config->icp.sha256 == shipped_icp().sha256);
-  BOOST_TEST(config->expect_score.empty());
-  BOOST_TEST(config->source_features);
-  settings.set("expect_score", std::string("rank_score"));
-  settings.set("source_features", false);
-  const Result<ScorerConfig> lean = bind_config(settings);
-  BOOST_REQUIRE(lean.ok());
-  BOOST_TEST(lean->expect_score == "rank_score");
-  BOOST_TEST(!lean->source_features);
+  BOOST_TEST(config->min_score == 0);
+  settings.set("min_score", std::int64_t{60});
+  const Result<ScorerConfig> higher = bind_config(settings);
+  BOOST_REQUIRE(higher.ok());
+  BOOST_TEST(higher->min_score == 60);
   Result<std::unique_ptr<Plugin>> made = create(settings);
   BOOST_REQUIRE(made.ok());
   BOOST_TEST(dynamic_cast<Scorer*>(made->get()) != nullptr);
@@ -699,6 +665,11 @@ BOOST_AUTO_TEST_CASE(factory_rejects_bad_settings) {
     Settings s = settings_with(shipped_icp_path(), "intent");
     s.set("as_of", std::string(as_of));
     BOOST_TEST(code(s) == StatusCode::kInvalidConfig, as_of);
+  }
+  for (const std::int64_t min_score : {-1, 101}) {
+    Settings s = settings_with(shipped_icp_path(), "intent");
+    s.set("min_score", min_score);
+    BOOST_TEST(code(s) == StatusCode::kInvalidConfig, min_score);
   }
   const Status missing = bind_config(settings_with("/nonexistent/icp.yaml", "intent")).status();
   BOOST_TEST(missing.code() == StatusCode::kInvalidConfig);

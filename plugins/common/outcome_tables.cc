@@ -134,7 +134,7 @@ Migration outcome_tables_v3() {
 // before it. Nothing reads them; they held a copy of every lead of every export run.
 Migration outcome_tables_v4() {
   return Migration{4,
-                   "drop the export's old staging tables",
+                   "the export's old staging tables, gone",
                    {
                        "DROP TABLE IF EXISTS scored_leads",
                        "DROP TABLE IF EXISTS export_candidates",

@@ -43,6 +43,8 @@ VANILLASOFT_COLUMNS = [
 ]
 
 OWNER_COLUMN = VANILLASOFT_COLUMNS.index("Contact Owner")
+PHONE_COLUMNS = {VANILLASOFT_COLUMNS.index(name)
+                 for name in ("Home", "Mobile", "Business", "Operator Phone #")}
 
 AUDIENCE_BONUS = {"A": 10, "B": 7, "C": 4, "D": 2}
 UNKNOWN_AGE_DAYS = 999
@@ -247,7 +249,8 @@ class Scorer:
         signal = self.signal_score(lead["intent_score"], lead["intent_strength"])
         onsite = self.onsite(lead["sic_code"])
         date = lead["intent_date_parsed"]
-        age = (self.as_of - date).days if date is not None else UNKNOWN_AGE_DAYS
+        # A day after as_of is clock skew (age 0); later dates were rejected by parse_lead.
+        age = max(0, (self.as_of - date).days) if date is not None else UNKNOWN_AGE_DAYS
         tier = first_tier(age, self.freshness, "max_days",
                           {"multiplier": 0.0, "label": "Stale"})
         freshness = int(100 * tier["multiplier"])
@@ -289,8 +292,17 @@ def priority_label(score):
     return "Very Low"
 
 
+def check_control_characters(row):
+    """NUL and the other C0 characters never reach the dialer (TAB only in free text)."""
+    for name, value in row.items():
+        for ch in value or "":
+            if ord(ch) < 0x20 and (ch != "\t" or name.endswith("_phone")):
+                raise Garbage(f"{name}: control character U+{ord(ch):04X}")
+
+
 def parse_lead(row, workflow):
     """The row with its normalized and parsed values; raises Garbage."""
+    check_control_characters(row)
     lead = {k: (v if v is not None else "") for k, v in row.items()}
     for name in ("person_id", "company_name"):
         if not lead.get(name, "").strip(BLANKS):
@@ -321,6 +333,13 @@ def parse_lead(row, workflow):
         lead["intent_score"] = int(score) if score is not None else None
         lead["intent_date_parsed"] = parse_date(row.get("intent_date") or "")
     return lead
+
+
+def check_future_date(lead, as_of):
+    """An intent date more than a day after as_of is a wrong date, not fresh intent."""
+    date = lead["intent_date_parsed"]
+    if date is not None and (date - as_of).days > 1:
+        raise Garbage(f"intent_date: '{date}' is after as_of")
 
 
 def source_features(lead, row, components, score, workflow, as_of, icp_sha256):
@@ -364,18 +383,59 @@ def number_or_text(raw, whole=False, nonnegative=False):
 # The VanillaSoft CSV
 
 
+DIGITS = "0123456789"
+EXTENSION_MARKERS = ("extension", "ext.", "ext", "x", "#")
+
+
+def split_extension(text):
+    """(number, extension digits) of a phone whose text ends in `x123`, `ext. 123`, ..."""
+    start = len(text)
+    while start > 0 and text[start - 1] in DIGITS:
+        start -= 1
+    if start == len(text):
+        return text, ""
+    rest = text[:start].rstrip(" ")
+    for marker in EXTENSION_MARKERS:
+        if not rest.lower().endswith(marker):
+            continue
+        number = rest[:len(rest) - len(marker)].strip(" ")
+        if number and number[-1] not in DIGITS and number[-1] != ")":
+            continue  # "Box5": not an extension marker
+        return number, text[start:]
+    return text, ""
+
+
+def plain_phone(raw):
+    """(number, extension) when `raw` is a plain phone number, else None."""
+    number, extension = split_extension(raw.strip(" "))
+    if not number or not any(ch in DIGITS for ch in number):
+        return None
+    for i, ch in enumerate(number):
+        if not (ch in DIGITS or ch in " -()." or (ch == "+" and i == 0)):
+            return None
+    return number, extension
+
+
 def format_phone(raw):
-    # Every digit counts, an extension's too: `617.555.0100 x12` has 12 and is kept as given.
-    digits = "".join(ch for ch in raw if ch.isdigit() and ch.isascii())
-    if len(digits) == 11 and digits[0] == "1":
+    """North American numbers as (XXX) XXX-XXXX [xEXT]; every other number as given."""
+    parts = plain_phone(raw)
+    if parts is None:
+        return raw
+    number, extension = parts
+    digits = "".join(ch for ch in number if ch in DIGITS)
+    country_code_1 = len(digits) == 11 and digits[0] == "1"
+    if country_code_1:
         digits = digits[1:]
-    if len(digits) == 10:
-        return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
-    return raw
+    if len(digits) != 10 or (number[0] == "+" and not country_code_1):
+        return raw
+    return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}" + (f" x{extension}" if extension else "")
 
 
-def neutralise(cell):
-    """Excel runs a cell starting with = + - @ TAB or CR as a formula: make it text."""
+def neutralise(cell, phone=False):
+    """Excel runs a cell starting with = + - @ TAB or CR as a formula: make it text. A plain phone
+    number cannot hold one, and a visible ' breaks dialing."""
+    if phone and plain_phone(cell) is not None:
+        return cell
     if cell and cell[0] in "=+-@\t\r":
         return "'" + cell
     return cell
@@ -411,7 +471,7 @@ def vanillasoft_row(lead, score, components, args):
         args.operator_business, args.operator_name, args.operator_phone, args.operator_email,
         args.operator_zip, args.operator_website, "", "", args.team, priority_label(score), notes,
     ]
-    return [neutralise(c) for c in cells]
+    return [neutralise(c, i in PHONE_COLUMNS) for i, c in enumerate(cells)]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -450,11 +510,13 @@ def main(argv):
     # Every lead is scored before any is written: the export is best first (score descending,
     # person_id breaking ties), and each lead's rank picks its Contact Owner.
     candidates = []
+    seen = set()
     with open(args.input, newline="", encoding="utf-8") as src:
         for row in csv.DictReader(src):
             counts["read"] += 1
             try:
                 lead = parse_lead(row, args.workflow)
+                check_future_date(lead, args.as_of)
             except Garbage:
                 counts["rejected"] += 1
                 continue
@@ -465,6 +527,10 @@ def main(argv):
             if score < args.min_score:
                 counts["below_min"] += 1
                 continue
+            if lead["person_id"] in seen:  # the first row of a person_id is the lead
+                counts["rejected"] += 1
+                continue
+            seen.add(lead["person_id"])
             features = (source_features(lead, row, components, score, args.workflow, args.as_of,
                                         icp_sha256) if features_out else None)
             candidates.append((-score, lead["person_id"],

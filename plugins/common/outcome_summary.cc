@@ -42,9 +42,35 @@ std::string lag_delta(const std::string& row, const std::string& sign) {
          "deliveries = deliveries + excluded.deliveries;";
 }
 
-Migration outcome_summary_v1() {
+// Empties both tables and fills them from lead_outcomes, then makes the triggers (when they
+// are missing): in one migration's transaction, so no write falls between the two.
+std::vector<std::string> fill_and_keep() {
   const std::string fill_stage = stage("lo");
-  return Migration{
+  return {
+      "DELETE FROM lead_outcome_batches",
+      "DELETE FROM lead_outcome_lags",
+      "INSERT INTO lead_outcome_batches (batch_id, exported_at, workflow_type, leads, "
+      "contacted, appointments, deliveries, churned) SELECT batch_id, min(exported_at), "
+      "max(workflow_type), count(*), sum(" + fill_stage + " >= 1), sum(" + fill_stage +
+          " >= 2), sum(" + fill_stage + " >= 3), sum(" + fill_stage +
+          " = 4) FROM lead_outcomes lo GROUP BY batch_id",
+      "INSERT INTO lead_outcome_lags (batch_id, lag_days, deliveries) SELECT batch_id, " +
+          lag_days("lo") +
+          ", count(*) FROM lead_outcomes lo WHERE outcome = 'delivery' AND outcome_at IS "
+          "NOT NULL GROUP BY 1, 2",
+      "CREATE TRIGGER IF NOT EXISTS lead_outcomes_summary_insert AFTER INSERT ON "
+      "lead_outcomes BEGIN " + batch_delta("NEW", "+") + " " + lag_delta("NEW", "+") + " END",
+      "CREATE TRIGGER IF NOT EXISTS lead_outcomes_summary_delete AFTER DELETE ON "
+      "lead_outcomes BEGIN " + batch_delta("OLD", "-") + " " + lag_delta("OLD", "-") + " END",
+      "CREATE TRIGGER IF NOT EXISTS lead_outcomes_summary_update AFTER UPDATE OF batch_id, "
+      "exported_at, workflow_type, outcome, outcome_at ON lead_outcomes BEGIN " +
+          batch_delta("OLD", "-") + " " + lag_delta("OLD", "-") + " " +
+          batch_delta("NEW", "+") + " " + lag_delta("NEW", "+") + " END",
+  };
+}
+
+Migration outcome_summary_v1() {
+  Migration m{
       1,
       "lead_outcome_batches, lead_outcome_lags and the triggers that keep them",
       {
@@ -64,35 +90,22 @@ Migration outcome_summary_v1() {
   lag_days INTEGER NOT NULL,
   deliveries INTEGER NOT NULL,
   PRIMARY KEY (batch_id, lag_days)) WITHOUT ROWID)sql",
-          "DELETE FROM lead_outcome_batches",
-          "DELETE FROM lead_outcome_lags",
-          "INSERT INTO lead_outcome_batches (batch_id, exported_at, workflow_type, leads, "
-          "contacted, appointments, deliveries, churned) SELECT batch_id, min(exported_at), "
-          "max(workflow_type), count(*), sum(" + fill_stage + " >= 1), sum(" + fill_stage +
-              " >= 2), sum(" + fill_stage + " >= 3), sum(" + fill_stage +
-              " = 4) FROM lead_outcomes lo GROUP BY batch_id",
-          "INSERT INTO lead_outcome_lags (batch_id, lag_days, deliveries) SELECT batch_id, " +
-              lag_days("lo") +
-              ", count(*) FROM lead_outcomes lo WHERE outcome = 'delivery' AND outcome_at IS "
-              "NOT NULL GROUP BY 1, 2",
-          "CREATE TRIGGER IF NOT EXISTS lead_outcomes_summary_insert AFTER INSERT ON "
-          "lead_outcomes BEGIN " + batch_delta("NEW", "+") + " " + lag_delta("NEW", "+") +
-              " END",
-          "CREATE TRIGGER IF NOT EXISTS lead_outcomes_summary_delete AFTER DELETE ON "
-          "lead_outcomes BEGIN " + batch_delta("OLD", "-") + " " + lag_delta("OLD", "-") +
-              " END",
-          "CREATE TRIGGER IF NOT EXISTS lead_outcomes_summary_update AFTER UPDATE OF batch_id, "
-          "exported_at, workflow_type, outcome, outcome_at ON lead_outcomes BEGIN " +
-              batch_delta("OLD", "-") + " " + lag_delta("OLD", "-") + " " +
-              batch_delta("NEW", "+") + " " + lag_delta("NEW", "+") + " END",
       }};
+  for (std::string& sql : fill_and_keep()) m.statements.push_back(std::move(sql));
+  return m;
+}
+
+// Version 2: outcome_tables migration 5 rebuilt lead_outcomes, which dropped the triggers; rows
+// written since are missing from the summary. Filled again and kept again.
+Migration outcome_summary_v2() {
+  return Migration{2, "the triggers again after lead_outcomes was rebuilt", fill_and_keep()};
 }
 
 }  // namespace
 
 const std::vector<Migration>& outcome_summary_migrations() {
   // Built once and never changed: a function-local constant, not global mutable state.
-  static const std::vector<Migration> kMigrations = {outcome_summary_v1()};
+  static const std::vector<Migration> kMigrations = {outcome_summary_v1(), outcome_summary_v2()};
   return kMigrations;
 }
 

@@ -141,12 +141,64 @@ Migration outcome_tables_v4() {
                    }};
 }
 
+// Version 5: lead_outcomes keyed on (batch_id, export_rank), the order the export writes in.
+// Keyed on (batch_id, person_id), and with an index on (batch_id, company_name), every exported
+// row landed on random pages of two indexes: a 500-row chunk dirtied about a thousand pages, all
+// written to the WAL at its commit, and that was most of the export's time. Keyed on the rank,
+// a chunk's index entries append; batches are read through the same index (batch_id first).
+// One lead per person and batch is kept by the export itself (order_by's `unique`). SQLite
+// cannot drop a table constraint, so the table is rebuilt (its documented procedure): rows
+// keep their ids, and the ranks of rows written before are their order of insertion in their
+// batch, which is the order the export wrote them in. Dropping the table drops the triggers
+// of the dashboard's summary tables too: outcome_summary migration 2 makes them again.
+Migration outcome_tables_v5() {
+  static constexpr const char* kColumns =
+      "id, batch_id, person_id, company_name, company_id, sic_code, employee_count, "
+      "distance_miles, zip_code, state, hades_score, workflow_type, exported_at, outcome, "
+      "outcome_at, source_features, created_at, updated_at, scoring_rules";
+  return Migration{
+      5,
+      "lead_outcomes keyed on (batch_id, export_rank)",
+      {
+          R"sql(CREATE TABLE lead_outcomes_by_rank (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  batch_id TEXT NOT NULL,
+  person_id TEXT NOT NULL,
+  company_name TEXT NOT NULL,
+  company_id TEXT,
+  sic_code TEXT,
+  employee_count INTEGER,
+  distance_miles REAL,
+  zip_code TEXT,
+  state TEXT,
+  hades_score INTEGER,
+  workflow_type TEXT CHECK (workflow_type IN ('intent', 'geography')),
+  exported_at TEXT NOT NULL,
+  outcome TEXT CHECK (outcome IN ('contacted', 'appointment', 'delivery', 'churned')),
+  outcome_at TEXT,
+  source_features TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT,
+  scoring_rules INTEGER,
+  export_rank INTEGER,
+  UNIQUE (batch_id, export_rank)))sql",
+          std::string("INSERT INTO lead_outcomes_by_rank (") + kColumns +
+              ", export_rank) SELECT " + kColumns +
+              ", row_number() OVER (PARTITION BY batch_id ORDER BY id) FROM lead_outcomes",
+          "DROP TABLE lead_outcomes",
+          "ALTER TABLE lead_outcomes_by_rank RENAME TO lead_outcomes",
+          "CREATE INDEX lead_outcomes_exported_at ON lead_outcomes (exported_at)",
+          "CREATE INDEX lead_outcomes_outcome ON lead_outcomes (outcome)",
+      }};
+}
+
 }  // namespace
 
 const std::vector<Migration>& outcome_migrations() {
   // Built once and never changed: a function-local constant, not global mutable state.
   static const std::vector<Migration> kMigrations = {outcome_tables_v1(), outcome_tables_v2(),
-                                                     outcome_tables_v3(), outcome_tables_v4()};
+                                                     outcome_tables_v3(), outcome_tables_v4(),
+                                                     outcome_tables_v5()};
   return kMigrations;
 }
 

@@ -31,13 +31,14 @@ std::map<std::string, std::string> columns_of(Database& db, const std::string& t
   return columns;
 }
 
-Status insert_outcome(Database& db, const std::string& batch, const std::string& person,
+Status insert_outcome(Database& db, const std::string& batch, std::int64_t rank,
                       const Value& outcome) {
   WriteBatch batch_sql;
   batch_sql.add(
-      "INSERT INTO lead_outcomes (batch_id, person_id, company_name, exported_at, created_at, "
-      "outcome) VALUES (?, ?, 'Acme', '2026-02-11T06:00:00Z', '2026-02-11T06:00:00Z', ?)",
-      {batch, person, outcome});
+      "INSERT INTO lead_outcomes (batch_id, export_rank, person_id, company_name, exported_at, "
+      "created_at, outcome) VALUES (?, ?, 'p1', 'Acme', '2026-02-11T06:00:00Z', "
+      "'2026-02-11T06:00:00Z', ?)",
+      {batch, rank, outcome});
   return db.apply(batch_sql);
 }
 
@@ -62,7 +63,9 @@ BOOST_AUTO_TEST_CASE(lead_outcomes_has_the_design_columns_and_types) {
                                                        {"created_at", "TEXT"},
                                                        {"updated_at", "TEXT"},
                                                        // Version 3: the scoring rules' version.
-                                                       {"scoring_rules", "INTEGER"}};
+                                                       {"scoring_rules", "INTEGER"},
+                                                       // Version 5: the key with batch_id.
+                                                       {"export_rank", "INTEGER"}};
   BOOST_TEST(columns_of(*db, "lead_outcomes") == expected);
 }
 
@@ -113,12 +116,48 @@ BOOST_AUTO_TEST_CASE(migration_versions_have_no_gaps) {
   for (const Migration& m : outcome_migrations()) BOOST_TEST(m.version == expected++);
 }
 
-BOOST_AUTO_TEST_CASE(one_row_per_lead_and_batch_and_only_known_outcomes) {
+BOOST_AUTO_TEST_CASE(one_row_per_rank_and_batch_and_only_known_outcomes) {
   auto db = migrated_db();
-  BOOST_TEST(insert_outcome(*db, "HADES-20260211-001", "p1", Value()).ok());
-  BOOST_TEST(insert_outcome(*db, "HADES-20260211-002", "p1", Value("delivery")).ok());
-  BOOST_TEST(!insert_outcome(*db, "HADES-20260211-001", "p1", Value()).ok());
-  BOOST_TEST(!insert_outcome(*db, "HADES-20260211-003", "p1", Value("won")).ok());
+  BOOST_TEST(insert_outcome(*db, "HADES-20260211-001", 1, Value()).ok());
+  BOOST_TEST(insert_outcome(*db, "HADES-20260211-002", 1, Value("delivery")).ok());
+  BOOST_TEST(!insert_outcome(*db, "HADES-20260211-001", 1, Value()).ok());
+  BOOST_TEST(!insert_outcome(*db, "HADES-20260211-003", 1, Value("won")).ok());
+  // Only the key and the indexes of version 5: the rank's, export time's and outcome's.
+  const Result<QueryResult> indexes = db->query(
+      "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = "
+      "'index' AND tbl_name = 'lead_outcomes' ORDER BY name)");
+  BOOST_REQUIRE(indexes.ok());
+  BOOST_TEST(to_text(indexes->rows.at(0).at(0)) ==
+             "lead_outcomes_exported_at,lead_outcomes_outcome,sqlite_autoindex_lead_outcomes_1");
+}
+
+// Version 5 rebuilds lead_outcomes keyed on the rank: rows written before keep their ids and
+// values, and get their order of insertion in their batch as rank.
+BOOST_AUTO_TEST_CASE(version_5_ranks_the_rows_already_there) {
+  auto db = hades::testing::scratch_database();
+  std::vector<Migration> first_four(outcome_migrations().begin(), outcome_migrations().begin() + 4);
+  BOOST_REQUIRE(apply_migrations(*db, kOutcomeTablesComponent, first_four).ok());
+  WriteBatch rows;
+  for (const auto& [batch, person] : {std::pair{"B1", "p9"}, std::pair{"B2", "p1"},
+                                      std::pair{"B1", "p2"}, std::pair{"B1", "p5"}}) {
+    rows.add("INSERT INTO lead_outcomes (batch_id, person_id, company_name, exported_at, "
+             "created_at, outcome) VALUES (?, ?, 'Acme', 'x', 'x', 'delivery')",
+             {Value(batch), Value(person)});
+  }
+  BOOST_REQUIRE(db->apply(rows).ok());
+  BOOST_REQUIRE(apply_outcome_migrations(*db).ok());
+  const Result<QueryResult> ranked = db->query(
+      "SELECT group_concat(id || ':' || batch_id || ':' || person_id || ':' || export_rank || ':' "
+      "|| outcome, ' ') FROM (SELECT * FROM lead_outcomes ORDER BY id)");
+  BOOST_REQUIRE(ranked.ok());
+  BOOST_TEST(to_text(ranked->rows.at(0).at(0)) ==
+             "1:B1:p9:1:delivery 2:B2:p1:1:delivery 3:B1:p2:2:delivery 4:B1:p5:3:delivery");
+  // AUTOINCREMENT carries on after the rebuild: a new row never reuses an id.
+  WriteBatch more;
+  more.add("INSERT INTO lead_outcomes (batch_id, person_id, company_name, exported_at, "
+           "created_at, export_rank) VALUES ('B3', 'p1', 'Acme', 'x', 'x', 1)");
+  BOOST_REQUIRE(db->apply(more).ok());
+  BOOST_TEST(to_text(db->query("SELECT max(id) FROM lead_outcomes")->rows.at(0).at(0)) == "5");
 }
 
 }  // namespace

@@ -124,11 +124,17 @@ std::string create_key_index_sql(const TableSpec& spec) {
          " ON " + quote_identifier(spec.table) + " (" + identifier_list(spec.key) + ")";
 }
 
-std::string insert_sql(const TableSpec& spec) {
+std::string insert_sql(const TableSpec& spec, std::size_t rows) {
+  std::string tuple = "(";
+  for (std::size_t i = 0; i < spec.columns.size(); ++i) tuple += i == 0 ? "?" : ", ?";
+  tuple += ")";
   std::string sql = "INSERT INTO " + quote_identifier(spec.table) + " (" +
-                    identifier_list(spec.columns) + ") VALUES (";
-  for (std::size_t i = 0; i < spec.columns.size(); ++i) sql += i == 0 ? "?" : ", ?";
-  sql += ")";
+                    identifier_list(spec.columns) + ") VALUES ";
+  sql.reserve(sql.size() + rows * (tuple.size() + 2) + 64 * spec.columns.size());
+  for (std::size_t r = 0; r < rows; ++r) {
+    if (r > 0) sql += ", ";
+    sql += tuple;
+  }
   if (spec.key.empty()) return sql;
 
   sql += " ON CONFLICT (" + identifier_list(spec.key) + ") DO ";
@@ -142,6 +148,11 @@ std::string insert_sql(const TableSpec& spec) {
     updates += quoted;
   }
   return sql + (updates.empty() ? "NOTHING" : "UPDATE SET " + updates);
+}
+
+std::size_t max_rows_per_statement(const TableSpec& spec) {
+  constexpr std::size_t kMaxArguments = 32766;
+  return std::max<std::size_t>(1, kMaxArguments / std::max<std::size_t>(1, spec.columns.size()));
 }
 
 Result<Value> convert_value(const Value& value, ColumnType type, std::string_view column) {

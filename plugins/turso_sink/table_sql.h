@@ -50,9 +50,14 @@ std::string create_table_sql(const TableSpec& spec);
 // REQUIRES: !spec.key.empty()
 std::string create_key_index_sql(const TableSpec& spec);
 
-// The one statement every row is written with: a plain INSERT without a key, else an upsert
-// that updates the non-key columns (DO NOTHING when every column is part of the key).
-std::string insert_sql(const TableSpec& spec);
+// The statement that writes `rows` rows at once: a plain INSERT with `rows` VALUES tuples
+// without a key, else an upsert that updates the non-key columns (DO NOTHING when every column
+// is part of the key). REQUIRES: rows >= 1.
+std::string insert_sql(const TableSpec& spec, std::size_t rows = 1);
+
+// How many rows one insert_sql() statement may carry: SQLite (and libSQL) take at most 32766
+// arguments a statement.
+std::size_t max_rows_per_statement(const TableSpec& spec);
 
 // Converts `value` for a column of `type`. Null stays null, and so does blank text for integer
 // and real columns. Fails with kRejected, reason "column 'x': 'abc' is not an integer", when a

@@ -137,6 +137,7 @@ Status TursoSink::open(Context& ctx, const std::shared_ptr<const Schema>& schema
   }
   HADES_RETURN_IF_ERROR(check_table(database));
   insert_sql_ = insert_sql(spec_);
+  max_rows_ = max_rows_per_statement(spec_);
   schema_ = schema;
   return Status::ok_status();
 }
@@ -212,16 +213,29 @@ Status TursoSink::write(const Chunk& chunk, WriteBatch& batch, Rejects& rejects)
   if (chunk.schema() != schema_ && chunk.schema()->columns() != schema_->columns()) {
     return Status::internal("turso_sink: a chunk's schema differs from the one open() was given");
   }
+  // One statement for the chunk's rows (a few when there are more than one statement may take):
+  // one VM run instead of one per row, and on Turso the SQL text is sent once, not per row.
+  std::vector<Value> args;
+  std::size_t rows = 0;
+  const auto add_statement = [&] {
+    if (rows == 0) return;
+    batch.add(rows == 1 ? insert_sql_ : insert_sql(spec_, rows), std::move(args));
+    args = {};
+    rows = 0;
+  };
   for (std::size_t i = 0; i < chunk.size(); ++i) {
-    Result<std::vector<Value>> args = row_args(chunk.row(i));
-    if (!args.ok()) {
-      rejects.reject(chunk.position(i), args.status().message(),
+    Result<std::vector<Value>> row = row_args(chunk.row(i));
+    if (!row.ok()) {
+      rejects.reject(chunk.position(i), row.status().message(),
                      row_to_json(*chunk.schema(), chunk.row(i)));
       continue;
     }
-    // The same SQL text for every row: the SQLite backend caches statements by it.
-    batch.add(insert_sql_, std::move(args).value());
+    if (rows == max_rows_) add_statement();
+    if (rows == 0) args.reserve(std::min(chunk.size() - i, max_rows_) * row->size());
+    for (Value& v : *row) args.push_back(std::move(v));
+    ++rows;
   }
+  add_statement();
   return Status::ok_status();
 }
 

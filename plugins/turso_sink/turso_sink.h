@@ -55,7 +55,8 @@ class TursoSink : public Sink {
   Result<std::string> flush() override { return std::string(); }
   Status finish(Context& /*ctx*/) override { return Status::ok_status(); }
 
-  // The statement write() adds for every row. REQUIRES: open() succeeded.
+  // The statement that writes one row; write() adds one statement per chunk, with a VALUES
+  // tuple per row (insert_sql(spec, n)). REQUIRES: open() succeeded.
   const std::string& insert_statement() const { return insert_sql_; }
 
  private:
@@ -70,6 +71,7 @@ class TursoSink : public Sink {
   std::vector<std::size_t> field_of_column_;  // input field index of each table column
   std::vector<ColumnType> type_of_column_;
   std::string insert_sql_;
+  std::size_t max_rows_ = 1;  // rows one statement may carry
 };
 
 }  // namespace hades::turso_sink

@@ -117,6 +117,32 @@ BOOST_AUTO_TEST_CASE(sql_text) {
   const TableSpec all_key{"t", {"a"}, {"a"}};
   BOOST_TEST(insert_sql(all_key) ==
              "INSERT INTO \"t\" (\"a\") VALUES (?) ON CONFLICT (\"a\") DO NOTHING");
+  BOOST_TEST(insert_sql(keyed, 3) ==
+             "INSERT INTO \"leads\" (\"a\", \"b\", \"c\") VALUES (?, ?, ?), (?, ?, ?), (?, ?, ?) "
+             "ON CONFLICT (\"a\", \"b\") DO UPDATE SET \"c\" = excluded.\"c\"");
+  BOOST_TEST(max_rows_per_statement(keyed) == 10922u);  // 32766 arguments / 3 columns
+}
+
+// A chunk with more rows than one statement may take is split across statements, and a row
+// repeating a key earlier in the same statement updates it, as separate statements would.
+BOOST_FIXTURE_TEST_CASE(big_chunks_split_into_statements_and_upsert_within_one, Fixture) {
+  std::vector<std::string> columns;
+  for (int c = 0; c < 2000; ++c) columns.push_back("c" + std::to_string(c));
+  const auto wide = schema_of(columns);  // SQLite's most columns: 16 rows per statement
+  Settings settings = table_settings("wide");
+  settings.set("key", Strings{"c0"});
+  auto sink = open(settings, wide);
+  std::vector<std::vector<Value>> rows;
+  for (int r = 0; r < 40; ++r) {
+    std::vector<Value> row(columns.size(), Value(std::int64_t{r}));
+    row[0] = Value(std::int64_t{r % 38});  // rows 38 and 39 repeat the keys of rows 0 and 1
+    rows.push_back(std::move(row));
+  }
+  const WriteBatch batch = write(*sink, chunk_of(wide, rows));
+  BOOST_TEST(batch.size() == 3u);  // 16 + 16 + 8 rows
+  const Strings got = select("SELECT c0, c1 FROM wide ORDER BY c0 LIMIT 3");
+  BOOST_TEST((got == Strings{"0|38", "1|39", "2|2"}));
+  BOOST_TEST((select("SELECT count(*) FROM wide") == Strings{"38"}));
 }
 
 BOOST_AUTO_TEST_CASE(identifiers) {
@@ -178,8 +204,11 @@ BOOST_FIXTURE_TEST_CASE(creates_the_table_and_inserts, Fixture) {
   const WriteBatch batch =
       write(*sink, chunk_of(schema, {{Value(std::string("1")), Value()},
                                      {Value(std::string("2")), Value(std::string("Bo"))}}));
-  BOOST_REQUIRE_EQUAL(batch.size(), 2u);
-  for (const Statement& s : batch.statements()) BOOST_TEST(s.sql == sink->insert_statement());
+  // One statement for the chunk, a tuple per row.
+  BOOST_REQUIRE_EQUAL(batch.size(), 1u);
+  BOOST_TEST(batch.statements()[0].sql ==
+             "INSERT INTO \"leads\" (\"id\", \"name\") VALUES (?, ?), (?, ?)");
+  BOOST_TEST(batch.statements()[0].args.size() == 4u);
   BOOST_TEST(sink->insert_statement() == "INSERT INTO \"leads\" (\"id\", \"name\") VALUES (?, ?)");
   BOOST_TEST((select("SELECT id, name FROM leads ORDER BY id") == Strings{"1|<null>", "2|Bo"}));
   // No key: inserting the same rows again duplicates them, as a plain INSERT should.

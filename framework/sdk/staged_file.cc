@@ -123,13 +123,7 @@ Status StagedFile::write_buffer() {
 }
 
 Result<std::string> StagedFile::flush() {
-  if (!published_) {
-    HADES_RETURN_IF_ERROR(write_buffer());
-    if (dirty_ && ::fdatasync(fd_) != 0) {
-      return Status::io("cannot sync " + partial_path() + ": " + errno_text());
-    }
-    dirty_ = false;
-  }
+  if (!published_) HADES_RETURN_IF_ERROR(write_buffer());
   return std::to_string(flushed_);
 }
 
@@ -137,6 +131,10 @@ Status StagedFile::publish() {
   if (published_) return Status::ok_status();
   auto flushed = flush();
   if (!flushed.ok()) return flushed.status();
+  if (dirty_ && ::fdatasync(fd_) != 0) {
+    return Status::io("cannot sync " + partial_path() + ": " + errno_text());
+  }
+  dirty_ = false;
   if (::rename(partial_path().c_str(), path_.c_str()) != 0) {
     return Status::io("cannot rename " + partial_path() + " to " + path_ + ": " + errno_text());
   }

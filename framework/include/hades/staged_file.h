@@ -1,9 +1,18 @@
 // hades/staged_file.h: file output that survives kill -9 and appears only when complete.
 //
-// Bytes go to "<path>.partial". flush() makes them durable and returns a token (the byte
-// offset); a resumed step passes that token back to open(), which cuts the partial file back to
-// it, dropping whatever was written after the last committed checkpoint. publish() renames the
-// partial file onto `path` atomically, so readers see either no file or the whole file.
+// Bytes go to "<path>.partial". flush() hands them to the operating system, where they survive
+// the process being killed (kill -9 included), and returns a token (the byte offset); a resumed
+// step passes that token back to open(), which cuts the partial file back to it, dropping
+// whatever was written after the last committed checkpoint. publish() syncs the file to disk,
+// renames it onto `path` atomically and syncs the directory, so readers see either no file or
+// the whole file, on disk.
+//
+// flush() does not sync (as Spring Batch's file writers by default): a sync per chunk cost more
+// than everything else an export does, and the job database commits the same way (SQLite
+// synchronous=NORMAL: durable at its next checkpoint). A power failure mid-run may therefore
+// leave the database's last checkpoint ahead of the partial file; open() then refuses the token
+// (kCorruption: committed bytes lost) rather than continue a file with a gap, and `--fresh`
+// starts over. A killed process loses nothing.
 //
 // Thread safety: use from one thread.
 
@@ -35,10 +44,10 @@ class StagedFile {
 
   // Buffers `bytes`; they reach the file by the next flush() at the latest.
   Status append(std::string_view bytes);
-  // Writes the buffer, syncs the data if anything was written since the last flush(), and
-  // returns the token for the current size.
+  // Writes the buffer to the file (no sync, see above) and returns the token for its size.
   Result<std::string> flush();
-  // Flushes, then renames the partial file to `path` and syncs the directory. Idempotent.
+  // Flushes and syncs the data, then renames the partial file to `path` and syncs the
+  // directory. Idempotent.
   Status publish();
 
   const std::string& path() const { return path_; }

@@ -14,7 +14,10 @@ bool starts_formula(std::string_view value) {
 }
 
 bool needs_quotes(std::string_view value) {
-  return value.find_first_of(",\"\r\n") != std::string_view::npos;
+  for (const char c : value) {
+    if (c == ',' || c == '"' || c == '\r' || c == '\n') return true;
+  }
+  return false;
 }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -119,6 +122,15 @@ std::string format_phone(std::string_view raw) {
     out += parts->extension;
   }
   return out;
+}
+
+std::string_view cell_view(const Value& value, CellFormat format, std::string* scratch) {
+  if (format == CellFormat::kText || format == CellFormat::kZip) {
+    // Text as it is needs no copy; everything else is formatted into `scratch`.
+    if (const std::string* text = std::get_if<std::string>(&value)) return *text;
+  }
+  *scratch = cell_text(value, format);
+  return *scratch;
 }
 
 std::string cell_text(const Value& value, CellFormat format) {

@@ -93,6 +93,9 @@ std::string format_phone(std::string_view raw);
 
 // The cell text of `value` in a column of `format`.
 std::string cell_text(const Value& value, CellFormat format);
+// The same, without a copy when `value` is text that needs no formatting: the result views
+// `value` or `*scratch`, and is valid while both are.
+std::string_view cell_view(const Value& value, CellFormat format, std::string* scratch);
 
 // The header line, CRLF included.
 std::string header_line();

@@ -167,13 +167,14 @@ Status VanillasoftWriter::open(Context& ctx, const std::shared_ptr<const Schema>
 }
 
 void VanillasoftWriter::append_line(const Row& row, std::string* out) const {
+  std::string scratch;  // a formatted cell (short: no allocation)
   for (std::size_t c = 0; c < kColumnCount; ++c) {
     if (c > 0) *out += ',';
     const ColumnFields& fields = fields_[c];
     if (!fields.field) continue;  // an always-empty column
     const Value* value = &row[*fields.field];
     if (is_empty_text(*value) && fields.fallback) value = &row[*fields.fallback];
-    const std::string cell = cell_text(*value, kColumns[c].format);
+    const std::string_view cell = cell_view(*value, kColumns[c].format, &scratch);
     const bool phone = kColumns[c].format == CellFormat::kPhone && is_plain_phone(cell);
     append_csv_field(cell, out, /*neutralise=*/!phone);
   }

@@ -1,5 +1,7 @@
 #include "order_stage.h"
 
+#include <malloc.h>
+
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -335,8 +337,12 @@ class OrderSorter::Impl {
     std::push_heap(heap_.begin(), heap_.end(), later);
     heap_entries_bytes_ = heap_.capacity() * kHeapEntryOverhead;
     if (heap_bytes_ + heap_entries_bytes_ > record_budget()) {
-      // The limit holds more than the budget: go on with runs, each cut to the limit.
+      // The limit holds more than the budget: go on with runs, each cut to the limit. The heap's
+      // records were malloc'ed a few at a time, and glibc keeps freed blocks for reuse; handed
+      // back now, they do not stay resident beside the record buffer that takes over (the two
+      // together were twice the budget).
       HADES_RETURN_IF_ERROR(spill_heap());
+      ::malloc_trim(0);
       heap_mode_ = false;
     }
     return Status::ok_status();
@@ -355,6 +361,14 @@ class OrderSorter::Impl {
     slots_.push_back({arena_used_, static_cast<std::uint32_t>(key_.size()),
                       static_cast<std::uint32_t>(body_.size())});
     arena_used_ += size;
+    arena_touched_ = std::max(arena_touched_, arena_used_);
+    // The unique index grows as records come in and takes its bytes from the records' budget:
+    // pages an earlier, larger budget touched go back now, not at the next spill, so the stage
+    // holds its budget at every moment and not one spill later.
+    if (const std::size_t budget = record_budget(); arena_touched_ > budget + kReleaseSlack) {
+      arena_.release_from(std::max(arena_used_, budget));
+      arena_touched_ = std::max(arena_used_, budget);
+    }
     return Status::ok_status();
   }
 
@@ -385,6 +399,7 @@ class OrderSorter::Impl {
     slots_.clear();
     arena_used_ = 0;
     arena_.release_from(record_budget());
+    arena_touched_ = std::min(arena_touched_, record_budget());
     return Status::ok_status();
   }
 
@@ -479,6 +494,8 @@ class OrderSorter::Impl {
 
   PageArena arena_;  // mapped, not touched, up to the budget
   std::size_t arena_used_ = 0;
+  std::size_t arena_touched_ = 0;  // bytes of arena_ that may be resident
+  static constexpr std::size_t kReleaseSlack = std::size_t{1} << 20;  // release in >= 1 MiB steps
   std::vector<Slot> slots_;
 
   std::vector<SortedRunFile> runs_;

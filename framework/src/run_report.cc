@@ -18,12 +18,15 @@ std::string summary_json(const RunSummary& s, int exit_code) {
   for (const StepSummary& step : s.steps) {
     json plugins = json::array();
     std::map<std::string, std::int64_t> by_kind;
-    for (const PluginCounts& c : step.counts) {
-      plugins.push_back({{"plugin", c.plugin},
-                         {"in", c.in},
-                         {"out", c.out},
-                         {"rejected", c.rejected},
-                         {"rejected_by_kind", c.rejected_by_kind}});
+    for (std::size_t i = 0; i < step.counts.size(); ++i) {
+      const PluginCounts& c = step.counts[i];
+      json entry = {{"plugin", c.plugin},
+                    {"in", c.in},
+                    {"out", c.out},
+                    {"rejected", c.rejected},
+                    {"rejected_by_kind", c.rejected_by_kind}};
+      if (i < step.seconds.size()) entry["seconds"] = step.seconds[i];
+      plugins.push_back(std::move(entry));
       for (const auto& [kind, n] : c.rejected_by_kind) by_kind[kind] += n;
     }
     steps.push_back({{"name", step.name},
@@ -35,6 +38,7 @@ std::string summary_json(const RunSummary& s, int exit_code) {
                      {"rejected_by_kind", by_kind},
                      {"rejects_file", step.rejects_file},
                      {"duration_seconds", step.duration_seconds},
+                     {"commit_seconds", step.commit_seconds},
                      {"plugins", plugins}});
   }
   const json doc = {{"job", s.job},

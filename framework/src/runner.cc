@@ -10,6 +10,7 @@
 
 #include "hades/staged_file.h"
 #include "order_stage.h"
+#include "progress.h"
 #include "signals.h"
 
 namespace hades {
@@ -278,6 +279,11 @@ struct Pipeline {
   std::size_t order_after = 0;
   std::shared_ptr<const Schema> order_schema;
 
+  // Wall time spent in each count slot's calls in this process, and in commits: the shares a
+  // person reads to see where a step's time goes (the summary's `seconds`).
+  std::vector<double> seconds;
+  double commit_seconds = 0;
+
   // Where plugin `i` (0 the source, then transforms, then sinks) counts in Checkpoint::counts
   // and `rejects`: order_by has a slot of its own.
   std::size_t slot(std::size_t i) const { return i + (order != nullptr && i > order_after); }
@@ -312,6 +318,7 @@ Result<Pipeline> open_pipeline(BoundStep& step, Context& ctx, const Checkpoint& 
   for (const std::string& label : count_labels(step)) {
     p.rejects.push_back(std::make_unique<StepRejects::ForPlugin>(*p.rejects_file, label));
   }
+  p.seconds.assign(p.rejects.size(), 0.0);
   if (step.spec->order) {
     p.order = &*step.spec->order;
     p.order_after = step.spec->order_after;
@@ -358,9 +365,25 @@ Result<Pipeline> open_pipeline(BoundStep& step, Context& ctx, const Checkpoint& 
   return p;
 }
 
+// Adds the wall time from its construction to its end to `*into`.
+class Timed {
+ public:
+  explicit Timed(double* into) : into_(into), start_(std::chrono::steady_clock::now()) {}
+  Timed(const Timed&) = delete;
+  Timed& operator=(const Timed&) = delete;
+  ~Timed() {
+    *into_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+ private:
+  double* into_;
+  std::chrono::steady_clock::time_point start_;
+};
+
 // Reads one chunk from the source into `chunk`. Returns whether the source may have more.
 Result<bool> read_source(Pipeline& p, BoundStep& step, std::size_t chunk_size, Checkpoint& cp,
                          Chunk* chunk) {
+  const Timed timed(&p.seconds[0]);
   chunk->reserve(chunk_size);
   bool more = false;
   HADES_RETURN_IF_ERROR(guarded(step.plugins[0], "read", [&] {
@@ -380,6 +403,7 @@ Status apply_transforms(Pipeline& p, BoundStep& step, std::size_t first, std::si
                         Checkpoint& cp, Chunk* chunk) {
   for (std::size_t t = first; t < last; ++t) {
     const std::size_t slot = p.slot(t + 1);
+    const Timed timed(&p.seconds[slot]);
     Chunk next(p.schemas[t + 1]);
     next.reserve(chunk->size());
     cp.counts[slot].in += static_cast<std::int64_t>(chunk->size());
@@ -399,6 +423,7 @@ Status write_sinks(Pipeline& p, BoundStep& step, const Chunk& chunk, Checkpoint&
   for (std::size_t s = 0; s < p.sinks.size(); ++s) {
     const std::size_t i = p.sink_plugin(s);
     const std::size_t slot = p.slot(i);
+    const Timed timed(&p.seconds[slot]);
     HADES_RETURN_IF_ERROR(guarded(step.plugins[i], "write", [&] {
       return p.sinks[s]->write(chunk, batch, *p.rejects[slot]);
     }));
@@ -411,6 +436,7 @@ Status write_sinks(Pipeline& p, BoundStep& step, const Chunk& chunk, Checkpoint&
 
 // Hands `chunk` to order_by; duplicates are its rejects, of kind "duplicate".
 Status add_to_order(Pipeline& p, OrderSorter& sorter, const Chunk& chunk, Checkpoint& cp) {
+  const Timed timed(&p.seconds[p.order_slot()]);
   HADES_RETURN_IF_ERROR(sorter.add(chunk, *p.rejects[p.order_slot()]));
   PluginCounts& counts = cp.counts[p.order_slot()];
   (void)p.rejects[p.order_slot()]->take_count(counts, cp);
@@ -432,6 +458,7 @@ Status flush_outputs(Pipeline& p, BoundStep& step, Checkpoint& cp) {
   HADES_RETURN_IF_ERROR(p.rejects_file->status());
   cp.sink_tokens.assign(p.sinks.size(), "");
   for (std::size_t s = 0; s < p.sinks.size(); ++s) {
+    const Timed timed(&p.seconds[p.slot(p.sink_plugin(s))]);
     HADES_RETURN_IF_ERROR(guarded(step.plugins[p.sink_plugin(s)], "flush", [&] {
       auto token = p.sinks[s]->flush();
       if (!token.ok()) return token.status();
@@ -515,9 +542,6 @@ Status fresh_directory(const std::string& dir) {
 
 }  // namespace
 
-void Runner::show_progress(const StepSpec& step, const std::string& text) const {
-  if (show_progress_) std::fprintf(stderr, "\r[%s] %s", step.name.c_str(), text.c_str());
-}
 
 // Checks the skip budget, makes the chunk's outputs durable and commits them with the
 // checkpoint.
@@ -528,10 +552,12 @@ Status Runner::commit_step_chunk(Pipeline& p, BoundStep& step, StepContext& ctx,
   ++cp.chunks;
   RunState::add_checkpoint(batch, ctx.run().run_id, step.spec->name, encode_checkpoint(cp),
                            utc_now_iso());
+  const Timed timed(&p.commit_seconds);
   return commit_chunk(batch).with_context("committing chunk " + std::to_string(cp.chunks));
 }
 
-Status Runner::run_chunks(Pipeline& p, BoundStep& step, StepContext& ctx, Checkpoint& cp) {
+Status Runner::run_chunks(Pipeline& p, BoundStep& step, StepContext& ctx, Checkpoint& cp,
+                          ProgressLine& progress) {
   for (bool more = true; more;) {
     if (stop_requested()) return Status::cancelled("stopped by signal at a chunk boundary");
     WriteBatch batch;
@@ -543,16 +569,22 @@ Status Runner::run_chunks(Pipeline& p, BoundStep& step, StepContext& ctx, Checkp
     HADES_RETURN_IF_ERROR(write_sinks(p, step, chunk, cp, batch));
     cp.cursor = p.source->cursor();
     HADES_RETURN_IF_ERROR(commit_step_chunk(p, step, ctx, cp, batch));
-    show_progress(*step.spec, std::to_string(cp.counts[0].in) + " records read, " +
-                                  std::to_string(cp.rejected) + " rejected");
+    show_source_progress(p, "reading", cp, progress);
   }
   return Status::ok_status();
+}
+
+void Runner::show_source_progress(const Pipeline& p, std::string_view phase, const Checkpoint& cp,
+                                  ProgressLine& progress) const {
+  if (!show_progress_) return;
+  const std::optional<SourceProgress> at = p.source->progress();
+  progress.update(phase, cp.counts[0].in, at ? at->done : 0, at ? at->total : 0);
 }
 
 // The read phase of an ordered step and its barrier: every record through the transforms
 // before order_by into sorted runs, then one checkpoint that records the runs.
 Status Runner::read_and_order(Pipeline& p, BoundStep& step, StepContext& ctx,
-                              const std::string& dir, Checkpoint& cp) {
+                              const std::string& dir, Checkpoint& cp, ProgressLine& progress) {
   HADES_RETURN_IF_ERROR(fresh_directory(dir));
   auto sorter = OrderSorter::create(*p.order, *p.schemas[p.order_after], dir, log_);
   if (!sorter.ok()) return sorter.status();
@@ -568,10 +600,13 @@ Status Runner::read_and_order(Pipeline& p, BoundStep& step, StepContext& ctx,
     HADES_RETURN_IF_ERROR(apply_transforms(p, step, 0, p.order_after, cp, &chunk));
     HADES_RETURN_IF_ERROR(add_to_order(p, **sorter, chunk, cp));
     HADES_RETURN_IF_ERROR(check_skip_budget(p, *step.spec, cp));
-    show_progress(*step.spec, std::to_string(cp.counts[0].in) + " records read for order_by");
+    show_source_progress(p, "reading", cp, progress);
   }
   const auto started = std::chrono::steady_clock::now();
-  auto ordered = (*sorter)->finish([this] { return stop_requested(); });
+  auto ordered = [&] {
+    const Timed timed(&p.seconds[p.order_slot()]);
+    return (*sorter)->finish([this] { return stop_requested(); });
+  }();
   if (!ordered.ok()) return ordered.status();
   log_.info(order_summary(**sorter, *ordered, seconds_since(started)));
   return commit_barrier(p, step, ctx, std::move(ordered).value(), cp);
@@ -592,13 +627,15 @@ Status Runner::commit_barrier(Pipeline& p, BoundStep& step, StepContext& ctx,
   WriteBatch batch;
   RunState::add_checkpoint(batch, ctx.run().run_id, step.spec->name, encode_checkpoint(cp),
                            utc_now_iso());
+  const Timed timed(&p.commit_seconds);
   return commit_chunk(batch).with_context("committing the ordered records");
 }
 
 // The write phase of an ordered step: the ordered records, from where the checkpoint left them,
 // through the transforms after order_by into the sinks, chunk by chunk.
 Status Runner::write_ordered(Pipeline& p, BoundStep& step, StepContext& ctx,
-                             const std::string& dir, bool verify, Checkpoint& cp) {
+                             const std::string& dir, bool verify, Checkpoint& cp,
+                             ProgressLine& progress) {
   auto reader = OrderedReader::open(*p.order, *cp.order, dir, verify);
   if (!reader.ok()) {
     return reader.status().with_context("the ordered records of step '" + step.spec->name +
@@ -607,7 +644,10 @@ Status Runner::write_ordered(Pipeline& p, BoundStep& step, StepContext& ctx,
   for (bool more = true; more;) {
     if (stop_requested()) return Status::cancelled("stopped by signal at a chunk boundary");
     Chunk chunk(p.order_schema);
-    auto read = (*reader)->read(step.spec->chunk_size, &chunk);
+    auto read = [&] {
+      const Timed timed(&p.seconds[p.order_slot()]);
+      return (*reader)->read(step.spec->chunk_size, &chunk);
+    }();
     if (!read.ok()) return read.status();
     more = *read;
     cp.counts[p.order_slot()].out += static_cast<std::int64_t>(chunk.size());
@@ -617,8 +657,8 @@ Status Runner::write_ordered(Pipeline& p, BoundStep& step, StepContext& ctx,
     HADES_RETURN_IF_ERROR(write_sinks(p, step, chunk, cp, batch));
     cp.order->emitted = (*reader)->emitted();
     HADES_RETURN_IF_ERROR(commit_step_chunk(p, step, ctx, cp, batch));
-    show_progress(*step.spec, std::to_string(cp.order->emitted) + " of " +
-                                  std::to_string(cp.order->records) + " ordered records written");
+    progress.update("writing", cp.order->emitted, static_cast<std::uint64_t>(cp.order->emitted),
+                    static_cast<std::uint64_t>(cp.order->records));
   }
   return Status::ok_status();
 }
@@ -646,15 +686,24 @@ Status Runner::run_pipeline(BoundStep& step, StepContext& ctx, RunState& state,
   Pipeline& p = *opened;
 
   const std::string work_dir = step_work_dir(*job_.job, ctx.run().run_id, step.spec->name);
+  ProgressLine progress(show_progress_, step.spec->name);
+  // The time shares are reported whether the step ends well or not.
+  const auto report_seconds = [&] {
+    out.seconds = p.seconds;
+    out.commit_seconds = p.commit_seconds;
+  };
+  Status body;
   if (p.order == nullptr) {
-    HADES_RETURN_IF_ERROR(run_chunks(p, step, ctx, cp));
+    body = run_chunks(p, step, ctx, cp, progress);
   } else {
     // Run files this process wrote need no checking; those of an earlier one do.
     const bool resumed = cp.order.has_value();
-    if (!resumed) HADES_RETURN_IF_ERROR(read_and_order(p, step, ctx, work_dir, cp));
-    HADES_RETURN_IF_ERROR(write_ordered(p, step, ctx, work_dir, resumed, cp));
+    if (!resumed) body = read_and_order(p, step, ctx, work_dir, cp, progress);
+    if (body.ok()) body = write_ordered(p, step, ctx, work_dir, resumed, cp, progress);
   }
-  if (show_progress_) std::fputc('\n', stderr);
+  progress.finish();
+  report_seconds();
+  HADES_RETURN_IF_ERROR(body);
   for (std::size_t s = 0; s < p.sinks.size(); ++s) {
     BoundPlugin& bp = step.plugins[p.sink_plugin(s)];
     HADES_RETURN_IF_ERROR(guarded(bp, "finish", [&] { return p.sinks[s]->finish(ctx); }));

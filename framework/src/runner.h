@@ -22,6 +22,7 @@ namespace hades {
 
 class SignalWatcher;
 struct Pipeline;  // runner.cc: the opened plugins of a pipeline step
+class ProgressLine;
 
 struct BoundPlugin {
   std::string label;  // the plugin name, "name#2" for a second use in one step
@@ -57,6 +58,10 @@ struct StepSummary {
   std::int64_t rejected = 0;
   std::string rejects_file;
   double duration_seconds = 0;
+  // Wall time in each plugin's calls (aligned with `counts`; order_by's sorting and merging
+  // included) and in the commits, in this process: where the step's time went.
+  std::vector<double> seconds;
+  double commit_seconds = 0;
 };
 
 struct RunSummary {
@@ -89,16 +94,18 @@ class Runner {
   Status run_steps(RunState& state, const RunRecord& run, RunSummary& summary);
   Status run_pipeline(BoundStep& step, StepContext& ctx, RunState& state,
                       const std::string& checkpoint_text, StepSummary& out);
-  Status run_chunks(Pipeline& p, BoundStep& step, StepContext& ctx, Checkpoint& cp);
+  Status run_chunks(Pipeline& p, BoundStep& step, StepContext& ctx, Checkpoint& cp,
+                    ProgressLine& progress);
   Status read_and_order(Pipeline& p, BoundStep& step, StepContext& ctx, const std::string& dir,
-                        Checkpoint& cp);
+                        Checkpoint& cp, ProgressLine& progress);
   Status commit_barrier(Pipeline& p, BoundStep& step, StepContext& ctx, OrderProgress ordered,
                         Checkpoint& cp);
   Status write_ordered(Pipeline& p, BoundStep& step, StepContext& ctx, const std::string& dir,
-                       bool verify, Checkpoint& cp);
+                       bool verify, Checkpoint& cp, ProgressLine& progress);
   Status commit_step_chunk(Pipeline& p, BoundStep& step, StepContext& ctx, Checkpoint& cp,
                            WriteBatch& batch);
-  void show_progress(const StepSpec& step, const std::string& text) const;
+  void show_source_progress(const Pipeline& p, std::string_view phase, const Checkpoint& cp,
+                            ProgressLine& progress) const;
   Status run_task(BoundStep& step, StepContext& ctx, StepSummary& out);
   Status commit_chunk(const WriteBatch& batch);
   bool stop_requested() const;

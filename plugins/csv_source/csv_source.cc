@@ -115,6 +115,9 @@ Status CsvSource::open(Context& /*ctx*/, std::string_view cursor) {
   options.block_size = config_.block_size;
   reader_ = std::make_unique<CsvReader>(options);
   HADES_RETURN_IF_ERROR(reader_->open(config_.path));
+  std::error_code ec;
+  file_size_ = std::filesystem::file_size(config_.path, ec);
+  if (ec) file_size_ = 0;  // a pipe or a special file: no percentage
   HADES_RETURN_IF_ERROR(build_schema());
   if (!cursor.empty()) HADES_RETURN_IF_ERROR(reader_->seek(offset, line));
   return Status::ok_status();
@@ -176,6 +179,11 @@ Result<bool> CsvSource::read(std::size_t max_rows, Chunk* out, Rejects& rejects)
 std::string CsvSource::cursor() const {
   if (!reader_) return "";
   return format_cursor(reader_->offset(), reader_->line());
+}
+
+std::optional<SourceProgress> CsvSource::progress() const {
+  if (!reader_) return std::nullopt;
+  return SourceProgress{reader_->offset(), file_size_};
 }
 
 std::string CsvSource::position(std::uint64_t line) const {

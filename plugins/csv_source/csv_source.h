@@ -48,6 +48,8 @@ class CsvSource : public Source {
   std::shared_ptr<const Schema> schema() const override { return schema_; }
   Result<bool> read(std::size_t max_rows, Chunk* out, Rejects& rejects) override;
   std::string cursor() const override;
+  // Bytes read of the file.
+  std::optional<SourceProgress> progress() const override;
 
  private:
   // Maps output fields to header columns; fails when a mapped header is missing.
@@ -57,6 +59,7 @@ class CsvSource : public Source {
 
   const CsvSourceConfig config_;
   std::unique_ptr<CsvReader> reader_;
+  std::uint64_t file_size_ = 0;
   std::shared_ptr<const Schema> schema_;
   std::vector<std::size_t> field_of_column_;  // CSV field index of each output column
   CsvRecord record_;                          // reused so its field vector keeps its capacity

@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -41,7 +42,7 @@ namespace hades {
 // end of PluginDescriptor or adding something the host can do without from older plugins.
 inline constexpr std::uint32_t kApiMajor = 1;
 // 1.1: Database::query_each. 1.2: Context::now(), Rejects::reject with a kind,
-// PluginKind::kPage (hades/page.h).
+// PluginKind::kPage (hades/page.h), Source::progress().
 inline constexpr std::uint32_t kApiMinor = 2;
 
 // Appended only: a kind's number is part of every built plugin's descriptor.
@@ -68,6 +69,12 @@ class HADES_API Plugin {
   virtual ~Plugin() = default;
 };
 
+// How far a source has got, in a unit it chooses (bytes of a file, records of a module).
+struct SourceProgress {
+  std::uint64_t done = 0;
+  std::uint64_t total = 0;  // 0: unknown
+};
+
 class HADES_API Source : public Plugin {
  public:
   // Positions the source: at the start when `cursor` is empty, else just after the row whose
@@ -80,6 +87,12 @@ class HADES_API Source : public Plugin {
   virtual Result<bool> read(std::size_t max_rows, Chunk* out, Rejects& rejects) = 0;
   // Where a fresh open() must resume to continue after everything read() has returned so far.
   virtual std::string cursor() const = 0;
+
+  // How far read() has got through everything open() positioned the source on, for a progress
+  // display (percent done, time left); nullopt when the source cannot tell. Cheap: the runner
+  // asks after every read(). (Plugin API 1.2; last, with a body, so plugins built for 1.1 keep
+  // their slots and compile unchanged.)
+  virtual std::optional<SourceProgress> progress() const { return std::nullopt; }
 };
 
 class HADES_API Transform : public Plugin {

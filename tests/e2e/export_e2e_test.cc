@@ -47,7 +47,8 @@ std::string query_text(Database& db, const std::string& sql) {
 }
 
 // Leads for the kill test: enough for a few dozen chunks in the export step.
-int kill_test_rows() { return on_sqld() ? 8'000 : 20'000; }
+// (sqld refuses a response past 10 MB, and outcomes() reads them all at once.)
+int kill_test_rows() { return on_sqld() ? 8'000 : 50'000; }
 
 // One export job directory: generated leads, its own database and output directory.
 class ExportDir {
@@ -216,7 +217,14 @@ void kill_and_resume(const ExportDir& reference, std::uintmax_t kill_at_bytes) {
   ExportDir victim("intent", kill_test_rows());
   Process run = victim.start();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  if (kill_at_bytes == 0) std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // 0: as soon as the export step has started (its rejects file appears), while it reads and
+  // ranks, before anything of it is committed.
+  const std::string rejects =
+      victim.dir().file("var/rejects/export_leads/export.run-1.jsonl.partial");
+  while (kill_at_bytes == 0 && !fs::exists(rejects) && run.running() &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   while (kill_at_bytes > 0 && victim.partial_size() < kill_at_bytes && run.running() &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));

@@ -113,18 +113,31 @@ Status CsvSource::open(Context& /*ctx*/, std::string_view cursor) {
   CsvReaderOptions options;
   options.delimiter = config_.delimiter;
   options.block_size = config_.block_size;
-  reader_ = std::make_unique<CsvReader>(options);
-  HADES_RETURN_IF_ERROR(reader_->open(config_.path));
+  read_ahead_.reset();  // a second open() starts over
+  auto reader = std::make_unique<CsvReader>(options);
+  HADES_RETURN_IF_ERROR(reader->open(config_.path));
   std::error_code ec;
   file_size_ = std::filesystem::file_size(config_.path, ec);
   if (ec) file_size_ = 0;  // a pipe or a special file: no percentage
-  HADES_RETURN_IF_ERROR(build_schema());
-  if (!cursor.empty()) HADES_RETURN_IF_ERROR(reader_->seek(offset, line));
+  HADES_RETURN_IF_ERROR(build_schema(reader->header()));
+  if (!cursor.empty()) HADES_RETURN_IF_ERROR(reader->seek(offset, line));
+  cursor_offset_ = reader->offset();
+  cursor_line_ = reader->line();
+  read_ahead_ = std::make_unique<ReadAhead>(
+      std::move(reader), [this](const CsvRecord& record, ReadItem* item) {
+        item->position = position(record.line);
+        if (!record.error.empty()) {
+          item->rejected = true;
+          item->reason = record.error;
+          item->raw = std::string(record.raw.substr(0, kMaxRejectedRecordBytes));
+        } else {
+          item->row = make_row(record);
+        }
+      });
   return Status::ok_status();
 }
 
-Status CsvSource::build_schema() {
-  const std::vector<std::string>& header = reader_->header();
+Status CsvSource::build_schema(const std::vector<std::string>& header) {
   field_of_column_.clear();
   std::vector<std::string> columns;
   if (config_.columns.empty()) {
@@ -152,24 +165,25 @@ Status CsvSource::build_schema() {
 }
 
 Result<bool> CsvSource::read(std::size_t max_rows, Chunk* out, Rejects& rejects) {
-  if (!reader_) return Status::internal("csv_source: read() before open()");
+  if (!read_ahead_) return Status::internal("csv_source: read() before open()");
   std::size_t taken = 0;
   bool exhausted = false;
   // Rejected records count against max_rows too, so a run of bad records still checkpoints.
   while (taken < max_rows) {
-    const Result<bool> more = reader_->next(&record_);
+    const Result<bool> more = read_ahead_->next(&item_);
     if (!more.ok()) return more.status();
     if (!*more) {
       exhausted = true;
       break;
     }
     ++taken;
-    if (!record_.error.empty()) {
-      rejects.reject(position(record_.line), record_.error,
-                     record_.raw.substr(0, kMaxRejectedRecordBytes));
+    cursor_offset_ = item_.offset_after;
+    cursor_line_ = item_.line_after;
+    if (item_.rejected) {
+      rejects.reject(item_.position, item_.reason, item_.raw);
       continue;
     }
-    out->append(make_row(), position(record_.line));
+    out->append(std::move(item_.row), std::move(item_.position));
   }
   // False only when this call found nothing left, so a caller that stops at false never drops
   // the rows of the call that reached the end.
@@ -177,13 +191,13 @@ Result<bool> CsvSource::read(std::size_t max_rows, Chunk* out, Rejects& rejects)
 }
 
 std::string CsvSource::cursor() const {
-  if (!reader_) return "";
-  return format_cursor(reader_->offset(), reader_->line());
+  if (!read_ahead_) return "";
+  return format_cursor(cursor_offset_, cursor_line_);
 }
 
 std::optional<SourceProgress> CsvSource::progress() const {
-  if (!reader_) return std::nullopt;
-  return SourceProgress{reader_->offset(), file_size_};
+  if (!read_ahead_) return std::nullopt;
+  return SourceProgress{cursor_offset_, file_size_};
 }
 
 std::string CsvSource::position(std::uint64_t line) const {
@@ -195,10 +209,10 @@ std::string CsvSource::position(std::uint64_t line) const {
   return out;
 }
 
-Row CsvSource::make_row() const {
+Row CsvSource::make_row(const CsvRecord& record) const {
   Row row(field_of_column_.size());
   for (std::size_t i = 0; i < field_of_column_.size(); ++i) {
-    const CsvField& field = record_.fields[field_of_column_[i]];
+    const CsvField& field = record.fields[field_of_column_[i]];
     if (field.text.empty() && !field.quoted && config_.empty_as_null) continue;  // stays null
     row[i].emplace<std::string>(field.text);
   }

@@ -1,8 +1,9 @@
 // csv_source.h: the csv_source plugin, a Source over one CSV file.
 //
 // Settings bind once, in create(), into a CsvSourceConfig; CsvSource turns the records of a
-// CsvReader into text-or-null rows. Its cursor is "offset=<byte>;line=<line>" of the next unread
-// record, so a resumed step seeks straight there after re-reading the header.
+// CsvReader into text-or-null rows, parsed a few batches ahead on a thread of its own
+// (read_ahead.h). Its cursor is "offset=<byte>;line=<line>" of the next record read() has not
+// returned, so a resumed step seeks straight there after re-reading the header.
 //
 // Thread safety: one thread at a time.
 
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "csv_reader.h"
+#include "read_ahead.h"
 #include "hades/plugin.h"
 #include "hades/settings.h"
 
@@ -53,16 +55,20 @@ class CsvSource : public Source {
 
  private:
   // Maps output fields to header columns; fails when a mapped header is missing.
-  Status build_schema();
+  Status build_schema(const std::vector<std::string>& header);
+  // Called on the read-ahead thread; they read only what open() fixed.
   std::string position(std::uint64_t line) const;
-  Row make_row() const;
+  Row make_row(const CsvRecord& record) const;
 
   const CsvSourceConfig config_;
-  std::unique_ptr<CsvReader> reader_;
   std::uint64_t file_size_ = 0;
   std::shared_ptr<const Schema> schema_;
   std::vector<std::size_t> field_of_column_;  // CSV field index of each output column
-  CsvRecord record_;                          // reused so its field vector keeps its capacity
+  // Where the records read() returned end: the cursor, and the bytes done for progress().
+  std::uint64_t cursor_offset_ = 0;
+  std::uint64_t cursor_line_ = 0;
+  ReadItem item_;                          // reused
+  std::unique_ptr<ReadAhead> read_ahead_;  // last: its thread uses the members above
 };
 
 // "offset=<offset>;line=<line>".

@@ -211,21 +211,39 @@ BOOST_AUTO_TEST_CASE(the_csv_and_lead_outcomes_describe_the_same_ranked_batch) {
   }
 }
 
-// Kills the export with SIGKILL once its partial CSV holds `kill_at_bytes` (0: during the
-// scoring step), then runs the job again and compares with `reference`.
-void kill_and_resume(const ExportDir& reference, std::uintmax_t kill_at_bytes) {
+// When the export is killed, relative to its ranking (order_by's barrier).
+enum class KillWhen {
+  kReading,  // as soon as the export step has started (its rejects file appears)
+  kSorting,  // once order_by has spilled a sorted run: holding, sorting, not yet committed
+  kWriting,  // after the barrier, once the partial CSV holds the given bytes
+};
+
+// True once order_by of run 1 has a sorted run on disk.
+bool has_sorted_run(const ExportDir& victim) {
+  std::error_code ec;
+  for (const auto& entry : fs::recursive_directory_iterator(victim.dir().file("var/work"), ec)) {
+    if (entry.path().extension() == ".sorted") return true;
+  }
+  return false;
+}
+
+// Kills the export with SIGKILL at `when` (kWriting: once its partial CSV holds
+// `kill_at_bytes`), then runs the job again and compares with `reference`.
+void kill_and_resume(const ExportDir& reference, KillWhen when, std::uintmax_t kill_at_bytes = 0) {
   ExportDir victim("intent", kill_test_rows());
   Process run = victim.start();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  // 0: as soon as the export step has started (its rejects file appears), while it reads and
-  // ranks, before anything of it is committed.
   const std::string rejects =
       victim.dir().file("var/rejects/export_leads/export.run-1.jsonl.partial");
-  while (kill_at_bytes == 0 && !fs::exists(rejects) && run.running() &&
+  while (when == KillWhen::kReading && !fs::exists(rejects) && run.running() &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  while (kill_at_bytes > 0 && victim.partial_size() < kill_at_bytes && run.running() &&
+  while (when == KillWhen::kSorting && !has_sorted_run(victim) && run.running() &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  while (when == KillWhen::kWriting && victim.partial_size() < kill_at_bytes && run.running() &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
@@ -234,14 +252,18 @@ void kill_and_resume(const ExportDir& reference, std::uintmax_t kill_at_bytes) {
   run.send(SIGKILL);
   (void)run.wait();
   BOOST_TEST_MESSAGE("killed with " << partial << " bytes in the partial CSV");
-  BOOST_TEST_CONTEXT("killed at " << kill_at_bytes << " bytes") {
+  BOOST_TEST_CONTEXT("killed " << static_cast<int>(when) << " at " << kill_at_bytes << " bytes") {
     BOOST_TEST(was_running);  // the kill must interrupt the run, or this proves nothing
     BOOST_TEST(victim.csv_path().empty());  // nothing published before the step completes
+    // Before the barrier nothing of the step is committed: no lead_outcomes row yet.
+    if (when != KillWhen::kWriting) {
+      BOOST_TEST(query_text(*victim.db(), "SELECT count(*) FROM lead_outcomes") == "0|\n");
+    }
     const std::string batch_before = victim.batch_ids();
     const ProcessResult resumed = victim.run();
     BOOST_REQUIRE_MESSAGE(resumed.exit_code == 0, resumed.err);
     BOOST_TEST(resumed.err.find("resuming run 1") != std::string::npos, resumed.err);
-    if (kill_at_bytes > 0) BOOST_TEST(victim.batch_ids() == batch_before);
+    if (when == KillWhen::kWriting) BOOST_TEST(victim.batch_ids() == batch_before);
     BOOST_TEST(victim.batch_ids() == reference.batch_ids());
     BOOST_TEST(testing::read_file(victim.csv_path()) == testing::read_file(reference.csv_path()));
     BOOST_TEST(victim.outcomes() == reference.outcomes());
@@ -258,9 +280,11 @@ BOOST_AUTO_TEST_CASE(sigkill_mid_export_resumes_to_the_uninterrupted_result) {
   BOOST_TEST_MESSAGE("reference CSV: " << size << " bytes");
   std::mt19937_64 rng(std::random_device{}());
   std::uniform_real_distribution<double> share(0.05, 0.95);
-  kill_and_resume(reference, 0);
+  kill_and_resume(reference, KillWhen::kReading);
+  kill_and_resume(reference, KillWhen::kSorting);
   for (int trial = 0; trial < 3; ++trial) {
-    kill_and_resume(reference, static_cast<std::uintmax_t>(share(rng) * static_cast<double>(size)));
+    kill_and_resume(reference, KillWhen::kWriting,
+                    static_cast<std::uintmax_t>(share(rng) * static_cast<double>(size)));
   }
 }
 
@@ -468,6 +492,38 @@ BOOST_AUTO_TEST_CASE(fresh_after_a_killed_export_abandons_its_batch_and_partial_
   BOOST_TEST(query_text(*db, "SELECT count(*) FROM lead_outcomes WHERE batch_id = '" +
                                  dead_batch.substr(0, dead_batch.size() - 2) + "'") == dead_rows);
 }
+
+BOOST_AUTO_TEST_SUITE(million)
+
+// The nightly export's input size, every lead kept: ordered in bounded memory with spilled runs,
+// then written; in the sanitizer build this is the one test that walks every path at scale.
+BOOST_AUTO_TEST_CASE(a_million_leads_through_one_pipeline) {
+  ExportDir job("intent", 1'000'000);
+  const std::string summary_path = job.dir().file("summary.json");
+  const ProcessResult r =
+      job.run({"--set", "max_leads=100000000", "--set", "skip_budget=100000", "--summary",
+               summary_path});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const nlohmann::json summary = nlohmann::json::parse(testing::read_file(summary_path));
+  const nlohmann::json& plugins = summary["steps"][1]["plugins"];
+  BOOST_REQUIRE(plugins[2]["plugin"] == "order_by");
+  const std::int64_t exported = plugins[2]["out"].get<std::int64_t>();
+  BOOST_TEST(exported > 500'000);
+  auto db = job.db();
+  BOOST_TEST(query_text(*db, "SELECT count(*), min(export_rank), max(export_rank) FROM "
+                             "lead_outcomes") ==
+             std::to_string(exported) + "|1|" + std::to_string(exported) + "|\n");
+  // Best first all the way down, and one row per person.
+  BOOST_TEST(query_text(*db, "SELECT count(*) FROM lead_outcomes a JOIN lead_outcomes b ON "
+                             "b.export_rank = a.export_rank + 1 WHERE b.hades_score > "
+                             "a.hades_score") == "0|\n");
+  BOOST_TEST(query_text(*db, "SELECT count(DISTINCT person_id) FROM lead_outcomes") ==
+             std::to_string(exported) + "|\n");
+  const std::vector<Strings> rows = read_csv(job.csv_path());
+  BOOST_TEST(static_cast<std::int64_t>(rows.size()) == exported + 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
 
 // A job that allocates a batch ID and records it, nothing else.
 std::string allocation_job(const std::string& name, const testing::TempDir& dir,

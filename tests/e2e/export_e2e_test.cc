@@ -227,31 +227,42 @@ bool has_sorted_run(const ExportDir& victim) {
   return false;
 }
 
-// Kills the export with SIGKILL at `when` (kWriting: once its partial CSV holds
-// `kill_at_bytes`), then runs the job again and compares with `reference`.
-void kill_and_resume(const ExportDir& reference, KillWhen when, std::uintmax_t kill_at_bytes = 0) {
-  ExportDir victim("intent", kill_test_rows());
+// Starts `victim`'s export and kills it with SIGKILL at `when` (kWriting: once its partial CSV
+// holds `kill_at_bytes`). Returns whether it was still running then: a kill after the end
+// proves nothing.
+bool start_and_kill(const ExportDir& victim, KillWhen when, std::uintmax_t kill_at_bytes = 0) {
   Process run = victim.start();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   const std::string rejects =
       victim.dir().file("var/rejects/export_leads/export.run-1.jsonl.partial");
-  while (when == KillWhen::kReading && !fs::exists(rejects) && run.running() &&
-         std::chrono::steady_clock::now() < deadline) {
+  const auto reached = [&] {
+    switch (when) {
+      case KillWhen::kReading:
+        return fs::exists(rejects);
+      case KillWhen::kSorting:
+        return has_sorted_run(victim);
+      case KillWhen::kWriting:
+        return victim.partial_size() >= kill_at_bytes;
+    }
+    return true;
+  };
+  while (!reached() && run.running() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  while (when == KillWhen::kSorting && !has_sorted_run(victim) && run.running() &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  while (when == KillWhen::kWriting && victim.partial_size() < kill_at_bytes && run.running() &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   const bool was_running = run.running();
-  const std::uintmax_t partial = victim.partial_size();
+  BOOST_TEST_MESSAGE("killed with " << victim.partial_size() << " bytes in the partial CSV");
   run.send(SIGKILL);
   (void)run.wait();
-  BOOST_TEST_MESSAGE("killed with " << partial << " bytes in the partial CSV");
+  return was_running;
+}
+
+// About a third of the CSV: ranked, and some chunks of lead_outcomes committed.
+std::uintmax_t a_third_of_the_csv() { return static_cast<std::uintmax_t>(kill_test_rows()) * 100; }
+
+// Kills the export at `when`, then runs the job again and compares with `reference`.
+void kill_and_resume(const ExportDir& reference, KillWhen when, std::uintmax_t kill_at_bytes = 0) {
+  ExportDir victim("intent", kill_test_rows());
+  const bool was_running = start_and_kill(victim, when, kill_at_bytes);
   BOOST_TEST_CONTEXT("killed " << static_cast<int>(when) << " at " << kill_at_bytes << " bytes") {
     BOOST_TEST(was_running);  // the kill must interrupt the run, or this proves nothing
     BOOST_TEST(victim.csv_path().empty());  // nothing published before the step completes
@@ -303,17 +314,7 @@ BOOST_AUTO_TEST_CASE(icp_yaml_edited_after_the_ranking_does_not_mix_two_scorings
   const std::string icp = victim.dir().file("icp.yaml");
   testing::write_file(icp, original);
   victim.use_icp(icp);
-  Process run = victim.start();
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  // About a third of the CSV: ranked, and some chunks of lead_outcomes committed.
-  const std::uintmax_t kill_at = static_cast<std::uintmax_t>(kill_test_rows()) * 100;
-  while (victim.partial_size() < kill_at && run.running() &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  BOOST_REQUIRE(run.running());  // killed mid-export, or this proves nothing
-  run.send(SIGKILL);
-  (void)run.wait();
+  BOOST_REQUIRE(start_and_kill(victim, KillWhen::kWriting, a_third_of_the_csv()));
   BOOST_REQUIRE(!victim.outcomes().empty());
 
   std::string edited = original;
@@ -462,16 +463,7 @@ BOOST_AUTO_TEST_CASE(the_export_matches_its_golden_csv_and_lead_outcomes) {
 // abandoned (its rows kept for audit, counted nowhere) and its partial CSV removed.
 BOOST_AUTO_TEST_CASE(fresh_after_a_killed_export_abandons_its_batch_and_partial_file) {
   ExportDir victim("intent", kill_test_rows());
-  Process run = victim.start();
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  const std::uintmax_t kill_at = static_cast<std::uintmax_t>(kill_test_rows()) * 100;
-  while (victim.partial_size() < kill_at && run.running() &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  BOOST_REQUIRE(run.running());  // killed mid-export, or this proves nothing
-  run.send(SIGKILL);
-  (void)run.wait();
+  BOOST_REQUIRE(start_and_kill(victim, KillWhen::kWriting, a_third_of_the_csv()));
   auto db = victim.db();
   const std::string dead_batch = query_text(*db, "SELECT batch_id FROM hades_batch_ids");
   BOOST_TEST(query_text(*db, "SELECT state FROM hades_batch_ids") == "allocated|\n");

@@ -462,6 +462,20 @@ BOOST_FIXTURE_TEST_CASE(source_features_escapes_hostile_text_as_json_tools_do, F
   BOOST_TEST(text.find(R"(back\t Z)") != std::string::npos, text);
 }
 
+// Numbers are written as nlohmann (and Python's json) write them, whatever their size: fixed
+// from 1e-4 up to 1e15, scientific beyond, shortest round-trip digits.
+BOOST_FIXTURE_TEST_CASE(source_features_numbers_read_back_byte_for_byte, Fixture) {
+  for (const char* miles : {"4.2", "0.30000000000000004", "0.00012", "0.000012", "100000",
+                            "1e14", "1e15", "123456789012345678", "1.5e-05", "5e-324",
+                            "1.7976931348623157e308", "0"}) {
+    const Chunk out = run(config_for(Workflow::kGeography),
+                          {lead_row(kLeadHeader, {{"distance_miles", std::string(miles)}})});
+    BOOST_REQUIRE_EQUAL(out.size(), 1u);
+    const std::string& text = std::get<std::string>(out.get(0, "source_features"));
+    BOOST_TEST(json::parse(text).dump() == text, miles);
+  }
+}
+
 // NUL and the other C0 characters (TAB aside in free text) never reach the dialer's CSV: the row
 // is rejected naming the column, whichever column it is, lead field or not.
 BOOST_FIXTURE_TEST_CASE(control_characters_reject_the_row_naming_the_field, Fixture) {

@@ -255,6 +255,33 @@ Result<IcpChangeRecord> commit_change(Database& db, IcpChangeRecord record,
   return std::move(**stored);
 }
 
+// Records and applies a non-empty plan as an "apply" change; `out` gets the change and the diff.
+// REQUIRES: the lock is held.
+Result<ChangeOutcome> commit_plan(Database& db, const ChangeContext& context,
+                                  const std::string& path, std::string text_before,
+                                  const IcpEditPlan& plan, const std::string& report_path,
+                                  const std::string& report_inputs_hash, ChangeOutcome out) {
+  IcpChangeRecord r;
+  r.kind = "apply";
+  r.applied_at = context.applied_at;
+  r.applied_by = context.applied_by;
+  r.icp_path = path;
+  r.report_path = report_path;
+  r.report_inputs_hash = report_inputs_hash;
+  r.sha256_before = plan.sha256_before;
+  r.sha256_after = plan.sha256_after;
+  r.items = plan.changes;
+  r.text_before = std::move(text_before);
+  r.text_after = plan.text_after;
+  r.run_id = context.run_id;
+  r.step = context.step;
+  Result<IcpChangeRecord> made = commit_change(db, std::move(r), context);
+  if (!made.ok()) return made.status();
+  out.diff = plan.diff;
+  out.change = std::move(made).value();
+  return out;
+}
+
 PlanOptions plan_options(const ApplyRequest& request) {
   PlanOptions options;
   options.calibrated_on = request.calibrated_on;
@@ -340,25 +367,32 @@ Result<ChangeOutcome> apply_icp_changes(Database& db, const ApplyRequest& reques
   ChangeOutcome out;
   out.skipped = plan->skipped;
   if (plan->empty()) return out;
-  IcpChangeRecord r;
-  r.kind = "apply";
-  r.applied_at = request.context.applied_at;
-  r.applied_by = request.context.applied_by;
-  r.icp_path = path;
-  r.report_path = request.report_path;
-  r.report_inputs_hash = plan->report_inputs_hash;
-  r.sha256_before = plan->sha256_before;
-  r.sha256_after = plan->sha256_after;
-  r.items = plan->changes;
-  r.text_before = std::move(text).value();
-  r.text_after = plan->text_after;
-  r.run_id = request.context.run_id;
-  r.step = request.context.step;
-  Result<IcpChangeRecord> made = commit_change(db, std::move(r), request.context);
-  if (!made.ok()) return made.status();
-  out.diff = plan->diff;
-  out.change = std::move(made).value();
-  return out;
+  return commit_plan(db, request.context, path, std::move(text).value(), *plan,
+                     request.report_path, plan->report_inputs_hash, std::move(out));
+}
+
+Result<IcpEditPlan> preview_method_change(const MethodRequest& request) {
+  Result<std::string> text = read_file_bytes(request.context.icp_path);
+  if (!text.ok()) return text.status();
+  PlanOptions options;
+  options.icp_name = request.context.icp_path;
+  return plan_method_edit(*text, request.choice, request.evidence, options);
+}
+
+Result<ChangeOutcome> apply_method_change(Database& db, const MethodRequest& request) {
+  Result<Prepared> prepared = prepare(db, request.context);
+  if (!prepared.ok()) return prepared.status();
+  if (prepared->done) return std::move(*prepared->done);
+  const std::string& path = prepared->locked.path;
+  Result<std::string> text = read_file_bytes(path);
+  if (!text.ok()) return text.status();
+  PlanOptions options;
+  options.icp_name = request.context.icp_path;
+  Result<IcpEditPlan> plan = plan_method_edit(*text, request.choice, request.evidence, options);
+  if (!plan.ok()) return plan.status();
+  if (plan->empty()) return ChangeOutcome{};
+  return commit_plan(db, request.context, path, std::move(text).value(), *plan,
+                     request.model_source, request.model_sha256, ChangeOutcome{});
 }
 
 Result<ChangeOutcome> rollback_icp_change(Database& db, const RollbackRequest& request) {

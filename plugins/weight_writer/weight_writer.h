@@ -12,6 +12,10 @@
 //                     suggests (as `all` would take it) and changes nothing, so that the shipped
 //                     job validates and a bare run is a menu, not a failed run to --fresh away.
 //   action: rollback  restore the text before change `change` (or the latest), byte for byte.
+//   action: set_method  set icp.yaml's `scoring_method` to `use` (model or weights) and `model`
+//                     (common/icp_method.h): the person's approval of the lead model, refused
+//                     unless lead_model::load_usable_model() accepts the model; rolled back like
+//                     any change.
 //
 // Settings are checked when the step is created (`hades validate`); files are read only in run().
 //
@@ -28,13 +32,14 @@
 
 #include "common/icp_edit.h"
 #include "common/icp_file.h"
+#include "common/icp_method.h"
 #include "hades/plugin.h"
 #include "hades/settings.h"
 
 namespace hades::weight_writer {
 
 // The `with:` keys; also the source of the README's settings table.
-extern const SettingSpec kSettings[8];
+extern const SettingSpec kSettings[10];
 
 inline constexpr std::int64_t kMaxLockWaitSeconds = 3600;
 // The environment variable of the crash tests (tests/weight_writer_e2e_test.cc): when it names a
@@ -42,7 +47,7 @@ inline constexpr std::int64_t kMaxLockWaitSeconds = 3600;
 // with SIGKILL right after that stage. Unset in production.
 inline constexpr const char* kCrashAtEnv = "HADES_TEST_CRASH_AT";
 
-enum class Action { kApply, kRollback };
+enum class Action { kApply, kRollback, kSetMethod };
 
 struct WeightWriterConfig {
   Action action = Action::kApply;
@@ -54,6 +59,7 @@ struct WeightWriterConfig {
   std::string applied_by;
   bool dry_run = false;
   std::chrono::milliseconds lock_wait{0};
+  plugin_common::MethodChoice method;  // set_method
 };
 
 // Binds and checks the settings. kInvalidConfig naming the key.
@@ -76,6 +82,7 @@ class WeightWriter : public Task {
  private:
   Status apply(Context& ctx);
   Status rollback(Context& ctx);
+  Status set_method(Context& ctx);
   void print(const std::string& text);
 
   const WeightWriterConfig config_;

@@ -224,8 +224,13 @@ BOOST_AUTO_TEST_CASE(the_readme_shows_what_this_training_prints) {
   const std::size_t begin = readme.find("```\n", output) + 4;
   const std::size_t end = readme.find("```\n", begin);
   BOOST_TEST_REQUIRE((output != std::string::npos && end != std::string::npos));
-  BOOST_TEST(readme.substr(begin, end - begin) ==
-             summary_text(p.trained.model, "lead_models id 1, models/model-20260211-120000.json"));
+  const std::string summary =
+      summary_text(p.trained.model, "lead_models id 1, models/model-20260211-120000.json");
+  BOOST_TEST(readme.substr(begin, end - begin) == summary);
+  // docs/model.md shows the comparison part of the same run.
+  const std::string doc = hades::testing::read_file(repo("docs/model.md"));
+  const std::string comparison = summary.substr(summary.find("  holdout ("));
+  BOOST_TEST(doc.find("```\n" + comparison + "```") != std::string::npos, comparison);
 }
 
 BOOST_AUTO_TEST_CASE(a_resumed_run_trains_the_same_model_and_replaces_its_row) {

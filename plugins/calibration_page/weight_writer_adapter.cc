@@ -51,6 +51,14 @@ WeightChangeItem item_of(const pc::IcpChange& c) {
   return {c.dimension + ":" + c.bucket, c.place, c.old_value, c.new_value};
 }
 
+WeightChangePlan plan_of(const pc::IcpEditPlan& plan) {
+  WeightChangePlan out;
+  for (const pc::IcpChange& c : plan.changes) out.items.push_back(item_of(c));
+  out.diff = plan.diff;
+  out.icp_sha256 = plan.sha256_before;
+  return out;
+}
+
 WeightChangeRecord record_of(const pc::IcpChangeRecord& r) {
   WeightChangeRecord out;
   out.id = r.id;
@@ -80,11 +88,7 @@ class WeightWriterChanges final : public WeightChanges {
     if (!request.ok()) return request.status();
     auto plan = pc::preview_icp_changes(*request);
     if (!plan.ok()) return plan.status();
-    WeightChangePlan out;
-    for (const pc::IcpChange& c : plan->changes) out.items.push_back(item_of(c));
-    out.diff = plan->diff;
-    out.icp_sha256 = plan->sha256_before;
-    return out;
+    return plan_of(*plan);
   }
 
   Result<WeightChangeRecord> apply(const std::string& report_path,
@@ -123,11 +127,7 @@ class WeightWriterChanges final : public WeightChanges {
     if (!request.ok()) return request.status();
     auto plan = pc::preview_method_change(*request);
     if (!plan.ok()) return plan.status();
-    WeightChangePlan out;
-    for (const pc::IcpChange& c : plan->changes) out.items.push_back(item_of(c));
-    out.diff = plan->diff;
-    out.icp_sha256 = plan->sha256_before;
-    return out;
+    return plan_of(*plan);
   }
 
   Result<WeightChangeRecord> set_method(bool use_model, const std::string& model_reference,

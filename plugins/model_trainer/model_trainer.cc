@@ -4,11 +4,9 @@
 #include <filesystem>
 #include <utility>
 
-#include "common/iso_time.h"
-#include "common/normalize.h"
 #include "common/outcome_tables.h"
+#include "common/run_files.h"
 #include "hades/plugin_export.h"
-#include "hades/staged_file.h"
 #include "lead_model/model_store.h"
 #include "training.h"
 #include "training_data.h"
@@ -47,46 +45,6 @@ Status bad_range(std::string_view key, std::int64_t lo, std::int64_t hi, std::in
                                 std::to_string(got));
 }
 
-// YYYY-MM-DD -> midnight UTC; YYYY-MM-DDTHH:MM:SSZ as given.
-Result<std::optional<std::string>> parse_holdout(const std::string& text) {
-  if (text.empty()) return std::optional<std::string>();
-  if (text.size() == 10) {
-    const Result<std::optional<std::int64_t>> day = plugin_common::parse_date(text);
-    if (day.ok() && day->has_value()) return std::optional<std::string>(text + "T00:00:00Z");
-  } else if (text.size() == 20 && text.back() == 'Z' && plugin_common::parse_offset_time(text)) {
-    return std::optional<std::string>(text);
-  }
-  return Status::invalid_config(
-      "model_trainer: `holdout_date` must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, got '" + text +
-      "'");
-}
-
-// `started_at` moved back by `days` whole days, in the same form.
-Result<std::string> days_before(const std::string& started_at, std::int64_t days) {
-  const std::optional<plugin_common::OffsetTime> t = plugin_common::parse_offset_time(started_at);
-  if (!t) {
-    return Status::invalid_config("model_trainer: the run's start time '" + started_at +
-                                  "' is not an ISO-8601 UTC time");
-  }
-  return plugin_common::format_offset_time(t->epoch_seconds - days * 86400, 0, "Z");
-}
-
-// "2026-02-11T06:00:00Z" -> "20260211-060000".
-std::string file_stamp(std::string_view iso) {
-  std::string digits;
-  for (const char c : iso.substr(0, 19)) {
-    if (c >= '0' && c <= '9') digits += c;
-  }
-  return digits.size() == 14 ? digits.substr(0, 8) + "-" + digits.substr(8) : digits;
-}
-
-Status write_file(const std::string& path, const std::string& text) {
-  Result<StagedFile> file = StagedFile::open(path, "");
-  if (!file.ok()) return file.status();
-  HADES_RETURN_IF_ERROR(file->append(text));
-  return file->publish();
-}
-
 }  // namespace
 
 Result<TrainerConfig> bind_config(const Settings& settings) {
@@ -101,9 +59,9 @@ Result<TrainerConfig> bind_config(const Settings& settings) {
   if (config.matured_days < 0 || config.matured_days > kMaxMaturedDays) {
     return bad_range("matured_days", 0, kMaxMaturedDays, config.matured_days);
   }
-  Result<std::optional<std::string>> holdout =
-      parse_holdout(settings.get_string("holdout_date").value_or(""));
-  if (!holdout.ok()) return holdout.status();
+  Result<std::optional<std::string>> holdout = plugin_common::parse_split_time(
+      "holdout_date", settings.get_string("holdout_date").value_or(""));
+  if (!holdout.ok()) return holdout.status().with_context("model_trainer");
   config.holdout_date = *holdout;
   config.min_hades_outcomes = settings.get_int("min_hades_outcomes").value_or(500);
   if (config.min_hades_outcomes < 1) {
@@ -140,10 +98,11 @@ Status ModelTrainer::write_files(const std::string& json) {
                       "': " + error.message());
   }
   const std::filesystem::path dir(config_.model_dir);
-  model_file_ = (dir / ("model-" + file_stamp(model_.created_at) + ".json")).string();
+  model_file_ =
+      (dir / ("model-" + plugin_common::file_stamp(model_.created_at) + ".json")).string();
   // The timestamped file first: model-latest.json only ever is a complete model.
   for (const std::string& path : {model_file_, (dir / std::string(kLatest)).string()}) {
-    const Status written = write_file(path, json);
+    const Status written = plugin_common::write_whole_file(path, json);
     if (!written.ok()) return written.with_context("model_trainer: writing " + path);
   }
   return Status::ok_status();
@@ -154,8 +113,9 @@ Status ModelTrainer::run(Context& ctx) {
   HADES_RETURN_IF_ERROR(plugin_common::apply_outcome_migrations(db));
   HADES_RETURN_IF_ERROR(lead_model::apply_lead_model_migrations(db));
   const RunInfo& run = ctx.run();
-  Result<std::string> matured_before = days_before(run.started_at, config_.matured_days);
-  if (!matured_before.ok()) return matured_before.status();
+  Result<std::string> matured_before =
+      plugin_common::days_before(run.started_at, config_.matured_days);
+  if (!matured_before.ok()) return matured_before.status().with_context("model_trainer");
 
   Result<std::int64_t> hades = count_hades_outcomes(db, *matured_before);
   if (!hades.ok()) return hades.status();

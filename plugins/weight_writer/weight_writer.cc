@@ -184,6 +184,12 @@ void WeightWriter::print(const std::string& text) {
   std::fflush(stdout);
 }
 
+plugin_common::ChangeContext WeightWriter::change_context(const Context& ctx) const {
+  const RunInfo& run = ctx.run();
+  return {config_.icp,       config_.applied_by,           now_utc(), run.run_id, run.step_name,
+          config_.lock_wait, crash_hook_from_environment()};
+}
+
 Status WeightWriter::run(Context& ctx) {
   printed_.clear();
   switch (config_.action) {
@@ -198,11 +204,8 @@ Status WeightWriter::run(Context& ctx) {
 }
 
 Status WeightWriter::set_method(Context& ctx) {
-  const RunInfo& run = ctx.run();
   plugin_common::MethodRequest request;
-  request.context = {
-      config_.icp,       config_.applied_by,           now_utc(), run.run_id, run.step_name,
-      config_.lock_wait, crash_hook_from_environment()};
+  request.context = change_context(ctx);
   request.choice = config_.method;
   if (config_.method.use_model) {
     Result<plugin_common::IcpConfig> icp = plugin_common::load_icp_config(config_.icp);
@@ -254,16 +257,13 @@ Status WeightWriter::apply(Context& ctx) {
     return Status::invalid_config("weight_writer: report: " + report.status().message() +
                                   " (run jobs/calibrate.yaml first, or pass --set report=...)");
   }
-  const RunInfo& run = ctx.run();
   plugin_common::ApplyRequest request;
-  request.context = {
-      config_.icp,       config_.applied_by,           now_utc(), run.run_id, run.step_name,
-      config_.lock_wait, crash_hook_from_environment()};
+  request.context = change_context(ctx);
   std::error_code error;
   request.report_path = std::filesystem::absolute(config_.report, error).string();
   request.report_json = std::move(report).value();
   request.selection = config_.selection;
-  request.calibrated_on = run.started_at.substr(0, 10);
+  request.calibrated_on = ctx.run().started_at.substr(0, 10);
 
   if (config_.list_only) {
     Result<plugin_common::IcpEditPlan> plan = plugin_common::preview_icp_changes(request);
@@ -309,11 +309,8 @@ Status WeightWriter::apply(Context& ctx) {
 }
 
 Status WeightWriter::rollback(Context& ctx) {
-  const RunInfo& run = ctx.run();
   plugin_common::RollbackRequest request;
-  request.context = {
-      config_.icp,       config_.applied_by,           now_utc(), run.run_id, run.step_name,
-      config_.lock_wait, crash_hook_from_environment()};
+  request.context = change_context(ctx);
   request.change_id = config_.change;
   Result<plugin_common::ChangeOutcome> outcome =
       config_.dry_run ? plugin_common::preview_rollback(ctx.database(), request)

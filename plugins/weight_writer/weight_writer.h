@@ -32,6 +32,7 @@
 
 #include "common/icp_edit.h"
 #include "common/icp_file.h"
+#include "common/icp_changes.h"
 #include "common/icp_method.h"
 #include "hades/plugin.h"
 #include "hades/settings.h"
@@ -83,6 +84,8 @@ class WeightWriter : public Task {
   Status apply(Context& ctx);
   Status rollback(Context& ctx);
   Status set_method(Context& ctx);
+  // Who and when, this run's step, the lock wait and the crash seam: every change's context.
+  plugin_common::ChangeContext change_context(const Context& ctx) const;
   void print(const std::string& text);
 
   const WeightWriterConfig config_;

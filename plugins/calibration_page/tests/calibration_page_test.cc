@@ -18,6 +18,7 @@
 #include "fake_weight_changes.h"
 #include "lead_model/model.h"
 #include "lead_model/model_store.h"
+#include "lead_model/tests/model_testing.h"
 #include "icp_view.h"
 #include "outcome_feed.h"
 #include "report_view.h"
@@ -552,19 +553,8 @@ namespace {
 
 // A model over the shipped icp.yaml's feature set with the given verdict, stored in `db`.
 std::int64_t store_model(Database& db, std::string_view verdict) {
-  const auto icp = plugin_common::load_icp_config(shipped_icp());
-  const lead_model::BucketRules rules(*icp);
-  lead_model::LeadModel m;
-  m.created_at = "2026-12-06T06:00:00Z";
-  m.feature_set_json = rules.definition_json();
-  m.feature_set_sha256 = rules.definition_sha256();
-  m.c_selection = {{1}, {0.3}, 1, 1, ""};
-  for (const lead_model::Feature f : lead_model::kAllFeatures) {
-    m.features.push_back({f, {lead_model::ModelLevel{"unknown", 0.1, 1, 100, 10, {}}}});
-  }
-  m.evaluation.verdict = std::string(verdict);
-  m.evaluation.reason = "because";
-  m.evaluation.test_leads = 4000;
+  const lead_model::LeadModel m = lead_model::testing::plain_model(
+      *plugin_common::load_icp_config(shipped_icp()), verdict);
   const auto id = lead_model::store_model(db, m, lead_model::model_to_json(m), "train",
                                           "models/model-20261206-060000.json");
   BOOST_TEST_REQUIRE(id.ok(), id.status().to_string());

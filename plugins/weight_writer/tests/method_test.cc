@@ -10,6 +10,7 @@
 #include "common/icp_method.h"
 #include "lead_model/model.h"
 #include "lead_model/model_store.h"
+#include "lead_model/tests/model_testing.h"
 #include "test_database.h"
 #include "test_support.h"
 #include "weight_writer.h"
@@ -38,26 +39,6 @@ plugin_common::ScoringMethod method_of(const std::string& text) {
   Result<plugin_common::IcpConfig> c = plugin_common::parse_icp_config(text, "icp.yaml");
   BOOST_TEST_REQUIRE(c.ok(), c.status().to_string());
   return c->scoring_method;
-}
-
-// A model over `icp`'s feature set with the given verdict.
-lead_model::LeadModel model_for(const plugin_common::IcpConfig& icp, std::string_view verdict) {
-  const lead_model::BucketRules rules(icp);
-  lead_model::LeadModel m;
-  m.created_at = "2026-12-01T06:00:00Z";
-  m.icp_sha256 = icp.sha256;
-  m.feature_set_json = rules.definition_json();
-  m.feature_set_sha256 = rules.definition_sha256();
-  m.c_selection = {{1}, {0.3}, 1, 1, ""};
-  m.intercept = -2;
-  for (const lead_model::Feature f : lead_model::kAllFeatures) {
-    m.features.push_back({f, {lead_model::ModelLevel{"unknown", 0.1, 1, 100, 10, {}}}});
-  }
-  m.training.data_sha256 = std::string(64, '0');
-  m.evaluation.verdict = std::string(verdict);
-  m.evaluation.test_leads = 4000;
-  m.evaluation.test_deliveries = 410;
-  return m;
 }
 
 BOOST_AUTO_TEST_SUITE(icp_method)
@@ -227,7 +208,7 @@ struct MethodFixture {
   }
 
   std::int64_t store(std::string_view verdict) {
-    const lead_model::LeadModel m = model_for(*plugin_common::load_icp_config(icp), verdict);
+    const lead_model::LeadModel m = lead_model::testing::plain_model(*plugin_common::load_icp_config(icp), verdict);
     return lead_model::store_model(*db, m, lead_model::model_to_json(m), "train", "").value();
   }
 

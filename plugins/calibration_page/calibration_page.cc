@@ -1,12 +1,11 @@
 #include "calibration_page.h"
 
 #include <cstdlib>
-
-#include "common/icp_config.h"
 #include <fstream>
 #include <set>
 
 #include "assets.h"
+#include "common/icp_config.h"
 #include "common/outcome_summary.h"
 #include "model_view.h"
 #include "outcome_feed.h"
@@ -445,7 +444,8 @@ WebResponse CalibrationPage::model_preview(const WebRequest& request) {
   if (!plan.ok()) return refused_change(plan.status());
   json items = json::array();
   for (const auto& item : plan->items) items.push_back(item_json(item));
-  return json_reply(200, {{"items", items}, {"diff", plan->diff}, {"icp_sha256", plan->icp_sha256}});
+  return json_reply(200,
+                    {{"items", items}, {"diff", plan->diff}, {"icp_sha256", plan->icp_sha256}});
 }
 
 WebResponse CalibrationPage::model_approve(const WebRequest& request) {
@@ -463,8 +463,8 @@ WebResponse CalibrationPage::model_approve(const WebRequest& request) {
                " refused: " + change.status().message());
     return refused_change(change.status());
   }
-  log_->info(request.user + " approved scoring with model " + std::to_string(*id) +
-             " (change " + std::to_string(change->id) + ")");
+  log_->info(request.user + " approved scoring with model " + std::to_string(*id) + " (change " +
+             std::to_string(change->id) + ")");
   return json_reply(200, {{"change", change_json(*change)}});
 }
 
@@ -487,12 +487,11 @@ WebResponse CalibrationPage::model_revert(const WebRequest& request) {
   if (!plan) {
     return refused_change(Status::invalid_config("icp.yaml already scores with the weights"));
   }
-  auto change = plan->rollback_change
-                    ? weights_->rollback(*plan->rollback_change, request.user)
-                    : weights_->set_method(false, "", view->sha256, request.user);
+  auto change = plan->rollback_change ? weights_->rollback(*plan->rollback_change, request.user)
+                                      : weights_->set_method(false, "", view->sha256, request.user);
   if (!change.ok()) {
-    log_->warn("revert to the weights by " + request.user + " refused: " +
-               change.status().message());
+    log_->warn("revert to the weights by " + request.user +
+               " refused: " + change.status().message());
     return refused_change(change.status());
   }
   log_->info(request.user + " reverted scoring to the weights (change " +

@@ -2,7 +2,8 @@
 //
 // Four tabs over the job database, icp.yaml and the calibration reports: Current weights,
 // Calibration report (with Apply selected), Outcomes feed and Model (the lead model against the
-// weights, with Approve and Revert), plus the "recalibration available" indicator. The JSON endpoints, all below the page's mount:
+// weights, with Approve and Revert), plus the "recalibration available" indicator. The JSON
+// endpoints, all below the page's mount:
 //   GET  api/summary       indicator, last calibration, icp.yaml and report identity
 //   GET  api/weights       icp.yaml's tables with comments, and the history of changes
 //   GET  api/report        the latest report's rows, backtest and guard

@@ -45,8 +45,8 @@ std::string scorer_now(Database& db, const plugin_common::IcpConfig& icp) {
   const auto usable = lead_model::load_usable_model(
       db, lead_model::parse_model_reference(icp.scoring_method.model), icp);
   if (usable.ok()) return "the model " + usable->source;
-  return "the weights: icp.yaml approves the model " + icp.scoring_method.model +
-         ", but " + usable.status().message();
+  return "the weights: icp.yaml approves the model " + icp.scoring_method.model + ", but " +
+         usable.status().message();
 }
 
 }  // namespace
@@ -76,9 +76,8 @@ Result<json> model_reply(Database& db, const std::string& icp_path,
   const std::optional<RevertPlan> revert =
       icp.ok() ? revert_plan(icp->scoring_method.use_model, history) : std::nullopt;
   out["revert"] = {{"available", revert.has_value()},
-                   {"rollback_change", revert && revert->rollback_change
-                                           ? json(*revert->rollback_change)
-                                           : json()},
+                   {"rollback_change",
+                    revert && revert->rollback_change ? json(*revert->rollback_change) : json()},
                    {"set_weights", revert && revert->set_weights}};
   if (icp.ok()) {
     const plugin_common::ScoringMethod& m = icp->scoring_method;
@@ -105,8 +104,8 @@ Result<json> model_reply(Database& db, const std::string& icp_path,
   out["unusable_reason"] = usable.ok() ? json() : json(usable.status().message());
   const plugin_common::ScoringMethod& m = icp->scoring_method;
   out["method"]["approves_this_model"] =
-      m.use_model && (m.model == std::to_string(stored.id) ||
-                      (!stored.file.empty() && m.model == stored.file));
+      m.use_model &&
+      (m.model == std::to_string(stored.id) || (!stored.file.empty() && m.model == stored.file));
   return out;
 }
 

@@ -124,7 +124,8 @@ Scheme scheme_for(const IcpConfig& icp, Dimension dimension) {
     }
     case Dimension::kRegion: {
       Scheme s;
-      for (std::string_view region : plugin_common::kCensusRegions) s.special.push_back({std::string(region), {}});
+      for (std::string_view region : plugin_common::kCensusRegions)
+        s.special.push_back({std::string(region), {}});
       s.special.push_back({std::string(kUnknownBucket), std::nullopt});
       return s;
     }

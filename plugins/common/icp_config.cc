@@ -413,8 +413,7 @@ Result<IcpConfig> parse_icp_config(std::string_view text, const std::string& sou
 
   IcpConfig config;
   for (const auto read : {read_weights, read_authority, read_signal, read_freshness, read_onsite,
-                          read_employee_scale, read_proximity, read_agents,
-                          read_scoring_method}) {
+                          read_employee_scale, read_proximity, read_agents, read_scoring_method}) {
     HADES_RETURN_IF_ERROR(read(reader, root, &config));
   }
   config.source = source_name;

@@ -73,8 +73,8 @@ std::size_t scalar_end(std::string_view text, std::size_t begin, bool flow) {
 }
 
 // The byte range of `node`'s scalar in `text`, checked to be that scalar.
-Result<Edit> scalar_range(std::string_view text, std::size_t bom, const YAML::Node& node,
-                          bool flow, const std::string& key, const PlanOptions& options) {
+Result<Edit> scalar_range(std::string_view text, std::size_t bom, const YAML::Node& node, bool flow,
+                          const std::string& key, const PlanOptions& options) {
   const std::size_t begin = static_cast<std::size_t>(node.Mark().pos) + bom;
   const std::size_t end = scalar_end(text, begin, flow);
   std::string_view written = text.substr(begin, end - begin);
@@ -97,8 +97,8 @@ std::string appended_section(std::string_view text, const std::string& eol,
   out += eol;
   out += "# How the scorer scores leads: `weights` (the tables above) or `model` (a trained lead" +
          eol;
-  out += "# model, docs/model.md). Changed by the weight_writer (action: set_method), audited." +
-         eol;
+  out +=
+      "# model, docs/model.md). Changed by the weight_writer (action: set_method), audited." + eol;
   out += "scoring_method:" + eol + "  use: model" + eol + "  model: " + model + eol;
   return out;
 }
@@ -150,7 +150,8 @@ Result<std::vector<Edit>> section_edits(std::string_view text, const YAML::Node&
 }
 
 std::string apply_edits(std::string_view text, std::vector<Edit> edits) {
-  std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.begin > b.begin; });
+  std::sort(edits.begin(), edits.end(),
+            [](const Edit& a, const Edit& b) { return a.begin > b.begin; });
   std::string out(text);
   for (const Edit& e : edits) out.replace(e.begin, e.end - e.begin, e.text);
   return out;
@@ -227,9 +228,9 @@ Result<IcpEditPlan> plan_method_edit(std::string_view icp_text, const MethodChoi
   change.new_value = method_text(choice.use_model, choice.model);
   change.leads = evidence.leads;
   change.deliveries = evidence.deliveries;
-  change.rate = evidence.leads > 0 ? static_cast<double>(evidence.deliveries) /
-                                         static_cast<double>(evidence.leads)
-                                   : 0;
+  change.rate = evidence.leads > 0
+                    ? static_cast<double>(evidence.deliveries) / static_cast<double>(evidence.leads)
+                    : 0;
   change.confidence = evidence.verdict;
   plan.changes.push_back(std::move(change));
   plan.sha256_after = sha256_hex(text);

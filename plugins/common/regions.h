@@ -13,8 +13,8 @@
 namespace hades::plugin_common {
 
 // The four regions, in the Census Bureau's order.
-inline constexpr std::array<std::string_view, 4> kCensusRegions = {"Northeast", "Midwest",
-                                                                   "South", "West"};
+inline constexpr std::array<std::string_view, 4> kCensusRegions = {"Northeast", "Midwest", "South",
+                                                                   "West"};
 
 // The US Census region ("Northeast", "Midwest", "South", "West") of a USPS state code
 // (normalize_state()'s output); DC is South. nullopt for territories and anything else.

@@ -207,8 +207,10 @@ Result<FitResult> fit_logistic(const Design& design, const FitOptions& options) 
     std::vector<double> step(p);
     for (std::size_t i = 0; i < p; ++i) step[i] = -d.gradient[i];
     if (!cholesky_solve(std::move(d.hessian), p, step)) {
-      return Status::internal("logistic regression: the Hessian is not positive definite at "
-                              "iteration " + std::to_string(result.iterations));
+      return Status::internal(
+          "logistic regression: the Hessian is not positive definite at "
+          "iteration " +
+          std::to_string(result.iterations));
     }
     double decrement = 0;  // -g' step = step' H step >= 0
     for (std::size_t i = 0; i < p; ++i) decrement -= d.gradient[i] * step[i];
@@ -227,8 +229,10 @@ Result<FitResult> fit_logistic(const Design& design, const FitOptions& options) 
       f_next = objective_of(design, next, c);
       if (in_rounding || f_next <= f - kArmijo * t * decrement) break;
       if (halvings == kMaxHalvings) {
-        return Status::internal("logistic regression: no decrease along the Newton direction at "
-                                "iteration " + std::to_string(result.iterations));
+        return Status::internal(
+            "logistic regression: no decrease along the Newton direction at "
+            "iteration " +
+            std::to_string(result.iterations));
       }
       t /= 2;
     }

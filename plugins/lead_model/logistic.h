@@ -85,8 +85,8 @@ struct FitResult {
   Coefficients coefficients;
   int iterations = 0;
   bool converged = false;
-  double objective = 0;      // f at the solution
-  double gradient_max = 0;   // max |df/dtheta| at the solution: 0 up to rounding when converged
+  double objective = 0;     // f at the solution
+  double gradient_max = 0;  // max |df/dtheta| at the solution: 0 up to rounding when converged
 };
 
 // Minimises f. Fails with kInvalidConfig when the design has no rows, or only positives or only

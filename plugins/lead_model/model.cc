@@ -37,10 +37,8 @@ Json evaluation_json(const Evaluation& e) {
               {"reliability", Json::array()}};
   if (e.auc_difference) {
     const AucDifference& d = *e.auc_difference;
-    out["auc_difference"] = {{"estimate", d.estimate},
-                             {"low", d.low},
-                             {"high", d.high},
-                             {"resamples", d.resamples}};
+    out["auc_difference"] = {
+        {"estimate", d.estimate}, {"low", d.low}, {"high", d.high}, {"resamples", d.resamples}};
   }
   for (const ReliabilityBin& b : e.reliability) {
     out["reliability"].push_back({{"leads", b.leads},
@@ -149,11 +147,11 @@ class Reader {
 };
 
 // Assigns the value of a Result expression to `lhs` or returns its status.
-#define HADES_MODEL_READ(lhs, expr)                      \
-  do {                                                   \
-    auto model_read_ = (expr);                           \
-    if (!model_read_.ok()) return model_read_.status();  \
-    (lhs) = std::move(model_read_).value();              \
+#define HADES_MODEL_READ(lhs, expr)                     \
+  do {                                                  \
+    auto model_read_ = (expr);                          \
+    if (!model_read_.ok()) return model_read_.status(); \
+    (lhs) = std::move(model_read_).value();             \
   } while (false)
 
 Status read_metrics(const Reader& r, const In& e, const std::string& path, MethodMetrics* m) {
@@ -384,7 +382,8 @@ double best_probability(const LeadModel& model, RowKind kind) {
 std::string model_to_json(const LeadModel& m) {
   Json definition = Json::parse(m.feature_set_json.empty() ? "{}" : m.feature_set_json);
   Json c_losses = Json::array();
-  for (const std::optional<double>& l : m.c_selection.log_loss) c_losses.push_back(optional_number(l));
+  for (const std::optional<double>& l : m.c_selection.log_loss)
+    c_losses.push_back(optional_number(l));
   Json out = {
       {"format", kModelFormat},
       {"format_version", m.format_version},
@@ -399,8 +398,8 @@ std::string model_to_json(const LeadModel& m) {
          "one-hot of each feature's levels, no level dropped; a feature a row does not have "
          "(historical rows: proximity, signal_strength, freshness; intent leads: proximity; "
          "geography leads: signal_strength, freshness) is all zeros"},
-        {"rare_levels", "levels with fewer than " + std::to_string(kMinLevelLeads) +
-                            " leads or " + std::to_string(kMinLevelDeliveries) +
+        {"rare_levels", "levels with fewer than " + std::to_string(kMinLevelLeads) + " leads or " +
+                            std::to_string(kMinLevelDeliveries) +
                             " deliveries are pooled into Other"}}},
       {"c", m.c},
       {"c_selection",
@@ -473,7 +472,8 @@ Result<ModelScorer> ModelScorer::make(LeadModel model, const BucketRules& rules)
   if (model.feature_set_sha256 != rules.definition_sha256()) {
     return Status::invalid_config(
         "the model was trained on another feature set (icp.yaml's tiers or strengths differ: "
-        "model " + model.feature_set_sha256.substr(0, 12) + ", icp.yaml " +
+        "model " +
+        model.feature_set_sha256.substr(0, 12) + ", icp.yaml " +
         rules.definition_sha256().substr(0, 12) + "); train it again with this icp.yaml");
   }
   return ModelScorer(std::move(model));
@@ -504,8 +504,8 @@ ModelLeadScore ModelScorer::score(RowKind kind, const Buckets& buckets) const {
   }
   out.probability = sigmoid(eta);
   const double ratio = 100 * out.probability / p_max(kind);
-  out.score = std::min<std::int64_t>(plugin_common::kMaxScore,
-                                     static_cast<std::int64_t>(plugin_common::round_half_even(ratio)));
+  out.score = std::min<std::int64_t>(
+      plugin_common::kMaxScore, static_cast<std::int64_t>(plugin_common::round_half_even(ratio)));
   std::stable_sort(out.contributions.begin(), out.contributions.end(),
                    [](const Contribution& a, const Contribution& b) {
                      return std::fabs(a.value) > std::fabs(b.value);

@@ -173,7 +173,7 @@ struct Contribution {
 
 struct ModelLeadScore {
   double probability = 0;
-  std::int64_t score = 0;                  // 0-100
+  std::int64_t score = 0;                   // 0-100
   std::vector<Contribution> contributions;  // the three largest |value|, largest first
 };
 

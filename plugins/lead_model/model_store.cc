@@ -10,9 +10,7 @@ namespace {
 // lists and guards read first. (run_id, step) is unique so that a resumed training run replaces
 // its own row; rows written outside a run (NULL run_id) never collide.
 Migration lead_models_v1() {
-  return Migration{1,
-                   "lead_models",
-                   {R"sql(CREATE TABLE IF NOT EXISTS lead_models (
+  return Migration{1, "lead_models", {R"sql(CREATE TABLE IF NOT EXISTS lead_models (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   created_at TEXT NOT NULL,
   run_id INTEGER,
@@ -87,7 +85,8 @@ Result<std::int64_t> store_model(Database& db, const LeadModel& model, const std
        Value(json)});
   const Status applied = db.apply(batch);
   if (!applied.ok()) return applied.with_context("storing the model in lead_models");
-  Result<QueryResult> id = db.query("SELECT max(id) FROM lead_models WHERE sha256 = ?", {Value(sha)});
+  Result<QueryResult> id =
+      db.query("SELECT max(id) FROM lead_models WHERE sha256 = ?", {Value(sha)});
   if (!id.ok()) return id.status().with_context("reading lead_models");
   if (id->rows.empty() || !as_int(id->rows[0][0])) {
     return Status::internal("the lead_models row just written is not there");
@@ -159,8 +158,9 @@ Result<LoadedModel> load_usable_model(Database& db, const ModelReference& refere
   }
   const Evaluation& e = loaded->model.evaluation;
   if (!e.model_better()) {
-    return Status::invalid_config(loaded->source + " is not better than the weights on its holdout (" +
-                                  e.verdict + (e.reason.empty() ? "" : ": " + e.reason) + ")");
+    return Status::invalid_config(loaded->source +
+                                  " is not better than the weights on its holdout (" + e.verdict +
+                                  (e.reason.empty() ? "" : ": " + e.reason) + ")");
   }
   return loaded;
 }

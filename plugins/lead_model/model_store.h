@@ -39,8 +39,8 @@ struct StoredModel {
   std::string step;
   std::string sha256;  // of json
   std::string verdict;
-  std::string file;    // where the trainer wrote it; "" when it wrote none
-  std::string json;    // the model_to_json() document
+  std::string file;  // where the trainer wrote it; "" when it wrote none
+  std::string json;  // the model_to_json() document
 };
 
 // Inserts the model (or replaces the row of the same run and step) and returns the row's id.

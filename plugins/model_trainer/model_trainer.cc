@@ -144,7 +144,8 @@ Status ModelTrainer::run(Context& ctx) {
   const lead_model::BucketRules rules(config_.icp);
   model_.feature_set_json = rules.definition_json();
   model_.feature_set_sha256 = rules.definition_sha256();
-  HADES_RETURN_IF_ERROR(train(*data, TrainingOptions{config_.bootstrap_resamples, config_.seed}, model_));
+  HADES_RETURN_IF_ERROR(
+      train(*data, TrainingOptions{config_.bootstrap_resamples, config_.seed}, model_));
 
   const std::string json = lead_model::model_to_json(model_);
   HADES_RETURN_IF_ERROR(write_files(json));

@@ -53,7 +53,8 @@ std::size_t rank_of(const std::vector<std::string>& preferred, const std::string
   if (level == lead_model::kOtherLevel) return preferred.size() + 2;
   if (level == lead_model::kUnknownLevel) return preferred.size() + 1;
   const auto it = std::find(preferred.begin(), preferred.end(), level);
-  return it != preferred.end() ? static_cast<std::size_t>(it - preferred.begin()) : preferred.size();
+  return it != preferred.end() ? static_cast<std::size_t>(it - preferred.begin())
+                               : preferred.size();
 }
 
 Levels choose_levels(const TrainingSet& data, const TierOrder& tiers, const CellFilter& include) {
@@ -93,9 +94,12 @@ Levels choose_levels(const TrainingSet& data, const TierOrder& tiers, const Cell
     out.offset[d] = out.columns;
     for (const std::size_t b : kept) {
       out.column[d][b] = static_cast<std::int32_t>(out.columns + out.levels[d].size());
-      out.levels[d].push_back(ModelLevel{data.names[d][b], 0,
+      out.levels[d].push_back(ModelLevel{data.names[d][b],
+                                         0,
                                          static_cast<double>(n[b]) / static_cast<double>(total),
-                                         n[b], k[b], {}});
+                                         n[b],
+                                         k[b],
+                                         {}});
     }
     if (!other.pooled.empty()) {
       std::sort(other.pooled.begin(), other.pooled.end());
@@ -124,7 +128,8 @@ std::vector<std::int32_t> active_of(const Levels& levels, const Cell& c) {
 Design design_of(const TrainingSet& data, const Levels& levels, const CellFilter& include) {
   Design design(levels.columns);
   for (const Cell& c : data.cells) {
-    if (include(c)) design.add(active_of(levels, c), static_cast<double>(c.n), static_cast<double>(c.k));
+    if (include(c))
+      design.add(active_of(levels, c), static_cast<double>(c.n), static_cast<double>(c.k));
   }
   return design;
 }
@@ -143,7 +148,8 @@ lead_model::CSelection choose_c(const TrainingSet& data, const Levels& levels) {
   std::vector<Fold> folds;
   for (int f = 1; f < kTimeBlocks; ++f) {
     Fold fold{design_of(data, levels, [f](const Cell& c) { return c.block <= f; }),
-              design_of(data, levels, [f](const Cell& c) { return c.block == f + 1; }), {}};
+              design_of(data, levels, [f](const Cell& c) { return c.block == f + 1; }),
+              {}};
     if (fold.valid.rows() > 0 && fittable(fold.train)) folds.push_back(std::move(fold));
   }
   s.folds = static_cast<int>(folds.size());
@@ -192,7 +198,8 @@ std::optional<double> mean_brier(const std::vector<calibrator::ScoreLevel>& leve
   return n > 0 ? std::optional<double>(sum / n) : std::nullopt;
 }
 
-std::vector<lead_model::ReliabilityBin> reliability(std::vector<std::pair<double, const Cell*>> cells) {
+std::vector<lead_model::ReliabilityBin> reliability(
+    std::vector<std::pair<double, const Cell*>> cells) {
   std::sort(cells.begin(), cells.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
   double total = 0;
@@ -202,7 +209,8 @@ std::vector<lead_model::ReliabilityBin> reliability(std::vector<std::pair<double
   double before = 0;
   for (const auto& [p, c] : cells) {
     const double middle = before + static_cast<double>(c->n) / 2;
-    const int bin = std::min(kReliabilityBins - 1, static_cast<int>(middle * kReliabilityBins / total));
+    const int bin =
+        std::min(kReliabilityBins - 1, static_cast<int>(middle * kReliabilityBins / total));
     bins[static_cast<std::size_t>(bin)].leads += c->n;
     bins[static_cast<std::size_t>(bin)].deliveries += c->k;
     predicted[static_cast<std::size_t>(bin)] += p * static_cast<double>(c->n);
@@ -230,7 +238,8 @@ std::string decide(Evaluation& e) {
 }
 
 // Step 3.
-Status evaluate(const TrainingSet& data, const TierOrder& tiers, double c, const TrainingOptions& options, Evaluation& e) {
+Status evaluate(const TrainingSet& data, const TierOrder& tiers, double c,
+                const TrainingOptions& options, Evaluation& e) {
   const CellFilter training = [](const Cell& cell) { return cell.block != kHoldoutBlock; };
   const Levels levels = choose_levels(data, tiers, training);
   const Design design = design_of(data, levels, training);
@@ -283,11 +292,13 @@ Status evaluate(const TrainingSet& data, const TierOrder& tiers, double c, const
   e.model.brier = mean_brier(model_levels, [](double p) { return p; });
   e.model.log_loss = log_loss / static_cast<double>(e.test_leads);
   if (!train_weights.empty()) {
-    const calibrator::LogisticFit fit = calibrator::fit_logistic(calibrator::merge_levels(train_weights));
+    const calibrator::LogisticFit fit =
+        calibrator::fit_logistic(calibrator::merge_levels(train_weights));
     e.weights.brier = calibrator::brier_score(weights_levels, fit);
   }
   const std::optional<calibrator::BootstrapInterval> difference =
-      calibrator::paired_bootstrap_auc_difference(paired, options.bootstrap_resamples, options.seed);
+      calibrator::paired_bootstrap_auc_difference(paired, options.bootstrap_resamples,
+                                                  options.seed);
   if (difference) {
     e.auc_difference = lead_model::AucDifference{difference->estimate, difference->low,
                                                  difference->high, difference->resamples};
@@ -319,11 +330,11 @@ std::string verdict_reason(const Evaluation& e) {
                                "not defined";
   }
   const lead_model::AucDifference& d = *e.auc_difference;
-  const std::string numbers =
-      "AUC " + optional_fixed(e.model.auc, 3) + " (model) against " +
-      optional_fixed(e.weights.auc, 3) + " (weights) on " + std::to_string(e.test_leads) +
-      " holdout leads, a difference of " + signed_fixed(d.estimate, 3) + " (95% interval " +
-      signed_fixed(d.low, 3) + " to " + signed_fixed(d.high, 3) + ")";
+  const std::string numbers = "AUC " + optional_fixed(e.model.auc, 3) + " (model) against " +
+                              optional_fixed(e.weights.auc, 3) + " (weights) on " +
+                              std::to_string(e.test_leads) + " holdout leads, a difference of " +
+                              signed_fixed(d.estimate, 3) + " (95% interval " +
+                              signed_fixed(d.low, 3) + " to " + signed_fixed(d.high, 3) + ")";
   if (e.verdict == lead_model::kModelBetter) {
     return "The model ranks the holdout better: " + numbers +
            ". The interval lies above 0: the evidence suffices.";
@@ -364,7 +375,7 @@ Status train(const TrainingSet& data, const TrainingOptions& options, LeadModel&
         {f, with_coefficients(every.levels[d], every.offset[d], fit->coefficients)});
   }
   model.solver = {fit->iterations, fit->converged, fit->objective, fit->gradient_max};
-  model.training = {data.matured_before, data.historical,  data.historical_deliveries,
+  model.training = {data.matured_before, data.historical,       data.historical_deliveries,
                     data.hades_leads,    data.hades_deliveries, data.first_export,
                     data.last_export,    data.data_sha256()};
   return Status::ok_status();
@@ -378,12 +389,12 @@ std::string summary_text(const LeadModel& m, const std::string& where) {
          std::to_string(m.training.hades_deliveries) + " deliveries) and " +
          std::to_string(m.training.historical) + " historical outcomes (" +
          std::to_string(m.training.historical_deliveries) + " deliveries)\n";
-  out += "  C = " + fixed(m.c, 2) + " (" +
-         (m.c_selection.note.empty()
-              ? "lowest log-loss over " + std::to_string(m.c_selection.folds) +
-                    " time-ordered folds"
-              : m.c_selection.note) +
-         "); Newton converged in " + std::to_string(m.solver.iterations) + " iterations\n";
+  out +=
+      "  C = " + fixed(m.c, 2) + " (" +
+      (m.c_selection.note.empty()
+           ? "lowest log-loss over " + std::to_string(m.c_selection.folds) + " time-ordered folds"
+           : m.c_selection.note) +
+      "); Newton converged in " + std::to_string(m.solver.iterations) + " iterations\n";
   out += "\n  holdout (exported from " + e.holdout_date + "): " + std::to_string(e.test_leads) +
          " leads, " + std::to_string(e.test_deliveries) + " deliveries\n";
   out += "                 AUC    lift top 20%   Brier\n";

@@ -45,8 +45,7 @@ struct TrainingOptions {
 
 // Steps 1-4. `model` arrives with its identity (created_at, run, icp) filled in and leaves with
 // the rest. Fails with kInvalidConfig when every counted row has the same outcome.
-Status train(const TrainingSet& data, const TrainingOptions& options,
-             lead_model::LeadModel& model);
+Status train(const TrainingSet& data, const TrainingOptions& options, lead_model::LeadModel& model);
 
 // The verdict's sentence for people: which is better and whether the evidence suffices.
 std::string verdict_reason(const lead_model::Evaluation& e);

@@ -54,8 +54,7 @@ std::string leads_sql() {
              "exported_at, CASE WHEN outcome IN ('delivery', 'churned') THEN 1 ELSE 0 END, "
              "hades_score, CASE WHEN json_valid(source_features) THEN json_extract("
              "source_features, ") +
-         kFeaturePaths +
-         ") END FROM lead_outcomes WHERE id > ? AND +exported_at < ? AND " +
+         kFeaturePaths + ") END FROM lead_outcomes WHERE id > ? AND +exported_at < ? AND " +
          plugin_common::published_batch_sql() + " ORDER BY id LIMIT ?";
 }
 
@@ -71,8 +70,9 @@ std::string text_of(const Value& v) {
 std::optional<std::int64_t> employees_of(const Value& v) {
   if (const std::int64_t* n = std::get_if<std::int64_t>(&v)) return *n;
   if (const double* d = std::get_if<double>(&v)) {
-    return std::isfinite(*d) ? std::optional<std::int64_t>(static_cast<std::int64_t>(std::floor(*d)))
-                             : std::nullopt;
+    return std::isfinite(*d)
+               ? std::optional<std::int64_t>(static_cast<std::int64_t>(std::floor(*d)))
+               : std::nullopt;
   }
   if (const std::string* s = std::get_if<std::string>(&v)) {
     Result<std::optional<std::int64_t>> parsed = plugin_common::parse_employee_count(*s);
@@ -235,8 +235,8 @@ std::string time_at_share(const ExportTimes& times, double share) {
   return times.empty() ? std::string() : times.back().first;
 }
 
-Status load_historical(Database& db, const BucketRules& rules, std::int64_t page,
-                       TrainingSet& set, Interner& names, Accumulator& cells) {
+Status load_historical(Database& db, const BucketRules& rules, std::int64_t page, TrainingSet& set,
+                       Interner& names, Accumulator& cells) {
   std::int64_t after = 0;
   for (;;) {
     Result<QueryResult> rows = db.query(kHistoricalSql, {Value(after), Value(page)});
@@ -245,8 +245,8 @@ Status load_historical(Database& db, const BucketRules& rules, std::int64_t page
       after = as_int(r[0]).value_or(after);
       std::array<std::int32_t, lead_model::kFeatureCount> bucket;
       bucket.fill(kNoBucket);
-      bucket[index_of(Feature::kSic)] =
-          names.cached(Feature::kSic, text_of(r[1]), [&](const std::string& s) { return rules.sic(s); });
+      bucket[index_of(Feature::kSic)] = names.cached(
+          Feature::kSic, text_of(r[1]), [&](const std::string& s) { return rules.sic(s); });
       bucket[index_of(Feature::kEmployeeTier)] =
           names.id(Feature::kEmployeeTier, rules.employee(employees_of(r[2])));
       bucket[index_of(Feature::kRegion)] = names.cached(
@@ -295,8 +295,8 @@ struct Blocks {
   std::vector<std::string> cuts;
   int of(const std::string& exported_at) const {
     if (exported_at >= holdout_date) return kHoldoutBlock;
-    return 1 + static_cast<int>(std::upper_bound(cuts.begin(), cuts.end(), exported_at) -
-                                cuts.begin());
+    return 1 +
+           static_cast<int>(std::upper_bound(cuts.begin(), cuts.end(), exported_at) - cuts.begin());
   }
 };
 
@@ -320,17 +320,18 @@ Status load_leads(Database& db, const IcpConfig& icp, const BucketRules& rules,
           Feature::kSic, text_of(r[kSic]), [&](const std::string& s) { return rules.sic(s); });
       bucket[index_of(Feature::kEmployeeTier)] =
           names.id(Feature::kEmployeeTier, rules.employee(employees_of(r[kEmployees])));
-      bucket[index_of(Feature::kRegion)] = names.cached(
-          Feature::kRegion, text_of(r[kState]), [&](const std::string& s) { return rules.region(s); });
+      bucket[index_of(Feature::kRegion)] =
+          names.cached(Feature::kRegion, text_of(r[kState]),
+                       [&](const std::string& s) { return rules.region(s); });
       if (kind == RowKind::kGeography) {
         bucket[index_of(Feature::kProximity)] =
             names.id(Feature::kProximity, rules.proximity(miles_of(r[kMiles])));
       } else {
-        bucket[index_of(Feature::kSignalStrength)] = names.cached(
-            Feature::kSignalStrength, f.strength,
-            [&](const std::string& s) { return rules.signal(s); });
-        bucket[index_of(Feature::kFreshness)] = names.id(
-            Feature::kFreshness, rules.freshness(f.dated ? f.age_days : std::nullopt));
+        bucket[index_of(Feature::kSignalStrength)] =
+            names.cached(Feature::kSignalStrength, f.strength,
+                         [&](const std::string& s) { return rules.signal(s); });
+        bucket[index_of(Feature::kFreshness)] =
+            names.id(Feature::kFreshness, rules.freshness(f.dated ? f.age_days : std::nullopt));
       }
       const bool success = as_int(r[kSuccess]).value_or(0) != 0;
       cells.add(kind, bucket, blocks.of(text_of(r[kExportedAt])),
@@ -338,7 +339,8 @@ Status load_leads(Database& db, const IcpConfig& icp, const BucketRules& rules,
       ++set.hades_leads;
       set.hades_deliveries += success ? 1 : 0;
     }
-    if (static_cast<std::int64_t>(rows->rows.size()) < options.page_rows) return Status::ok_status();
+    if (static_cast<std::int64_t>(rows->rows.size()) < options.page_rows)
+      return Status::ok_status();
   }
 }
 
@@ -372,7 +374,8 @@ Result<TrainingSet> load_training_set(Database& db, const IcpConfig& icp,
   Result<ExportTimes> times = export_times(db, options.matured_before);
   if (!times.ok()) return times.status();
   set.holdout_automatic = !options.holdout_date.has_value();
-  set.holdout_date = options.holdout_date ? *options.holdout_date : time_at_share(*times, kTrainingShare);
+  set.holdout_date =
+      options.holdout_date ? *options.holdout_date : time_at_share(*times, kTrainingShare);
   if (!times->empty()) {
     set.first_export = times->front().first;
     set.last_export = times->back().first;
@@ -381,10 +384,11 @@ Result<TrainingSet> load_training_set(Database& db, const IcpConfig& icp,
   for (const auto& t : *times) {
     if (t.first < set.holdout_date) training.push_back(t);
   }
-  const Blocks blocks{set.holdout_date,
-                      training.empty() ? std::vector<std::string>() : block_cuts(training, kTimeBlocks)};
+  const Blocks blocks{set.holdout_date, training.empty() ? std::vector<std::string>()
+                                                         : block_cuts(training, kTimeBlocks)};
   const BucketRules rules(icp);
-  for (const Feature f : lead_model::kAllFeatures) set.tier_order[index_of(f)] = rules.tier_levels(f);
+  for (const Feature f : lead_model::kAllFeatures)
+    set.tier_order[index_of(f)] = rules.tier_levels(f);
   Interner names(set);
   Accumulator cells(set);
   HADES_RETURN_IF_ERROR(load_historical(db, rules, options.page_rows, set, names, cells));

@@ -243,7 +243,7 @@ std::optional<std::int64_t> Scorer::score_geography(const Lead& lead,
 }
 
 ModelAnnotation Scorer::annotate(const std::optional<lead_model::ModelLeadScore>& by_model,
-                                  std::int64_t weights_score) const {
+                                 std::int64_t weights_score) const {
   if (!by_model) return ModelAnnotation{};
   return ModelAnnotation{model_->source(), model_->sha256(), &*by_model, weights_score};
 }

@@ -262,8 +262,8 @@ void write_model(JsonWriter& w, const ModelAnnotation& model) {
 }
 
 // Everything after "components": the same for both workflows.
-void write_rest(JsonWriter& w, const FeatureContext& context, const Lead& lead,
-                std::int64_t score, const ModelAnnotation* model) {
+void write_rest(JsonWriter& w, const FeatureContext& context, const Lead& lead, std::int64_t score,
+                const ModelAnnotation* model) {
   w.key("icp_sha256").string(context.icp_sha256);
   write_inputs(w, lead);
   if (model != nullptr) write_model(w, *model);

@@ -213,8 +213,10 @@ Status WeightWriter::set_method(Context& ctx) {
     Result<lead_model::LoadedModel> model = lead_model::load_usable_model(
         ctx.database(), lead_model::parse_model_reference(config_.method.model), *icp);
     if (!model.ok()) {
-      return Status::invalid_config("weight_writer: the model cannot be approved, nothing "
-                                    "changed: " + model.status().message());
+      return Status::invalid_config(
+          "weight_writer: the model cannot be approved, nothing "
+          "changed: " +
+          model.status().message());
     }
     const lead_model::Evaluation& e = model->model.evaluation;
     request.evidence = {e.test_leads, e.test_deliveries, e.verdict};
@@ -239,12 +241,11 @@ Status WeightWriter::set_method(Context& ctx) {
     return Status::ok_status();
   }
   const plugin_common::IcpChangeRecord& c = *outcome->change;
-  const std::string what = "change " + std::to_string(c.id) +
-                           (outcome->resumed ? " (made before this run was interrupted)" : "") +
-                           ": " + config_.icp + " scores with " +
-                           plugin_common::method_text(config_.method.use_model,
-                                                      config_.method.model) +
-                           ", approved by " + c.applied_by;
+  const std::string what =
+      "change " + std::to_string(c.id) +
+      (outcome->resumed ? " (made before this run was interrupted)" : "") + ": " + config_.icp +
+      " scores with " + plugin_common::method_text(config_.method.use_model, config_.method.model) +
+      ", approved by " + c.applied_by;
   print(what + "\n" + describe(c.items) + outcome->diff);
   ctx.log().info("weight_writer: " + what);
   return Status::ok_status();

@@ -30,9 +30,9 @@
 #include <optional>
 #include <string>
 
+#include "common/icp_changes.h"
 #include "common/icp_edit.h"
 #include "common/icp_file.h"
-#include "common/icp_changes.h"
 #include "common/icp_method.h"
 #include "hades/plugin.h"
 #include "hades/settings.h"

@@ -436,10 +436,12 @@ BOOST_AUTO_TEST_CASE(the_model_tab_compares_approves_and_reverts) {
   const ModelLoop l;
   BOOST_TEST_REQUIRE(contains(l.trained, "verdict: model better"), l.trained);
   const std::string id = l.sql.value("SELECT max(id) FROM lead_models");
-  const json model = json::parse(l.sql.value("SELECT model_json FROM lead_models WHERE id = " + id));
+  const json model =
+      json::parse(l.sql.value("SELECT model_json FROM lead_models WHERE id = " + id));
   const json seen = l.browse("model");
   for (const char* shot : {"model", "model-approve", "model-approved"}) {
-    BOOST_TEST(fs::file_size(l.shots + "/calibration-" + std::string(shot) + ".png") > 10'000u, shot);
+    BOOST_TEST(fs::file_size(l.shots + "/calibration-" + std::string(shot) + ".png") > 10'000u,
+               shot);
   }
 
   // The numbers are the model file's, rounded as shown.

@@ -6,20 +6,21 @@
 //     refuses itself, and how a failure is reported (why, and that nothing changed);
 //   - icp.yaml comments and industry names; the README's settings table.
 #define BOOST_TEST_MODULE calibration_page_test
+#include "calibration_page.h"
+
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "calibration_page.h"
 #include "common/icp_config.h"
 #include "common/outcome_summary.h"
 #include "common/outcome_tables.h"
 #include "fake_weight_changes.h"
+#include "icp_view.h"
 #include "lead_model/model.h"
 #include "lead_model/model_store.h"
 #include "lead_model/tests/model_testing.h"
-#include "icp_view.h"
 #include "outcome_feed.h"
 #include "report_view.h"
 #include "test_database.h"
@@ -75,11 +76,10 @@ struct Page {
   explicit Page(const std::string& icp = shipped_icp()) {
     weights->icp_sha256 = read_icp_view(icp)->sha256;
     std::filesystem::create_directories(dir.file("reports"));
-    page = std::make_unique<CalibrationPage>(
-        PageConfig{dir.file("reports"), icp},
-        [state = weights](Database&, const std::string&) {
-          return std::make_unique<FakeWeightChanges>(state);
-        });
+    page = std::make_unique<CalibrationPage>(PageConfig{dir.file("reports"), icp},
+                                             [state = weights](Database&, const std::string&) {
+                                               return std::make_unique<FakeWeightChanges>(state);
+                                             });
     const Status started = page->start(context, routes);
     BOOST_TEST_REQUIRE(started.ok(), started.to_string());
   }
@@ -553,8 +553,8 @@ namespace {
 
 // A model over the shipped icp.yaml's feature set with the given verdict, stored in `db`.
 std::int64_t store_model(Database& db, std::string_view verdict) {
-  const lead_model::LeadModel m = lead_model::testing::plain_model(
-      *plugin_common::load_icp_config(shipped_icp()), verdict);
+  const lead_model::LeadModel m =
+      lead_model::testing::plain_model(*plugin_common::load_icp_config(shipped_icp()), verdict);
   const auto id = lead_model::store_model(db, m, lead_model::model_to_json(m), "train",
                                           "models/model-20261206-060000.json");
   BOOST_TEST_REQUIRE(id.ok(), id.status().to_string());
@@ -603,7 +603,8 @@ BOOST_AUTO_TEST_CASE(a_usable_model_is_shown_previewed_and_approved) {
   const std::string sha = shipped_icp_sha();
   std::tie(status, body) = p.post("/api/model/approve", {{"model_id", id}, {"icp_sha256", sha}});
   BOOST_TEST(status == 200);
-  BOOST_TEST(p.weights->calls.back() == "set_method model " + std::to_string(id) + " " + sha + " ana");
+  BOOST_TEST(p.weights->calls.back() ==
+             "set_method model " + std::to_string(id) + " " + sha + " ana");
   BOOST_TEST(body["change"]["items"][0]["after"] == "model " + std::to_string(id));
   // The history of the tab holds the change.
   const json history = p.get("/api/model").second["history"];
@@ -625,7 +626,8 @@ BOOST_AUTO_TEST_CASE(approve_refuses_a_model_that_may_not_score_or_is_not_the_ne
   BOOST_TEST(reply["nothing_changed"] == true);
   std::tie(status, reply) = p.post("/api/model/approve", {{"model_id", old}, {"icp_sha256", sha}});
   BOOST_TEST(status == 409);
-  BOOST_TEST(reply["error"].get<std::string>().find("is not the newest model") != std::string::npos);
+  BOOST_TEST(reply["error"].get<std::string>().find("is not the newest model") !=
+             std::string::npos);
   BOOST_TEST(p.post("/api/model/approve", {{"model_id", "1"}}).first == 400);
   BOOST_TEST(p.post("/api/model/preview", json::object()).first == 400);
   BOOST_TEST(p.weights->calls.empty());
@@ -642,9 +644,17 @@ BOOST_AUTO_TEST_CASE(revert_rolls_back_the_approval_or_sets_the_weights) {
   // The approval is the latest change: Revert rolls it back.
   const std::string sha = p.weights->icp_sha256;
   p.weights->changes.push_back(WeightChangeRecord{
-      7, "2026-12-06T10:00:00Z", "ana", "apply", "lead_models id 1", sha, sha,
+      7,
+      "2026-12-06T10:00:00Z",
+      "ana",
+      "apply",
+      "lead_models id 1",
+      sha,
+      sha,
       {{"scoring_method:use", "scoring_method", "weights", "model " + std::to_string(id)}},
-      std::nullopt, false, ""});
+      std::nullopt,
+      false,
+      ""});
   body = p.get("/api/model").second;
   BOOST_TEST(body["revert"]["rollback_change"] == 7);
   auto [status, reply] = p.post("/api/model/revert", {{"icp_sha256", body["icp_sha256"]}});
@@ -653,9 +663,17 @@ BOOST_AUTO_TEST_CASE(revert_rolls_back_the_approval_or_sets_the_weights) {
   // A later weight change makes a rollback impossible: Revert sets the weights instead. (The
   // fake's file hash moved with its rollback; the real file here did not change.)
   p.weights->icp_sha256 = sha;
-  p.weights->changes.push_back(WeightChangeRecord{
-      9, "2026-12-06T11:00:00Z", "ana", "apply", "r.json", sha, sha, {{"sic:8062", "p", "1", "2"}},
-      std::nullopt, false, ""});
+  p.weights->changes.push_back(WeightChangeRecord{9,
+                                                  "2026-12-06T11:00:00Z",
+                                                  "ana",
+                                                  "apply",
+                                                  "r.json",
+                                                  sha,
+                                                  sha,
+                                                  {{"sic:8062", "p", "1", "2"}},
+                                                  std::nullopt,
+                                                  false,
+                                                  ""});
   body = p.get("/api/model").second;
   BOOST_TEST(body["revert"]["set_weights"] == true);
   std::tie(status, reply) = p.post("/api/model/revert", {{"icp_sha256", body["icp_sha256"]}});

@@ -63,7 +63,8 @@ class FakeWeightChanges final : public WeightChanges {
     for (WeightChangeRecord& c : s_->changes) {
       if (c.id != id) continue;
       c.rolled_back = true;
-      if (!c.items.empty() && c.items[0].item == "scoring_method:use") s_->method = c.items[0].before;
+      if (!c.items.empty() && c.items[0].item == "scoring_method:use")
+        s_->method = c.items[0].before;
       WeightChangeRecord undo = record("rollback", by);
       undo.rolls_back = id;
       return commit(std::move(undo));
@@ -74,23 +75,24 @@ class FakeWeightChanges final : public WeightChanges {
   Result<WeightChangePlan> preview_method(bool use_model, const std::string& model) override {
     s_->calls.push_back("preview_method " + method_of(use_model, model));
     if (Status failure = take_failure(); !failure.ok()) return failure;
-    return WeightChangePlan{{{"scoring_method:use", "scoring_method", s_->method,
-                              method_of(use_model, model)}},
-                            "-  use: weights\n+  use: model\n",
-                            s_->icp_sha256};
+    return WeightChangePlan{
+        {{"scoring_method:use", "scoring_method", s_->method, method_of(use_model, model)}},
+        "-  use: weights\n+  use: model\n",
+        s_->icp_sha256};
   }
 
   Result<WeightChangeRecord> set_method(bool use_model, const std::string& model,
                                         const std::string& expected_sha,
                                         const std::string& by) override {
-    s_->calls.push_back("set_method " + method_of(use_model, model) + " " + expected_sha + " " + by);
+    s_->calls.push_back("set_method " + method_of(use_model, model) + " " + expected_sha + " " +
+                        by);
     if (Status failure = take_failure(); !failure.ok()) return failure;
     if (expected_sha != s_->icp_sha256) {
       return Status::invalid_config("icp.yaml changed since the page was loaded: reload");
     }
     WeightChangeRecord change = record("apply", by);
-    change.items.push_back({"scoring_method:use", "scoring_method", s_->method,
-                            method_of(use_model, model)});
+    change.items.push_back(
+        {"scoring_method:use", "scoring_method", s_->method, method_of(use_model, model)});
     s_->method = method_of(use_model, model);
     return commit(std::move(change));
   }

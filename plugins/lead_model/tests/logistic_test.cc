@@ -65,8 +65,8 @@ BOOST_AUTO_TEST_CASE(grouped_rows_fit_as_the_rows_do) {
 
 BOOST_AUTO_TEST_CASE(newton_converges_to_rounding_in_a_few_iterations) {
   for (const double c : {0.01, 0.3, 3.0}) {
-    Result<FitResult> fit =
-        fit_logistic(testing::design_of(testing::synthetic_groups(11, 200000)), FitOptions{c, 100, {}});
+    Result<FitResult> fit = fit_logistic(testing::design_of(testing::synthetic_groups(11, 200000)),
+                                         FitOptions{c, 100, {}});
     BOOST_TEST_REQUIRE(fit.ok());
     BOOST_TEST(fit->converged);
     BOOST_TEST(fit->iterations <= 15, "C=" << c << ": " << fit->iterations);
@@ -109,9 +109,9 @@ BOOST_AUTO_TEST_CASE(log_loss_and_sigmoid) {
   const Coefficients theta{0, {std::log(1.0 / 3.0)}};  // p = 1/4
   BOOST_TEST(log_loss(d, theta) == -(std::log(0.25) + 3 * std::log(0.75)),
              boost::test_tools::tolerance(1e-14));
-  BOOST_TEST(objective(d, theta, 2) ==
-                 log_loss(d, theta) + std::log(1.0 / 3.0) * std::log(1.0 / 3.0) / 4,
-             boost::test_tools::tolerance(1e-14));
+  BOOST_TEST(
+      objective(d, theta, 2) == log_loss(d, theta) + std::log(1.0 / 3.0) * std::log(1.0 / 3.0) / 4,
+      boost::test_tools::tolerance(1e-14));
   BOOST_TEST(sigmoid(-800) >= 0.0);
   BOOST_TEST(sigmoid(800) == 1.0);
   BOOST_TEST(sigmoid(0) == 0.5);

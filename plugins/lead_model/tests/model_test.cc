@@ -1,3 +1,5 @@
+#include "lead_model/model.h"
+
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -6,7 +8,6 @@
 #include "common/icp_config.h"
 #include "lead_model/buckets.h"
 #include "lead_model/logistic.h"
-#include "lead_model/model.h"
 #include "process.h"
 #include "test_support.h"
 
@@ -41,11 +42,12 @@ LeadModel hand_model() {
   m.feature_set_json = rules.definition_json();
   m.feature_set_sha256 = rules.definition_sha256();
   m.c = 0.3;
-  m.c_selection = {{0.01, 0.03, 0.1, 0.3, 1, 3}, {0.31, 0.305, 0.301, 0.3, std::nullopt, 0.302}, 4,
-                   0.3, ""};
+  m.c_selection = {
+      {0.01, 0.03, 0.1, 0.3, 1, 3}, {0.31, 0.305, 0.301, 0.3, std::nullopt, 0.302}, 4, 0.3, ""};
   m.intercept = -2.0;
   m.features = {
-      {Feature::kSic, {level("8062", 0.5, 0.5), level("8361", -0.2, 0.3), level("Other", 0.1, 0.2)}},
+      {Feature::kSic,
+       {level("8062", 0.5, 0.5), level("8361", -0.2, 0.3), level("Other", 0.1, 0.2)}},
       {Feature::kEmployeeTier, {level("50-100", 0.3, 0.5), level("101-500", -0.3, 0.5)}},
       {Feature::kRegion, {level("South", 0.05, 1.0)}},
       {Feature::kProximity, {level("0-5 mi", 0.8, 0.4), level("5-10 mi", 0.0, 0.6)}},
@@ -53,8 +55,14 @@ LeadModel hand_model() {
       {Feature::kFreshness, {level("Hot", 0.2, 0.5), level("Warm", -0.1, 0.5)}},
   };
   m.features[0].levels[2].pooled = {"7033", "4225"};
-  m.training = {"2026-09-07T10:00:00Z", 3135, 319, 20000, 2100, "2025-03-01T09:00:00Z",
-                "2026-09-01T09:00:00Z", std::string(64, 'a')};
+  m.training = {"2026-09-07T10:00:00Z",
+                3135,
+                319,
+                20000,
+                2100,
+                "2025-03-01T09:00:00Z",
+                "2026-09-01T09:00:00Z",
+                std::string(64, 'a')};
   m.solver = {7, true, 6512.25, 1.5e-12};
   m.evaluation.verdict = std::string(kModelBetter);
   m.evaluation.reason = "AUC +0.031";
@@ -119,13 +127,16 @@ BOOST_AUTO_TEST_CASE(the_feature_set_changes_with_tiers_not_with_scores) {
   scores.employee_scale[0].score = 7;
   scores.sic_scores.emplace_back("7033", 50);
   scores.freshness[0].multiplier = 0.5;
-  BOOST_TEST(BucketRules(scores).definition_sha256() == BucketRules(shipped_icp()).definition_sha256());
+  BOOST_TEST(BucketRules(scores).definition_sha256() ==
+             BucketRules(shipped_icp()).definition_sha256());
   plugin_common::IcpConfig tiers = shipped_icp();
   tiers.proximity[0].max_miles = 6;
-  BOOST_TEST(BucketRules(tiers).definition_sha256() != BucketRules(shipped_icp()).definition_sha256());
+  BOOST_TEST(BucketRules(tiers).definition_sha256() !=
+             BucketRules(shipped_icp()).definition_sha256());
   plugin_common::IcpConfig labels = shipped_icp();
   labels.freshness[0].label = "Fresh";
-  BOOST_TEST(BucketRules(labels).definition_sha256() != BucketRules(shipped_icp()).definition_sha256());
+  BOOST_TEST(BucketRules(labels).definition_sha256() !=
+             BucketRules(shipped_icp()).definition_sha256());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -181,8 +192,9 @@ BOOST_AUTO_TEST_SUITE(model_scoring)
 BOOST_AUTO_TEST_CASE(the_best_profile_of_a_workflow_scores_100) {
   Result<ModelScorer> scorer = ModelScorer::make(hand_model(), BucketRules(shipped_icp()));
   BOOST_TEST_REQUIRE(scorer.ok(), scorer.status().to_string());
-  const ModelLeadScore best = scorer->score(
-      RowKind::kGeography, buckets("8062", "50-100", "South", "0-5 mi", std::nullopt, std::nullopt));
+  const ModelLeadScore best =
+      scorer->score(RowKind::kGeography,
+                    buckets("8062", "50-100", "South", "0-5 mi", std::nullopt, std::nullopt));
   BOOST_TEST(best.score == 100);
   BOOST_TEST(best.probability == sigmoid(-2.0 + 0.5 + 0.3 + 0.05 + 0.8),
              boost::test_tools::tolerance(1e-15));
@@ -194,8 +206,8 @@ BOOST_AUTO_TEST_CASE(the_best_profile_of_a_workflow_scores_100) {
       RowKind::kIntent, buckets("8361", "101-500", "South", std::nullopt, "Low", "Warm"));
   const double p = sigmoid(-2.0 - 0.2 - 0.3 + 0.05 - 0.4 - 0.1);
   BOOST_TEST(worse.probability == p, boost::test_tools::tolerance(1e-15));
-  BOOST_TEST(worse.score == static_cast<std::int64_t>(std::nearbyint(
-                                100 * p / scorer->p_max(RowKind::kIntent))));
+  BOOST_TEST(worse.score ==
+             static_cast<std::int64_t>(std::nearbyint(100 * p / scorer->p_max(RowKind::kIntent))));
 }
 
 BOOST_AUTO_TEST_CASE(contributions_are_against_the_average_lead_largest_first) {
@@ -218,8 +230,9 @@ BOOST_AUTO_TEST_CASE(an_unseen_bucket_scores_as_other_or_as_nothing) {
   Result<ModelScorer> scorer = ModelScorer::make(hand_model(), BucketRules(shipped_icp()));
   BOOST_TEST_REQUIRE(scorer.ok());
   const auto p = [&](std::string sic, std::string employee) {
-    return scorer->score(RowKind::kGeography,
-                         buckets(sic, employee, "South", "5-10 mi", std::nullopt, std::nullopt))
+    return scorer
+        ->score(RowKind::kGeography,
+                buckets(sic, employee, "South", "5-10 mi", std::nullopt, std::nullopt))
         .probability;
   };
   BOOST_TEST(p("9999", "50-100") == p("Other", "50-100"));

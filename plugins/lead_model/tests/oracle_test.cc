@@ -72,9 +72,9 @@ json run_oracle(const json& request) {
        hades::testing::source_dir() + "/plugins/lead_model/tests/oracles/logistic_oracle.py", in,
        out},
       dir.path(), {}, 900);
-  BOOST_REQUIRE_MESSAGE(result.exit_code == 0,
-                        "the oracle failed (install python3-sklearn: tools/lib/setup.sh): " +
-                            result.err);
+  BOOST_REQUIRE_MESSAGE(
+      result.exit_code == 0,
+      "the oracle failed (install python3-sklearn: tools/lib/setup.sh): " + result.err);
   return json::parse(hades::testing::read_file(out));
 }
 
@@ -91,8 +91,8 @@ const OracleRun& oracle_run() {
 double max_coefficient_error(const FitResult& ours, const json& theirs) {
   double worst = std::fabs(ours.coefficients.intercept - theirs["intercept"].get<double>());
   for (std::size_t j = 0; j < ours.coefficients.weights.size(); ++j) {
-    worst = std::max(worst,
-                     std::fabs(ours.coefficients.weights[j] - theirs["coef"][j].get<double>()));
+    worst =
+        std::max(worst, std::fabs(ours.coefficients.weights[j] - theirs["coef"][j].get<double>()));
   }
   return worst;
 }
@@ -136,13 +136,12 @@ BOOST_AUTO_TEST_CASE(coefficients_equal_sklearn_on_the_same_design) {
     const double vs_lbfgs = max_coefficient_error(*fit, lbfgs);
     const double lbfgs_off = max_difference(lbfgs, newton);
     const double objective_newton = newton["objective"].get<double>();
-    BOOST_TEST_MESSAGE(c.rows << " rows, C=" << c.c << ": ours " << fit->iterations
-                              << " iterations, gradient " << fit->gradient_max
-                              << "; newton-cholesky |coef diff| " << vs_newton << ", |p diff| "
-                              << p_newton << "; lbfgs " << lbfgs["n_iter"]
-                              << " iterations, gradient " << lbfgs["gradient_max"]
-                              << ", |coef diff| from ours " << vs_lbfgs
-                              << ", from newton-cholesky " << lbfgs_off);
+    BOOST_TEST_MESSAGE(
+        c.rows << " rows, C=" << c.c << ": ours " << fit->iterations << " iterations, gradient "
+               << fit->gradient_max << "; newton-cholesky |coef diff| " << vs_newton
+               << ", |p diff| " << p_newton << "; lbfgs " << lbfgs["n_iter"]
+               << " iterations, gradient " << lbfgs["gradient_max"] << ", |coef diff| from ours "
+               << vs_lbfgs << ", from newton-cholesky " << lbfgs_off);
     BOOST_TEST(vs_newton <= 1e-8, "newton-cholesky, case " << i);
     BOOST_TEST(p_newton <= 1e-10, "newton-cholesky probabilities, case " << i);
     BOOST_TEST(std::fabs(fit->objective - objective_newton) <= 1e-12 * objective_newton);

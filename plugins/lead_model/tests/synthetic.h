@@ -44,8 +44,8 @@ inline std::vector<Group> synthetic_groups(std::uint64_t seed, int rows, double 
   std::map<std::vector<std::int32_t>, std::pair<std::int64_t, std::int64_t>> grouped;
   for (int i = 0; i < rows; ++i) {
     const double kind = u(rng);
-    std::array<bool, 6> has = {true, true, true, kind >= 0.65, kind >= 0.25 && kind < 0.65,
-                               kind >= 0.25 && kind < 0.65};
+    std::array<bool, 6> has = {
+        true, true, true, kind >= 0.65, kind >= 0.25 && kind < 0.65, kind >= 0.25 && kind < 0.65};
     std::vector<std::int32_t> active;
     double eta = -2.3;
     int offset = 0;

@@ -53,7 +53,8 @@ std::vector<std::string> blocks(const std::string& markdown, const std::string& 
 std::string line_with(const std::string& text, const std::string& part) {
   const std::size_t at = text.find(part);
   if (at == std::string::npos) return "";
-  const std::size_t begin = text.rfind('\n', at) == std::string::npos ? 0 : text.rfind('\n', at) + 1;
+  const std::size_t begin =
+      text.rfind('\n', at) == std::string::npos ? 0 : text.rfind('\n', at) + 1;
   return text.substr(begin, text.find('\n', at) - begin);
 }
 
@@ -112,7 +113,8 @@ struct World {
 };
 
 void require_ok(const ProcessResult& r, const std::string& what) {
-  BOOST_TEST_REQUIRE(r.exit_code == 0, what << " exited " << r.exit_code << ":\n" << r.out << r.err);
+  BOOST_TEST_REQUIRE(r.exit_code == 0, what << " exited " << r.exit_code << ":\n"
+                                            << r.out << r.err);
 }
 
 BOOST_AUTO_TEST_CASE(train_approve_score_fall_back_and_roll_back) {
@@ -138,7 +140,8 @@ BOOST_AUTO_TEST_CASE(train_approve_score_fall_back_and_roll_back) {
   BOOST_TEST_REQUIRE(with_model.starts_with(w.original));
   const std::vector<std::string> yaml = blocks(doc, "yaml");
   BOOST_TEST_REQUIRE(!yaml.empty());
-  BOOST_TEST(with_model.substr(w.original.size()) == "\n" + yaml.front(), "docs/model.md's first yaml block");
+  BOOST_TEST(with_model.substr(w.original.size()) == "\n" + yaml.front(),
+             "docs/model.md's first yaml block");
   BOOST_TEST(w.value("SELECT report_path FROM icp_changes ORDER BY id DESC LIMIT 1") ==
              "lead_models id 1");
 
@@ -146,8 +149,9 @@ BOOST_AUTO_TEST_CASE(train_approve_score_fall_back_and_roll_back) {
   const std::string log = w.export_leads(11);
   std::string documented = line_with(doc, "scorer: scoring with the model lead_models id 1");
   BOOST_TEST_REQUIRE(!documented.empty());
-  documented = std::regex_replace(documented, std::regex("sha256 [0-9a-f]{12}"),
-                                  "sha256 " + w.value("SELECT sha256 FROM lead_models").substr(0, 12));
+  documented =
+      std::regex_replace(documented, std::regex("sha256 [0-9a-f]{12}"),
+                         "sha256 " + w.value("SELECT sha256 FROM lead_models").substr(0, 12));
   documented = std::regex_replace(documented, std::regex("config/icp\\.yaml"), w.icp);
   BOOST_TEST(has(log, documented), documented << " not in:\n" << log);
   const std::string batch = w.value("SELECT max(batch_id) FROM lead_outcomes");
@@ -195,8 +199,9 @@ BOOST_AUTO_TEST_CASE(training_refuses_below_the_minimum_with_exit_2) {
   // A model the writer may not approve: none there.
   const ProcessResult refused = w.run("set_scoring_method", {"use=model", "model=1"});
   BOOST_TEST(refused.exit_code == 2);
-  BOOST_TEST(has(refused.err, "the model cannot be approved, nothing changed: there is no model 1 "
-                              "in lead_models"),
+  BOOST_TEST(has(refused.err,
+                 "the model cannot be approved, nothing changed: there is no model 1 "
+                 "in lead_models"),
              refused.err);
   BOOST_TEST(testing::read_file(w.icp) == w.original);
 }
@@ -204,15 +209,18 @@ BOOST_AUTO_TEST_CASE(training_refuses_below_the_minimum_with_exit_2) {
 BOOST_AUTO_TEST_CASE(the_readme_steps_and_the_jobs_validate) {
   TempDir dir;
   for (const char* plugin : {"model_trainer"}) {
-    const std::string readme = testing::read_file(repo("plugins/" + std::string(plugin) + "/README.md"));
+    const std::string readme =
+        testing::read_file(repo("plugins/" + std::string(plugin) + "/README.md"));
     const std::vector<std::string> steps = blocks(readme, "yaml");
     BOOST_TEST_REQUIRE(!steps.empty());
     const std::string job = dir.file(std::string(plugin) + ".yaml");
-    testing::write_file(job, "name: readme\ndatabase: sqlite://" + dir.file("db") + "\n" + steps[0]);
+    testing::write_file(job,
+                        "name: readme\ndatabase: sqlite://" + dir.file("db") + "\n" + steps[0]);
     fs::create_directories(dir.file("config"));
     fs::copy_file(repo("config/icp.yaml"), dir.file("config/icp.yaml"),
                   fs::copy_options::overwrite_existing);
-    const ProcessResult r = testing::run_process({testing::hades_binary(), "validate", job}, dir.path());
+    const ProcessResult r =
+        testing::run_process({testing::hades_binary(), "validate", job}, dir.path());
     BOOST_TEST(r.exit_code == 0, plugin << ": " << r.out << r.err);
   }
   for (const char* job : {"train_model", "set_scoring_method"}) {

@@ -3,12 +3,13 @@
 // region do not), copied into the test's database: a SQLite file, or a real sqld under
 // model_trainer_test_sqld (the `database` suite).
 #define BOOST_TEST_MODULE model_trainer
+#include "model_trainer.h"
+
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 
 #include "common/outcome_tables.h"
 #include "lead_model/model_store.h"
-#include "model_trainer.h"
 #include "process.h"
 #include "sqlite_database.h"
 #include "test_database.h"
@@ -25,7 +26,9 @@ using lead_model::Feature;
 
 constexpr const char* kStartedAt = "2026-02-11T12:00:00Z";  // generate_outcomes' --as-of day
 
-std::string repo(const std::string& relative) { return hades::testing::source_dir() + "/" + relative; }
+std::string repo(const std::string& relative) {
+  return hades::testing::source_dir() + "/" + relative;
+}
 
 // tools/generate_outcomes.py into a SQLite file of `dir`.
 std::string generate(const TempDir& dir, const std::vector<std::string>& args) {
@@ -195,7 +198,8 @@ BOOST_AUTO_TEST_CASE(missing_features_are_zeros_so_each_feature_counts_only_its_
 BOOST_AUTO_TEST_CASE(the_model_is_stored_in_the_table_and_the_files_alike) {
   const Planted& p = planted();
   BOOST_TEST_REQUIRE(p.trained.status.ok());
-  Result<std::optional<lead_model::StoredModel>> row = lead_model::stored_model(*p.db, p.trained.id);
+  Result<std::optional<lead_model::StoredModel>> row =
+      lead_model::stored_model(*p.db, p.trained.id);
   BOOST_TEST_REQUIRE((row.ok() && row->has_value()));
   const std::string file = hades::testing::read_file(p.trained.file);
   BOOST_TEST((*row)->json == file);
@@ -206,8 +210,8 @@ BOOST_AUTO_TEST_CASE(the_model_is_stored_in_the_table_and_the_files_alike) {
   BOOST_TEST_REQUIRE(back.ok(), back.status().to_string());
   BOOST_TEST(lead_model::model_to_json(*back) == file);
   // Loaded by reference, as the scorer and the weight_writer find it.
-  Result<lead_model::LoadedModel> by_id =
-      lead_model::load_model(*p.db, lead_model::parse_model_reference(std::to_string(p.trained.id)));
+  Result<lead_model::LoadedModel> by_id = lead_model::load_model(
+      *p.db, lead_model::parse_model_reference(std::to_string(p.trained.id)));
   BOOST_TEST_REQUIRE(by_id.ok());
   BOOST_TEST(by_id->sha256 == (*row)->sha256);
   Result<lead_model::LoadedModel> by_path =
@@ -280,7 +284,8 @@ BOOST_AUTO_TEST_CASE(bad_settings_are_refused_naming_the_key) {
   };
   BOOST_TEST(refused("holdout_date", std::string("June")).find("`holdout_date` must be") !=
              std::string::npos);
-  BOOST_TEST(refused("min_hades_outcomes", std::int64_t{0}).find("at least 1") != std::string::npos);
+  BOOST_TEST(refused("min_hades_outcomes", std::int64_t{0}).find("at least 1") !=
+             std::string::npos);
   BOOST_TEST(refused("bootstrap_resamples", std::int64_t{10}).find("between 2000") !=
              std::string::npos);
   BOOST_TEST(refused("icp", std::string("/nonexistent/icp.yaml")).find("`icp`") !=

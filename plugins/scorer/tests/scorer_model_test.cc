@@ -31,10 +31,11 @@ const std::vector<std::string> kHeader = {
 
 Row lead(std::string id, std::string sic, std::string employees, std::string state,
          std::string miles, std::string strength, std::string date) {
-  return Row{Value(std::move(id)), Value(std::string("Acme")), Value(std::move(sic)),
-             Value(std::move(employees)), Value(std::move(state)), Value(std::move(miles)),
-             Value(std::move(strength)), Value(std::move(date)), Value(std::string("Manager")),
-             Value(std::string("Facilities Manager"))};
+  return Row{Value(std::move(id)),          Value(std::string("Acme")),
+             Value(std::move(sic)),         Value(std::move(employees)),
+             Value(std::move(state)),       Value(std::move(miles)),
+             Value(std::move(strength)),    Value(std::move(date)),
+             Value(std::string("Manager")), Value(std::string("Facilities Manager"))};
 }
 
 // Leads that reach different levels of the model below; as of 2026-02-11.
@@ -60,17 +61,19 @@ LeadModel model_for(const plugin_common::IcpConfig& icp) {
   m.c_selection = {{1}, {0.3}, 1, 1, ""};
   m.intercept = -2.2;
   m.features = {
-      {Feature::kSic, {level("8062", -0.3, 0.4), level("8361", 0.6, 0.4), level("Other", 0.1, 0.2)}},
-      {Feature::kEmployeeTier, {level("50-100", 0.35, 0.5), level("501-999999", -0.5, 0.3),
-                                level("unknown", 0.0, 0.2)}},
+      {Feature::kSic,
+       {level("8062", -0.3, 0.4), level("8361", 0.6, 0.4), level("Other", 0.1, 0.2)}},
+      {Feature::kEmployeeTier,
+       {level("50-100", 0.35, 0.5), level("501-999999", -0.5, 0.3), level("unknown", 0.0, 0.2)}},
       {Feature::kRegion, {level("Northeast", 0.02, 0.5), level("South", -0.02, 0.5)}},
       {Feature::kProximity, {level("0-5 mi", 0.5, 0.5), level("25-50 mi", -0.2, 0.5)}},
-      {Feature::kSignalStrength, {level("High", 0.4, 0.5), level("Low", -0.45, 0.4),
-                                  level("unknown", -0.1, 0.1)}},
+      {Feature::kSignalStrength,
+       {level("High", 0.4, 0.5), level("Low", -0.45, 0.4), level("unknown", -0.1, 0.1)}},
       {Feature::kFreshness, {level("Hot", 0.2, 0.6), level("Warm", -0.15, 0.4)}},
   };
-  m.training = {"2026-01-01T00:00:00Z", 3000, 300, 5000, 500, "2025-01-01T00:00:00Z",
-                "2025-12-01T00:00:00Z", std::string(64, '0')};
+  m.training = {
+      "2026-01-01T00:00:00Z", 3000, 300, 5000, 500, "2025-01-01T00:00:00Z", "2025-12-01T00:00:00Z",
+      std::string(64, '0')};
   m.solver = {6, true, 1000, 1e-13};
   m.evaluation.verdict = std::string(lead_model::kModelBetter);
   m.evaluation.reason = "AUC +0.05";
@@ -169,8 +172,8 @@ BOOST_AUTO_TEST_CASE(an_approved_usable_model_scores_the_leads) {
       BOOST_TEST(f["model"]["weights_score"].get<double>() ==
                  plugin_common::final_score(f["components"]["total"].get<double>()));
       const double p = f["model"]["probability"].get<double>();
-      BOOST_TEST(hades_score == std::min<std::int64_t>(
-                                    100, std::llround(100 * p / model.p_max(kind))));
+      BOOST_TEST(hades_score ==
+                 std::min<std::int64_t>(100, std::llround(100 * p / model.p_max(kind))));
     }
   }
 }
@@ -179,8 +182,8 @@ BOOST_AUTO_TEST_CASE(the_mapping_gives_the_best_profile_100_and_contributions_in
   const Setup s;
   auto db = hades::testing::scratch_database();
   // The geography best profile: 8361, 50-100, Northeast, 0-5 mi.
-  const Scored best = score(*db, s.config(Workflow::kGeography),
-                            {lead("b", "8361", "60", "MA", "1", "", "")});
+  const Scored best =
+      score(*db, s.config(Workflow::kGeography), {lead("b", "8361", "60", "MA", "1", "", "")});
   BOOST_TEST(as_int(best.out.get(0, "hades_score")).value_or(-1) == 100);
   const json f = json::parse(std::get<std::string>(best.out.get(0, "source_features")));
   // Contributions against the average lead: sic 0.6 - 0.14, proximity 0.5 - 0.15, employee
@@ -229,7 +232,8 @@ BOOST_AUTO_TEST_CASE(the_readme_shows_the_model_object_of_a_lead) {
   const Scored scored = score(*db, by_id.config(Workflow::kIntent), {leads()[0]});
   json model = json::parse(std::get<std::string>(scored.out.get(0, "source_features")))["model"];
   model["sha256"] = "...";
-  const std::string readme = hades::testing::read_file(testing::repo_path("plugins/scorer/README.md"));
+  const std::string readme =
+      hades::testing::read_file(testing::repo_path("plugins/scorer/README.md"));
   const std::size_t begin = readme.find("```json\n\"model\":");
   BOOST_TEST_REQUIRE(begin != std::string::npos);
   const std::size_t end = readme.find("```", begin + 7);
@@ -294,8 +298,8 @@ BOOST_AUTO_TEST_CASE(when_the_model_has_another_feature_set) {
 
 BOOST_AUTO_TEST_CASE(when_the_model_is_not_better_on_its_holdout) {
   const Setup s;
-  for (const std::string_view verdict : {lead_model::kInsufficientEvidence,
-                                         lead_model::kWeightsBetter, lead_model::kNotEvaluated}) {
+  for (const std::string_view verdict :
+       {lead_model::kInsufficientEvidence, lead_model::kWeightsBetter, lead_model::kNotEvaluated}) {
     LeadModel m = model_for(s.icp());
     m.evaluation.verdict = std::string(verdict);
     hades::testing::write_file(s.model_path, lead_model::model_to_json(m));

@@ -135,8 +135,9 @@ BOOST_AUTO_TEST_CASE(the_loader_checks_the_section) {
   const auto error = [](const std::string& section) {
     return plugin_common::parse_icp_config(shipped_text() + section, "icp.yaml").status().message();
   };
-  BOOST_TEST(error("scoring_method:\n  use: modle\n").find(
-                 "scoring_method.use: expected weights or model, got 'modle'") != std::string::npos);
+  BOOST_TEST(error("scoring_method:\n  use: modle\n")
+                 .find("scoring_method.use: expected weights or model, got 'modle'") !=
+             std::string::npos);
   BOOST_TEST(error("scoring_method:\n  use: model\n").find("missing key 'model'") !=
              std::string::npos);
   BOOST_TEST(error("scoring_method:\n  use: weights\n  modle: 3\n").find("unknown key 'modle'") !=
@@ -208,12 +209,12 @@ struct MethodFixture {
   }
 
   std::int64_t store(std::string_view verdict) {
-    const lead_model::LeadModel m = lead_model::testing::plain_model(*plugin_common::load_icp_config(icp), verdict);
+    const lead_model::LeadModel m =
+        lead_model::testing::plain_model(*plugin_common::load_icp_config(icp), verdict);
     return lead_model::store_model(*db, m, lead_model::model_to_json(m), "train", "").value();
   }
 
-  Status run(const std::string& use, const std::string& model, bool dry_run,
-             std::string* printed) {
+  Status run(const std::string& use, const std::string& model, bool dry_run, std::string* printed) {
     Settings s;
     s.set("action", std::string("set_method"));
     s.set("icp", icp);
@@ -262,8 +263,9 @@ BOOST_FIXTURE_TEST_CASE(a_model_that_may_not_score_is_refused_and_nothing_change
        {lead_model::kInsufficientEvidence, lead_model::kWeightsBetter}) {
     const Status s = run("model", std::to_string(store(verdict)), false, &printed);
     BOOST_TEST(s.code() == StatusCode::kInvalidConfig);
-    BOOST_TEST(s.message().find("the model cannot be approved, nothing changed") !=
-                   std::string::npos, s.message());
+    BOOST_TEST(
+        s.message().find("the model cannot be approved, nothing changed") != std::string::npos,
+        s.message());
     BOOST_TEST(s.message().find("is not better than the weights") != std::string::npos);
   }
   const Status missing = run("model", dir.file("none.json"), false, &printed);

@@ -39,7 +39,7 @@ const SettingSpec kSettings[10] = {
      "with exit 3 (0-3600)."},
     {"use", SettingType::kString, false, nullptr, false,
      "set_method: `model` (score with the lead model `model`) or `weights` (score with the "
-     "weights again)."},
+     "weights again). Empty: say what icp.yaml and the newest model say and change nothing."},
     {"model", SettingType::kString, false, nullptr, false,
      "set_method with use: model: a lead_models id or a model file; refused unless the model "
      "was trained on this icp.yaml's feature set and beat the weights on its holdout."},
@@ -98,8 +98,12 @@ Result<std::optional<std::int64_t>> parse_change(const std::string& text) {
 
 Result<WeightWriterConfig> bind_method(const Settings& settings, WeightWriterConfig config) {
   const std::string use = settings.get_string("use").value_or("");
+  if (use.empty()) {
+    config.list_only = true;  // nothing chosen yet: say what icp.yaml and the newest model say
+    return config;
+  }
   if (use != "model" && use != "weights") {
-    return Status::invalid_config("weight_writer: set_method needs `use`: model or weights, got '" +
+    return Status::invalid_config("weight_writer: set_method's `use` must be model or weights, got '" +
                                   use + "'");
   }
   config.method.use_model = use == "model";
@@ -203,7 +207,33 @@ Status WeightWriter::run(Context& ctx) {
   return Status::internal("weight_writer: unknown action");
 }
 
+Status WeightWriter::method_menu(Context& ctx) {
+  Result<plugin_common::IcpConfig> icp = plugin_common::load_icp_config(config_.icp);
+  if (!icp.ok()) return Status::invalid_config("weight_writer: " + icp.status().message());
+  const plugin_common::ScoringMethod& now = icp->scoring_method;
+  std::string text = "nothing chosen, nothing changed. " + config_.icp + " scores with " +
+                     plugin_common::method_text(now.use_model, now.model) + ".\n";
+  Result<std::optional<lead_model::StoredModel>> newest = lead_model::latest_model(ctx.database());
+  if (!newest.ok()) return newest.status();
+  if (!*newest) {
+    text += "No lead model is trained yet: run jobs/train_model.yaml.\n";
+  } else {
+    const std::string id = std::to_string((*newest)->id);
+    Result<lead_model::LoadedModel> usable = lead_model::load_usable_model(
+        ctx.database(), lead_model::parse_model_reference(id), *icp);
+    text += "The newest model is " + id + " (" + (*newest)->created_at + ", " +
+            (*newest)->verdict + "): " +
+            (usable.ok() ? "approve it with --set use=model --set model=" + id
+                         : "it cannot be approved: " + usable.status().message()) +
+            ".\n";
+  }
+  print(text);
+  ctx.log().info("weight_writer: no method chosen; nothing changed");
+  return Status::ok_status();
+}
+
 Status WeightWriter::set_method(Context& ctx) {
+  if (config_.list_only) return method_menu(ctx);
   plugin_common::MethodRequest request;
   request.context = change_context(ctx);
   request.choice = config_.method;

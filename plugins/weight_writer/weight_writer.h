@@ -15,7 +15,8 @@
 //   action: set_method  set icp.yaml's `scoring_method` to `use` (model or weights) and `model`
 //                     (common/icp_method.h): the person's approval of the lead model, refused
 //                     unless lead_model::load_usable_model() accepts the model; rolled back like
-//                     any change.
+//                     any change. An empty `use` says what icp.yaml and the newest model say and
+//                     changes nothing, so that the shipped job validates and a bare run informs.
 //
 // Settings are checked when the step is created (`hades validate`); files are read only in run().
 //
@@ -55,7 +56,9 @@ struct WeightWriterConfig {
   std::string icp;
   std::string report;                  // apply
   plugin_common::Selection selection;  // apply
-  bool list_only = false;  // apply with an empty `select`: list the suggestions, change nothing
+  // apply with an empty `select`: list the suggestions; set_method with an empty `use`: say what
+  // icp.yaml and the newest model say. Either way change nothing.
+  bool list_only = false;
   std::optional<std::int64_t> change;  // rollback; nullopt = the latest
   std::string applied_by;
   bool dry_run = false;
@@ -84,6 +87,7 @@ class WeightWriter : public Task {
   Status apply(Context& ctx);
   Status rollback(Context& ctx);
   Status set_method(Context& ctx);
+  Status method_menu(Context& ctx);
   // Who and when, this run's step, the lock wait and the crash seam: every change's context.
   plugin_common::ChangeContext change_context(const Context& ctx) const;
   void print(const std::string& text);

@@ -129,6 +129,12 @@ BOOST_AUTO_TEST_CASE(train_approve_score_fall_back_and_roll_back) {
   const std::string file = w.value("SELECT file FROM lead_models WHERE id = 1");
   BOOST_TEST(fs::exists(file));
 
+  // Without a choice the job says what to do, and changes nothing.
+  const ProcessResult menu = w.run("set_scoring_method", {});
+  require_ok(menu, "set_scoring_method without use");
+  BOOST_TEST(has(menu.out, "approve it with --set use=model --set model=1"), menu.out);
+  BOOST_TEST(testing::read_file(w.icp) == w.original);
+
   // Approve: a dry run changes nothing; then icp.yaml gets the section docs/model.md shows.
   const ProcessResult dry = w.run("set_scoring_method", {"use=model", "model=1", "dry_run=true"});
   require_ok(dry, "set_scoring_method dry run");

@@ -276,8 +276,19 @@ BOOST_FIXTURE_TEST_CASE(a_model_that_may_not_score_is_refused_and_nothing_change
 
 BOOST_FIXTURE_TEST_CASE(settings_of_set_method_are_checked, MethodFixture) {
   std::string printed;
-  BOOST_TEST(run("", "", false, &printed).message().find("set_method needs `use`") !=
+  BOOST_TEST(run("maybe", "", false, &printed).message().find("`use` must be model or weights") !=
              std::string::npos);
+  // No choice: what icp.yaml and the newest model say; nothing changes.
+  const std::string before = hades::testing::read_file(icp);
+  BOOST_TEST_REQUIRE(run("", "", false, &printed).ok());
+  BOOST_TEST(printed.find("scores with weights.\nNo lead model is trained yet") != std::string::npos,
+             printed);
+  const std::int64_t id = store(lead_model::kModelBetter);
+  BOOST_TEST_REQUIRE(run("", "", false, &printed).ok());
+  BOOST_TEST(printed.find("approve it with --set use=model --set model=" + std::to_string(id)) !=
+                 std::string::npos,
+             printed);
+  BOOST_TEST(hades::testing::read_file(icp) == before);
   BOOST_TEST(run("model", " ", false, &printed).message().find("use: model needs `model`") !=
              std::string::npos);
   // Back to the weights needs no model; with none approved there is nothing to change.

@@ -278,7 +278,7 @@ Status evaluate(const TrainingSet& data, const TierOrder& tiers, double c,
     predictions.emplace_back(p, &cell);
     log_loss += cell.n * std::log1p(std::exp(eta)) - cell.k * eta;
   }
-  e.test_rescored = data.rescored;
+  e.test_rescored = data.holdout_rescored;
   if (e.test_leads == 0) {
     e.verdict = std::string(lead_model::kNotEvaluated);
     e.reason = can_fit ? "no matured HADES lead was exported on or after the holdout date"

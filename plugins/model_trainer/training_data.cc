@@ -262,13 +262,12 @@ Status load_historical(Database& db, const BucketRules& rules, std::int64_t page
 
 // What icp.yaml's weights give the lead now; its recorded score when its inputs are not there.
 std::int32_t weights_score(const IcpConfig& icp, RowKind kind, const std::vector<Value>& r,
-                           const Recorded& f, TrainingSet& set) {
+                           const Recorded& f) {
   if (!f.present) {
     const std::optional<std::int64_t> recorded = as_int(r[kRecordedScore]);
     return recorded && *recorded >= 0 && *recorded <= 100 ? static_cast<std::int32_t>(*recorded)
                                                           : kNoScore;
   }
-  ++set.rescored;
   const std::optional<std::string> sic4 = plugin_common::normalize_sic(text_of(r[kSic]));
   const std::string_view sic = sic4 ? std::string_view(*sic4) : std::string_view();
   if (kind == RowKind::kIntent) {
@@ -334,8 +333,9 @@ Status load_leads(Database& db, const IcpConfig& icp, const BucketRules& rules,
             names.id(Feature::kFreshness, rules.freshness(f.dated ? f.age_days : std::nullopt));
       }
       const bool success = as_int(r[kSuccess]).value_or(0) != 0;
-      cells.add(kind, bucket, blocks.of(text_of(r[kExportedAt])),
-                weights_score(icp, kind, r, f, set), success);
+      const int block = blocks.of(text_of(r[kExportedAt]));
+      if (block == kHoldoutBlock && f.present) ++set.holdout_rescored;
+      cells.add(kind, bucket, block, weights_score(icp, kind, r, f), success);
       ++set.hades_leads;
       set.hades_deliveries += success ? 1 : 0;
     }

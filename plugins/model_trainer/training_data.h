@@ -72,7 +72,7 @@ struct TrainingSet {
   std::int64_t historical_deliveries = 0;
   std::int64_t hades_leads = 0;
   std::int64_t hades_deliveries = 0;
-  std::int64_t rescored = 0;  // HADES leads whose weights score was recomputed
+  std::int64_t holdout_rescored = 0;  // holdout leads whose weights score was recomputed
   std::string first_export;
   std::string last_export;
 

@@ -164,6 +164,8 @@ BOOST_AUTO_TEST_CASE(the_model_finds_the_planted_effects_and_beats_the_weights) 
   BOOST_TEST(e.auc_difference->low > 0);
   BOOST_TEST(e.auc_difference->resamples > 1900);
   BOOST_TEST(e.test_leads > 0);
+  // Every generated lead has its source_features: the weights' scores are today's icp.yaml's.
+  BOOST_TEST(e.test_rescored == e.test_leads);
   BOOST_TEST(e.model.lift_top20.has_value());
   BOOST_TEST(e.weights.brier.has_value());
   BOOST_TEST(e.reliability.size() == 10u);

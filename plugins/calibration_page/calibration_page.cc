@@ -5,7 +5,9 @@
 #include <set>
 
 #include "assets.h"
+#include "common/icp_config.h"
 #include "common/outcome_summary.h"
+#include "model_view.h"
 #include "outcome_feed.h"
 #include "report_view.h"
 
@@ -85,6 +87,10 @@ std::optional<std::vector<std::string>> items_of(const json& body) {
   return items;
 }
 
+bool has_model_id(const json& body) {
+  return body.contains("model_id") && body["model_id"].is_number_integer();
+}
+
 // Each file's modification time and size, or an error text.
 bool file_changed(const std::string& path, fs::file_time_type* mtime, std::uintmax_t* size,
                   std::string* error) {
@@ -141,6 +147,10 @@ Status CalibrationPage::start(PageContext& ctx, PageRoutes& routes) {
   routes.post("/api/preview", bind(&CalibrationPage::preview));
   routes.post("/api/apply", bind(&CalibrationPage::apply));
   routes.post("/api/rollback", bind(&CalibrationPage::rollback));
+  routes.get("/api/model", bind(&CalibrationPage::model));
+  routes.post("/api/model/preview", bind(&CalibrationPage::model_preview));
+  routes.post("/api/model/approve", bind(&CalibrationPage::model_approve));
+  routes.post("/api/model/revert", bind(&CalibrationPage::model_revert));
   std::string error;
   if (icp(&error) == nullptr) log_->warn("the page cannot show icp.yaml yet: " + error);
   log_->info("icp.yaml " + config_.icp_path + ", reports " + report_path());
@@ -390,6 +400,102 @@ WebResponse CalibrationPage::rollback(const WebRequest& request) {
     return refused_change(change.status());
   }
   log_->info(request.user + " rolled back change " + std::to_string(id));
+  return json_reply(200, {{"change", change_json(*change)}});
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Model tab
+
+std::vector<WeightChangeRecord> CalibrationPage::recent_changes() {
+  auto history = weights_->history(kHistoryShown);
+  return history.ok() ? std::move(history).value() : std::vector<WeightChangeRecord>{};
+}
+
+WebResponse CalibrationPage::model(const WebRequest&) {
+  auto reply = model_reply(*db_, config_.icp_path, recent_changes());
+  if (!reply.ok()) return error_reply(500, reply.status().message());
+  (*reply)["approve_available"] = weights_->available().ok();
+  (*reply)["approve_unavailable_reason"] =
+      weights_->available().ok() ? json() : json(weights_->available().message());
+  return json_reply(200, *reply);
+}
+
+// The newest model's id when the request names it and it may score; else why not.
+// REQUIRES: has_model_id(body).
+Result<std::int64_t> CalibrationPage::requested_model(const json& body) {
+  auto reply = model_reply(*db_, config_.icp_path, {});
+  if (!reply.ok()) return reply.status();
+  if (!(*reply)["available"].get<bool>() || (*reply)["id"] != body["model_id"]) {
+    return Status::invalid_config("model " + body["model_id"].dump() +
+                                  " is not the newest model: reload the page");
+  }
+  if (!(*reply)["usable"].get<bool>()) {
+    return Status::invalid_config((*reply)["unusable_reason"].get<std::string>());
+  }
+  return body["model_id"].get<std::int64_t>();
+}
+
+WebResponse CalibrationPage::model_preview(const WebRequest& request) {
+  const auto body = body_object(request);
+  if (!body || !has_model_id(*body)) return error_reply(400, "expected {\"model_id\": N}");
+  auto id = requested_model(*body);
+  if (!id.ok()) return refused_change(id.status());
+  auto plan = weights_->preview_method(true, std::to_string(*id));
+  if (!plan.ok()) return refused_change(plan.status());
+  json items = json::array();
+  for (const auto& item : plan->items) items.push_back(item_json(item));
+  return json_reply(200,
+                    {{"items", items}, {"diff", plan->diff}, {"icp_sha256", plan->icp_sha256}});
+}
+
+WebResponse CalibrationPage::model_approve(const WebRequest& request) {
+  const auto body = body_object(request);
+  if (!body || !has_model_id(*body) || !body->contains("icp_sha256") ||
+      !(*body)["icp_sha256"].is_string()) {
+    return error_reply(400, "expected {\"model_id\": N, \"icp_sha256\": ...}");
+  }
+  auto id = requested_model(*body);
+  if (!id.ok()) return refused_change(id.status());
+  auto change = weights_->set_method(true, std::to_string(*id),
+                                     (*body)["icp_sha256"].get<std::string>(), request.user);
+  if (!change.ok()) {
+    log_->warn("approving model " + std::to_string(*id) + " by " + request.user +
+               " refused: " + change.status().message());
+    return refused_change(change.status());
+  }
+  log_->info(request.user + " approved scoring with model " + std::to_string(*id) + " (change " +
+             std::to_string(change->id) + ")");
+  return json_reply(200, {{"change", change_json(*change)}});
+}
+
+WebResponse CalibrationPage::model_revert(const WebRequest& request) {
+  const auto body = body_object(request);
+  if (!body || !body->contains("icp_sha256") || !(*body)["icp_sha256"].is_string()) {
+    return error_reply(400, "expected {\"icp_sha256\": ...}");
+  }
+  std::string error;
+  const IcpView* view = icp(&error);
+  if (view == nullptr) return refused_change(Status::invalid_config(error));
+  if ((*body)["icp_sha256"] != view->sha256) {
+    return refused_change(
+        Status::invalid_config("icp.yaml changed since the page was loaded: reload"));
+  }
+  auto config = plugin_common::load_icp_config(config_.icp_path);
+  if (!config.ok()) return refused_change(Status::invalid_config(config.status().message()));
+  const std::optional<RevertPlan> plan =
+      revert_plan(config->scoring_method.use_model, recent_changes());
+  if (!plan) {
+    return refused_change(Status::invalid_config("icp.yaml already scores with the weights"));
+  }
+  auto change = plan->rollback_change ? weights_->rollback(*plan->rollback_change, request.user)
+                                      : weights_->set_method(false, "", view->sha256, request.user);
+  if (!change.ok()) {
+    log_->warn("revert to the weights by " + request.user +
+               " refused: " + change.status().message());
+    return refused_change(change.status());
+  }
+  log_->info(request.user + " reverted scoring to the weights (change " +
+             std::to_string(change->id) + ")");
   return json_reply(200, {{"change", change_json(*change)}});
 }
 

@@ -1,8 +1,9 @@
 // calibration_page.h: the Score Calibration page (README.md, docs/dashboard.md).
 //
-// Three tabs over the job database, icp.yaml and the calibration reports: Current weights,
-// Calibration report (with Apply selected) and Outcomes feed, plus the "recalibration
-// available" indicator. The JSON endpoints, all below the page's mount:
+// Four tabs over the job database, icp.yaml and the calibration reports: Current weights,
+// Calibration report (with Apply selected), Outcomes feed and Model (the lead model against the
+// weights, with Approve and Revert), plus the "recalibration available" indicator. The JSON
+// endpoints, all below the page's mount:
 //   GET  api/summary       indicator, last calibration, icp.yaml and report identity
 //   GET  api/weights       icp.yaml's tables with comments, and the history of changes
 //   GET  api/report        the latest report's rows, backtest and guard
@@ -11,6 +12,10 @@
 //   POST api/preview       {items}: the diff Apply would make
 //   POST api/apply         {items, icp_sha256, report_created_at}: apply them
 //   POST api/rollback      {change_id}: undo the latest change
+//   GET  api/model         the newest lead model, its comparison with the weights, the method
+//   POST api/model/preview {model_id}: the diff approving it would make
+//   POST api/model/approve {model_id, icp_sha256}: score with it (icp.yaml's scoring_method)
+//   POST api/model/revert  {icp_sha256}: back to the weights
 // and the static files (index.html, app.css, app.js) compiled into the plugin.
 //
 // Thread safety: hades/page.h's: start() and handlers from one thread.
@@ -65,6 +70,14 @@ class CalibrationPage final : public Page {
   WebResponse preview(const WebRequest& request);
   WebResponse apply(const WebRequest& request);
   WebResponse rollback(const WebRequest& request);
+  WebResponse model(const WebRequest& request);
+  WebResponse model_preview(const WebRequest& request);
+  WebResponse model_approve(const WebRequest& request);
+  WebResponse model_revert(const WebRequest& request);
+  // The latest changes of icp.yaml, newest first; empty when the history cannot be read.
+  std::vector<WeightChangeRecord> recent_changes();
+  // The model a Model-tab POST names: it must be the newest and usable.
+  Result<std::int64_t> requested_model(const nlohmann::json& body);
 
   // icp.yaml as it is now; nullptr (and error) when it cannot be read.
   const IcpView* icp(std::string* error);

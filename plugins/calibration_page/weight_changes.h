@@ -86,6 +86,21 @@ class WeightChanges {
 
   // The latest `limit` changes, newest first.
   virtual Result<std::vector<WeightChangeRecord>> history(std::size_t limit) = 0;
+
+  // The Model tab (docs/model.md): icp.yaml's `scoring_method` set to the lead model
+  // `model_reference` (a lead_models id) when `use_model`, else back to the weights; the same
+  // lock, journal and audit as a weight change (common/icp_method.h). A model that may not score
+  // (lead_model::load_usable_model) is refused with kInvalidConfig. These sit last because they
+  // came last: the Model tab came after Apply and Roll back.
+  //
+  // The diff the switch would make; writes nothing.
+  virtual Result<WeightChangePlan> preview_method(bool use_model,
+                                                  const std::string& model_reference) = 0;
+  // Makes the switch, refusing (kInvalidConfig) when icp.yaml's SHA-256 is no longer
+  // `expected_icp_sha256` (what the page showed) or the file already says so.
+  virtual Result<WeightChangeRecord> set_method(bool use_model, const std::string& model_reference,
+                                                const std::string& expected_icp_sha256,
+                                                const std::string& applied_by) = 0;
 };
 
 // The implementation this build has, over the job database `db` and the icp.yaml at

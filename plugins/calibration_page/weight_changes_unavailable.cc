@@ -26,6 +26,13 @@ class UnavailableWeightChanges final : public WeightChanges {
   Result<std::vector<WeightChangeRecord>> history(std::size_t) override {
     return std::vector<WeightChangeRecord>{};
   }
+  Result<WeightChangePlan> preview_method(bool, const std::string&) override {
+    return Status::invalid_config(kWhy);
+  }
+  Result<WeightChangeRecord> set_method(bool, const std::string&, const std::string&,
+                                        const std::string&) override {
+    return Status::invalid_config(kWhy);
+  }
 };
 
 }  // namespace

@@ -10,7 +10,9 @@
 #include "common/icp_changes.h"
 #include "common/icp_edit.h"
 #include "common/icp_file.h"
+#include "common/icp_method.h"
 #include "common/text_diff.h"
+#include "lead_model/model_store.h"
 #include "weight_changes.h"
 
 namespace hades::calibration_page {
@@ -49,6 +51,14 @@ WeightChangeItem item_of(const pc::IcpChange& c) {
   return {c.dimension + ":" + c.bucket, c.place, c.old_value, c.new_value};
 }
 
+WeightChangePlan plan_of(const pc::IcpEditPlan& plan) {
+  WeightChangePlan out;
+  for (const pc::IcpChange& c : plan.changes) out.items.push_back(item_of(c));
+  out.diff = plan.diff;
+  out.icp_sha256 = plan.sha256_before;
+  return out;
+}
+
 WeightChangeRecord record_of(const pc::IcpChangeRecord& r) {
   WeightChangeRecord out;
   out.id = r.id;
@@ -78,11 +88,7 @@ class WeightWriterChanges final : public WeightChanges {
     if (!request.ok()) return request.status();
     auto plan = pc::preview_icp_changes(*request);
     if (!plan.ok()) return plan.status();
-    WeightChangePlan out;
-    for (const pc::IcpChange& c : plan->changes) out.items.push_back(item_of(c));
-    out.diff = plan->diff;
-    out.icp_sha256 = plan->sha256_before;
-    return out;
+    return plan_of(*plan);
   }
 
   Result<WeightChangeRecord> apply(const std::string& report_path,
@@ -112,6 +118,34 @@ class WeightWriterChanges final : public WeightChanges {
     auto outcome = pc::rollback_icp_change(db_, request);
     if (!outcome.ok()) return outcome.status();
     if (!outcome->change) return Status::invalid_config("nothing to roll back");
+    return record_of(*outcome->change);
+  }
+
+  Result<WeightChangePlan> preview_method(bool use_model,
+                                          const std::string& model_reference) override {
+    auto request = method_request(use_model, model_reference, "");
+    if (!request.ok()) return request.status();
+    auto plan = pc::preview_method_change(*request);
+    if (!plan.ok()) return plan.status();
+    return plan_of(*plan);
+  }
+
+  Result<WeightChangeRecord> set_method(bool use_model, const std::string& model_reference,
+                                        const std::string& expected_icp_sha256,
+                                        const std::string& applied_by) override {
+    auto request = method_request(use_model, model_reference, applied_by);
+    if (!request.ok()) return request.status();
+    auto text = pc::read_file_bytes(icp_path_);
+    if (!text.ok()) return text.status();
+    if (pc::sha256_hex(*text) != expected_icp_sha256) {
+      return Status::invalid_config("icp.yaml changed since the page was loaded: reload");
+    }
+    auto outcome = pc::apply_method_change(db_, *request);
+    if (!outcome.ok()) return outcome.status();
+    if (!outcome->change) {
+      return Status::invalid_config("nothing to change: icp.yaml already scores with " +
+                                    pc::method_text(use_model, model_reference));
+    }
     return record_of(*outcome->change);
   }
 
@@ -153,6 +187,25 @@ class WeightWriterChanges final : public WeightChanges {
     request.report_json = std::move(report).value();
     request.selection = std::move(selection).value();
     request.calibrated_on = utc_now("%Y-%m-%d");
+    return request;
+  }
+
+  // The request for a method switch; a model must be one that may score with icp.yaml.
+  Result<pc::MethodRequest> method_request(bool use_model, const std::string& model_reference,
+                                           const std::string& applied_by) {
+    pc::MethodRequest request;
+    request.context = context(applied_by);
+    request.choice = {use_model, use_model ? model_reference : std::string()};
+    if (!use_model) return request;
+    auto icp = pc::load_icp_config(icp_path_);
+    if (!icp.ok()) return icp.status();
+    auto model = lead_model::load_usable_model(
+        db_, lead_model::parse_model_reference(model_reference), *icp);
+    if (!model.ok()) return Status::invalid_config(model.status().message());
+    const lead_model::Evaluation& e = model->model.evaluation;
+    request.evidence = {e.test_leads, e.test_deliveries, e.verdict};
+    request.model_source = model->source;
+    request.model_sha256 = model->sha256;
     return request;
   }
 

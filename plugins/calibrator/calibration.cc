@@ -14,6 +14,7 @@
 #include "bucket_sql.h"
 #include "common/normalize.h"
 #include "common/outcome_tables.h"
+#include "common/regions.h"
 #include "lead_stream.h"
 
 namespace hades::calibrator {
@@ -26,30 +27,6 @@ constexpr std::string_view kOutsideTiers = "outside tiers";
 constexpr std::string_view kPastTiers = "past tiers";
 constexpr double kTrainingShare = 0.8;
 constexpr double kDeliveryLagShare = 0.9;
-
-struct StateRegion {
-  std::string_view code;
-  std::string_view region;
-};
-
-// The four US Census Bureau regions (census.gov, "Census Regions and Divisions of the United
-// States"). DC belongs to the South Atlantic division, hence South.
-constexpr std::array<StateRegion, 51> kCensusRegions = {{
-    {"CT", "Northeast"}, {"ME", "Northeast"}, {"MA", "Northeast"}, {"NH", "Northeast"},
-    {"RI", "Northeast"}, {"VT", "Northeast"}, {"NJ", "Northeast"}, {"NY", "Northeast"},
-    {"PA", "Northeast"}, {"IL", "Midwest"},   {"IN", "Midwest"},   {"MI", "Midwest"},
-    {"OH", "Midwest"},   {"WI", "Midwest"},   {"IA", "Midwest"},   {"KS", "Midwest"},
-    {"MN", "Midwest"},   {"MO", "Midwest"},   {"NE", "Midwest"},   {"ND", "Midwest"},
-    {"SD", "Midwest"},   {"DE", "South"},     {"FL", "South"},     {"GA", "South"},
-    {"MD", "South"},     {"NC", "South"},     {"SC", "South"},     {"VA", "South"},
-    {"DC", "South"},     {"WV", "South"},     {"AL", "South"},     {"KY", "South"},
-    {"MS", "South"},     {"TN", "South"},     {"AR", "South"},     {"LA", "South"},
-    {"OK", "South"},     {"TX", "South"},     {"AZ", "West"},      {"CO", "West"},
-    {"ID", "West"},      {"MT", "West"},      {"NV", "West"},      {"NM", "West"},
-    {"UT", "West"},      {"WY", "West"},      {"AK", "West"},      {"CA", "West"},
-    {"HI", "West"},      {"OR", "West"},      {"WA", "West"},
-}};
-constexpr std::array<std::string_view, 4> kRegionOrder = {"Northeast", "Midwest", "South", "West"};
 
 // ---------------------------------------------------------------------------------------------
 // Bucket schemes: which buckets icp.yaml defines for a dimension and the score each one gets.
@@ -147,7 +124,8 @@ Scheme scheme_for(const IcpConfig& icp, Dimension dimension) {
     }
     case Dimension::kRegion: {
       Scheme s;
-      for (std::string_view region : kRegionOrder) s.special.push_back({std::string(region), {}});
+      for (std::string_view region : plugin_common::kCensusRegions)
+        s.special.push_back({std::string(region), {}});
       s.special.push_back({std::string(kUnknownBucket), std::nullopt});
       return s;
     }
@@ -718,10 +696,7 @@ std::string_view dimension_name(Dimension dimension) {
 }
 
 std::optional<std::string_view> census_region(std::string_view state_code) {
-  for (const StateRegion& s : kCensusRegions) {
-    if (s.code == state_code) return s.region;
-  }
-  return std::nullopt;
+  return plugin_common::census_region(state_code);
 }
 
 std::optional<std::int64_t> lag_quantile(const std::vector<KeyCount>& lags, double share) {

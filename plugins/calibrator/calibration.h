@@ -59,8 +59,7 @@ inline constexpr Dimension kDimensions[] = {
 // "sic", "employee_tier", "state", "region", "proximity", "signal_strength", "freshness".
 std::string_view dimension_name(Dimension dimension);
 
-// The US Census region ("Northeast", "Midwest", "South", "West") of a USPS state code; DC is
-// South. nullopt for territories and anything else.
+// The US Census region of a USPS state code (plugin_common::census_region, common/regions.h).
 std::optional<std::string_view> census_region(std::string_view state_code);
 
 // ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@
 #include "calibration.h"
 #include "common/normalize.h"
 #include "common/outcome_tables.h"
+#include "common/run_files.h"
 #include "hades/migrations.h"
 #include "hades/plugin_export.h"
 #include "hades/staged_file.h"
@@ -59,29 +60,6 @@ class Stopwatch {
  private:
   mutable std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
-
-// "2026-02-11T06:00:00Z" -> "20260211-060000", for file names.
-std::string file_stamp(std::string_view iso) {
-  std::string digits;
-  for (char c : iso.substr(0, 19)) {
-    if (c >= '0' && c <= '9') digits += c;
-  }
-  if (digits.size() != 14) return digits;
-  return digits.substr(0, 8) + "-" + digits.substr(8);
-}
-
-// YYYY-MM-DD -> midnight UTC; YYYY-MM-DDTHH:MM:SSZ as given.
-Result<std::optional<std::string>> parse_holdout(const std::string& text) {
-  if (text.empty()) return std::optional<std::string>();
-  const Result<std::optional<std::int64_t>> day = plugin_common::parse_date(text.substr(0, 10));
-  const bool date_ok = text.size() >= 10 && day.ok() && day->has_value();
-  if (date_ok && text.size() == 10) return std::optional<std::string>(text + "T00:00:00Z");
-  if (date_ok && text.size() == 20 && text[10] == 'T' && text[19] == 'Z') {
-    return std::optional<std::string>(text);
-  }
-  return Status::invalid_config(
-      "calibrator: `holdout_date` must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, got '" + text + "'");
-}
 
 Status bad_range(std::string_view key, std::int64_t lo, std::int64_t hi, std::int64_t got) {
   return Status::invalid_config("calibrator: `" + std::string(key) + "` must be between " +
@@ -131,13 +109,6 @@ std::string summary_message(const CalibrationReport& r) {
   return text;
 }
 
-Status write_file(const std::string& path, const std::string& text) {
-  Result<StagedFile> file = StagedFile::open(path, "");
-  if (!file.ok()) return file.status();
-  HADES_RETURN_IF_ERROR(file->append(text));
-  return file->publish();
-}
-
 void mark_no_outcomes(CalibrationReport& r) {
   r.status = std::string(kStatusNoOutcomes);
   r.message =
@@ -168,16 +139,9 @@ Status check_batches(Database& db, const OutcomeData& data, CalibrationReport& r
 }  // namespace
 
 Result<std::string> days_before(const std::string& started_at, std::int64_t days) {
-  Result<std::optional<std::int64_t>> day = plugin_common::parse_date(started_at.substr(0, 10));
-  if (started_at.size() < 10 || !day.ok() || !*day) {
-    return Status::invalid_config("calibrator: the run's start time '" + started_at +
-                                  "' does not begin with a YYYY-MM-DD date");
-  }
-  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{**day - days}}};
-  char buffer[16];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-  return std::string(buffer) + started_at.substr(10);
+  Result<std::string> before = plugin_common::days_before(started_at, days);
+  if (!before.ok()) return before.status().with_context("calibrator");
+  return before;
 }
 
 Result<CalibratorConfig> bind_config(const Settings& settings) {
@@ -192,9 +156,9 @@ Result<CalibratorConfig> bind_config(const Settings& settings) {
   if (config.matured_days < 0 || config.matured_days > kMaxMaturedDays) {
     return bad_range("matured_days", 0, kMaxMaturedDays, config.matured_days);
   }
-  Result<std::optional<std::string>> holdout =
-      parse_holdout(settings.get_string("holdout_date").value_or(""));
-  if (!holdout.ok()) return holdout.status();
+  Result<std::optional<std::string>> holdout = plugin_common::parse_split_time(
+      "holdout_date", settings.get_string("holdout_date").value_or(""));
+  if (!holdout.ok()) return holdout.status().with_context("calibrator");
   config.holdout_date = *holdout;
   const std::int64_t resamples = settings.get_int("bootstrap_resamples").value_or(kMinResamples);
   if (resamples < kMinResamples || resamples > kMaxResamples) {
@@ -289,14 +253,14 @@ Status Calibrator::write_files(const std::string& report_json) {
                       "': " + error.message());
   }
   const std::filesystem::path dir(config_.report_dir);
-  const std::string stamped = "calibration-" + file_stamp(report_.created_at);
+  const std::string stamped = "calibration-" + plugin_common::file_stamp(report_.created_at);
   const std::pair<std::string_view, std::string> files[] = {
       {".json", report_json}, {".md", to_markdown(report_)}, {".csv", to_csv(report_)}};
   // Timestamped files first: calibration-latest.* only ever points at a complete run.
   for (const std::string_view name : {std::string_view(stamped), kLatest}) {
     for (const auto& [extension, text] : files) {
       const std::string path = (dir / (std::string(name) + std::string(extension))).string();
-      const Status written = write_file(path, text);
+      const Status written = plugin_common::write_whole_file(path, text);
       if (!written.ok()) return written.with_context("calibrator: writing " + path);
     }
   }

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <random>
 
 #include "common/icp_config.h"
@@ -255,6 +256,57 @@ Result<IcpChangeRecord> commit_change(Database& db, IcpChangeRecord record,
   return std::move(**stored);
 }
 
+// Plans an "apply" change on the file as it is now (`plan_of` its bytes) and makes it, under the
+// lock and after recovery; returns the change this run's step made before, if it made one.
+using Planner = std::function<Result<IcpEditPlan>(std::string_view text)>;
+Result<ChangeOutcome> plan_and_commit(Database& db, const ChangeContext& context,
+                                      const std::string& report_path, const Planner& plan_of) {
+  Result<Prepared> prepared = prepare(db, context);
+  if (!prepared.ok()) return prepared.status();
+  if (prepared->done) return std::move(*prepared->done);
+  const std::string& path = prepared->locked.path;
+  Result<std::string> text = read_file_bytes(path);
+  if (!text.ok()) return text.status();
+  Result<IcpEditPlan> plan = plan_of(*text);
+  if (!plan.ok()) return plan.status();
+  ChangeOutcome out;
+  out.skipped = plan->skipped;
+  if (plan->empty()) return out;
+  IcpChangeRecord r;
+  r.kind = "apply";
+  r.applied_at = context.applied_at;
+  r.applied_by = context.applied_by;
+  r.icp_path = path;
+  r.report_path = report_path;
+  r.report_inputs_hash = plan->report_inputs_hash;
+  r.sha256_before = plan->sha256_before;
+  r.sha256_after = plan->sha256_after;
+  r.items = plan->changes;
+  r.text_before = std::move(text).value();
+  r.text_after = plan->text_after;
+  r.run_id = context.run_id;
+  r.step = context.step;
+  Result<IcpChangeRecord> made = commit_change(db, std::move(r), context);
+  if (!made.ok()) return made.status();
+  out.diff = plan->diff;
+  out.change = std::move(made).value();
+  return out;
+}
+
+PlanOptions method_options(const MethodRequest& request) {
+  PlanOptions options;
+  options.icp_name = request.context.icp_path;
+  return options;
+}
+
+// The method plan of `text`, recording the model's SHA-256 as the change's inputs hash.
+Result<IcpEditPlan> plan_method(const MethodRequest& request, std::string_view text) {
+  Result<IcpEditPlan> plan =
+      plan_method_edit(text, request.choice, request.evidence, method_options(request));
+  if (plan.ok()) plan->report_inputs_hash = request.model_sha256;
+  return plan;
+}
+
 PlanOptions plan_options(const ApplyRequest& request) {
   PlanOptions options;
   options.calibrated_on = request.calibrated_on;
@@ -327,38 +379,20 @@ Result<IcpEditPlan> preview_icp_changes(const ApplyRequest& request) {
 }
 
 Result<ChangeOutcome> apply_icp_changes(Database& db, const ApplyRequest& request) {
-  Result<Prepared> prepared = prepare(db, request.context);
-  if (!prepared.ok()) return prepared.status();
-  if (prepared->done) return std::move(*prepared->done);
-  const std::string& path = prepared->locked.path;
+  return plan_and_commit(db, request.context, request.report_path, [&](std::string_view text) {
+    return plan_icp_edit(request.report_json, text, request.selection, plan_options(request));
+  });
+}
 
-  Result<std::string> text = read_file_bytes(path);
+Result<IcpEditPlan> preview_method_change(const MethodRequest& request) {
+  Result<std::string> text = read_file_bytes(request.context.icp_path);
   if (!text.ok()) return text.status();
-  Result<IcpEditPlan> plan =
-      plan_icp_edit(request.report_json, *text, request.selection, plan_options(request));
-  if (!plan.ok()) return plan.status();
-  ChangeOutcome out;
-  out.skipped = plan->skipped;
-  if (plan->empty()) return out;
-  IcpChangeRecord r;
-  r.kind = "apply";
-  r.applied_at = request.context.applied_at;
-  r.applied_by = request.context.applied_by;
-  r.icp_path = path;
-  r.report_path = request.report_path;
-  r.report_inputs_hash = plan->report_inputs_hash;
-  r.sha256_before = plan->sha256_before;
-  r.sha256_after = plan->sha256_after;
-  r.items = plan->changes;
-  r.text_before = std::move(text).value();
-  r.text_after = plan->text_after;
-  r.run_id = request.context.run_id;
-  r.step = request.context.step;
-  Result<IcpChangeRecord> made = commit_change(db, std::move(r), request.context);
-  if (!made.ok()) return made.status();
-  out.diff = plan->diff;
-  out.change = std::move(made).value();
-  return out;
+  return plan_method(request, *text);
+}
+
+Result<ChangeOutcome> apply_method_change(Database& db, const MethodRequest& request) {
+  return plan_and_commit(db, request.context, request.model_source,
+                         [&](std::string_view text) { return plan_method(request, text); });
 }
 
 Result<ChangeOutcome> rollback_icp_change(Database& db, const RollbackRequest& request) {

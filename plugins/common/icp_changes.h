@@ -41,6 +41,7 @@
 
 #include "common/icp_edit.h"
 #include "common/icp_file.h"
+#include "common/icp_method.h"
 #include "hades/database.h"
 #include "hades/migrations.h"
 #include "hades/status.h"
@@ -114,6 +115,26 @@ Result<IcpEditPlan> preview_icp_changes(const ApplyRequest& request);
 // database. A failure after the rename (the row could not be committed) leaves the new file and
 // a journal row that the next recovery completes; the message says so.
 Result<ChangeOutcome> apply_icp_changes(Database& db, const ApplyRequest& request);
+
+// Switching icp.yaml's scoring_method (icp_method.h): the same lock, journal and audit as a
+// weight change. The row's report_path is the model's source ("lead_models id 12" or its file),
+// its report_inputs_hash the model's SHA-256; a rollback restores the text before, as for any
+// change. The caller decides whether the model may be approved (lead_model's
+// load_usable_model()); this only edits and records.
+struct MethodRequest {
+  ChangeContext context;
+  MethodChoice choice;
+  MethodEvidence evidence;
+  std::string model_source;
+  std::string model_sha256;
+};
+
+// What apply_method_change() would do now, without the lock and without writing.
+Result<IcpEditPlan> preview_method_change(const MethodRequest& request);
+
+// Recovers, plans on the file as it is now and applies the plan through the journal. No change
+// (and no row) when the file already says so. Errors as apply_icp_changes().
+Result<ChangeOutcome> apply_method_change(Database& db, const MethodRequest& request);
 
 struct RollbackRequest {
   ChangeContext context;

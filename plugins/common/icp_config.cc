@@ -365,6 +365,37 @@ Status read_agents(const Reader& r, const Field& root, IcpConfig* config) {
   return Status::ok_status();
 }
 
+// `scoring_method: {use: weights|model, model: <id or path>}`, optional; `model` is required
+// with `use: model`. Other keys are refused, so a typo cannot silently keep the weights.
+Status read_scoring_method(const Reader& r, const Field& root, IcpConfig* config) {
+  std::optional<Field> section;
+  HADES_ICP_ASSIGN_OR_RETURN(section, r.optional_child(root, "scoring_method"));
+  if (!section) return Status::ok_status();
+  std::vector<Entry> entries;
+  HADES_ICP_ASSIGN_OR_RETURN(entries, r.entries(*section));
+  for (const Entry& e : entries) {
+    if (e.key != "use" && e.key != "model") {
+      return r.error(e.key_mark, section->path,
+                     "unknown key '" + e.key + "' (scoring_method takes use and model)");
+    }
+  }
+  Field use;
+  HADES_ICP_ASSIGN_OR_RETURN(use, r.child(*section, "use"));
+  std::string method;
+  HADES_ICP_ASSIGN_OR_RETURN(method, r.text(use));
+  if (method != "weights" && method != "model") return r.expected(use, "weights or model");
+  config->scoring_method.use_model = method == "model";
+  std::optional<Field> model;
+  HADES_ICP_ASSIGN_OR_RETURN(model, r.optional_child(*section, "model"));
+  if (model) {
+    HADES_ICP_ASSIGN_OR_RETURN(config->scoring_method.model, r.text(*model));
+  } else if (config->scoring_method.use_model) {
+    return r.error(section->mark, section->path,
+                   "missing key 'model' (use: model needs a lead_models id or a model file)");
+  }
+  return Status::ok_status();
+}
+
 #undef HADES_ICP_ASSIGN_OR_RETURN
 
 }  // namespace
@@ -382,7 +413,7 @@ Result<IcpConfig> parse_icp_config(std::string_view text, const std::string& sou
 
   IcpConfig config;
   for (const auto read : {read_weights, read_authority, read_signal, read_freshness, read_onsite,
-                          read_employee_scale, read_proximity, read_agents}) {
+                          read_employee_scale, read_proximity, read_agents, read_scoring_method}) {
     HADES_RETURN_IF_ERROR(read(reader, root, &config));
   }
   config.source = source_name;

@@ -57,6 +57,14 @@ struct ProximityTier {
   std::int64_t score = 0;
 };
 
+// `scoring_method`: how the scorer scores (docs/model.md). Absent means the weights. Changed only
+// through the weight_writer (`action: set_method`), so that switching is an approved, audited
+// change that can be rolled back.
+struct ScoringMethod {
+  bool use_model = false;  // `use: model`; else `use: weights`
+  std::string model;       // `model:` a lead_models id or a model file path; "" when absent
+};
+
 // A name -> score table, in file order. Small (under 30 entries): looked up by a linear scan.
 using ScoreTable = std::vector<std::pair<std::string, std::int64_t>>;
 
@@ -75,6 +83,7 @@ struct IcpConfig {
   // Contact Owner emails for the writer's round robin; empty when the file has none. The scorer
   // does not use them.
   std::vector<std::string> call_center_agents;
+  ScoringMethod scoring_method;
 
   std::string source;  // the path it was read from, as given
   std::string sha256;  // lower-case hex SHA-256 of the file's bytes

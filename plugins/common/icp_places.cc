@@ -615,6 +615,8 @@ std::map<std::string, std::string> flatten_icp_config(const IcpConfig& c) {
   for (std::size_t i = 0; i < c.call_center_agents.size(); ++i) {
     out["call_center_agents[" + std::to_string(i) + "]"] = c.call_center_agents[i];
   }
+  out["scoring_method.use"] = c.scoring_method.use_model ? "model" : "weights";
+  out["scoring_method.model"] = c.scoring_method.model;
   return out;
 }
 

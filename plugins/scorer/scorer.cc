@@ -10,7 +10,7 @@
 
 namespace hades::scorer {
 
-const SettingSpec kSettings[4] = {
+const SettingSpec kSettings[5] = {
     {"icp", SettingType::kString, true, nullptr, false,
      "Path of the icp.yaml to score with. It is loaded and checked when the step is created, so "
      "`hades validate` reports a missing or mistyped key with its file, line and column."},
@@ -22,6 +22,10 @@ const SettingSpec kSettings[4] = {
     {"min_score", SettingType::kInt, false, "0", false,
      "Leads scoring below this (0-100) are left out, like stale ones: not passed on, not "
      "rejected."},
+    {"model", SettingType::kString, false, "approved", false,
+     "`approved`: score with the lead model when icp.yaml's `scoring_method` approves one and it "
+     "is usable, else with the weights (logging why); `off`: always the weights. See "
+     "docs/model.md."},
 };
 
 namespace {
@@ -88,6 +92,12 @@ Result<ScorerConfig> bind_config(const Settings& settings) {
     return Status::invalid_config("scorer: `min_score` must be between 0 and 100, got " +
                                   std::to_string(config.min_score));
   }
+  const std::string model = settings.get_string("model").value_or("approved");
+  const std::optional<ModelSetting> setting = parse_model_setting(model);
+  if (!setting) {
+    return Status::invalid_config("scorer: `model` must be approved or off, got '" + model + "'");
+  }
+  config.model = *setting;
   if (!config.as_of.empty() && !exact_date(config.as_of)) {
     return Status::invalid_config("scorer: `as_of` must be a YYYY-MM-DD date, got '" +
                                   config.as_of + "'");
@@ -126,6 +136,9 @@ Result<std::shared_ptr<const Schema>> Scorer::open(Context& ctx,
                                   ": freshness cannot be measured from the future");
   }
   run_id_ = ctx.run().run_id;
+  Result<std::unique_ptr<ModelMethod>> method = choose_method(ctx, config_.model, config_.icp);
+  if (!method.ok()) return method.status().with_context("scorer: choosing the scoring method");
+  model_ = std::move(method).value();
 
   Result<LeadColumns> columns = LeadColumns::map(*input);
   if (!columns.ok()) return columns.status();
@@ -187,7 +200,11 @@ std::optional<std::int64_t> Scorer::score_intent(const Lead& lead, const Feature
   }
   in.audience_strength = lead.field(LeadField::kAudienceStrength);
   const IntentScore s = plugin_common::score_intent(config_.icp, in);
-  if (s.excluded() || s.score < config_.min_score) return std::nullopt;
+  if (s.excluded()) return std::nullopt;
+  std::optional<lead_model::ModelLeadScore> by_model;
+  if (model_) by_model = model_->score(config_.workflow, lead, as_of_days_);
+  const std::int64_t score = by_model ? by_model->score : s.score;
+  if (score < config_.min_score) return std::nullopt;
   Row& t = *tail;
   t[kScoreSignal] = s.signal;
   t[kScoreOnsite] = s.onsite;
@@ -196,8 +213,9 @@ std::optional<std::int64_t> Scorer::score_intent(const Lead& lead, const Feature
   t[kEmployeeBonus] = optional_value(s.employee_bonus);
   t[kAgeDays] = s.freshness.age_days;
   t[kFreshnessLabel] = std::string(s.freshness.label);
-  t[kSourceFeatures] = intent_features(context, lead, s);
-  return s.score;
+  const ModelAnnotation annotation = annotate(by_model, s.score);
+  t[kSourceFeatures] = intent_features(context, lead, s, by_model ? &annotation : nullptr);
+  return score;
 }
 
 std::optional<std::int64_t> Scorer::score_geography(const Lead& lead,
@@ -210,14 +228,24 @@ std::optional<std::int64_t> Scorer::score_geography(const Lead& lead,
   in.management_level = lead.field(LeadField::kManagementLevel);
   in.title = lead.field(LeadField::kTitle);
   const GeographyScore s = plugin_common::score_geography(config_.icp, in);
-  if (s.score < config_.min_score) return std::nullopt;
+  std::optional<lead_model::ModelLeadScore> by_model;
+  if (model_) by_model = model_->score(config_.workflow, lead, as_of_days_);
+  const std::int64_t score = by_model ? by_model->score : s.score;
+  if (score < config_.min_score) return std::nullopt;
   Row& t = *tail;
   t[kScoreProximity] = s.proximity;
   t[kScoreOnsite] = s.onsite;
   t[kScoreAuthority] = s.authority;
   t[kScoreEmployee] = s.employee;
-  t[kSourceFeatures] = geography_features(context, lead, s);
-  return s.score;
+  const ModelAnnotation annotation = annotate(by_model, s.score);
+  t[kSourceFeatures] = geography_features(context, lead, s, by_model ? &annotation : nullptr);
+  return score;
+}
+
+ModelAnnotation Scorer::annotate(const std::optional<lead_model::ModelLeadScore>& by_model,
+                                 std::int64_t weights_score) const {
+  if (!by_model) return ModelAnnotation{};
+  return ModelAnnotation{model_->source(), model_->sha256(), &*by_model, weights_score};
 }
 
 std::optional<std::int64_t> Scorer::emit(Row row, std::string position, const Lead& lead,

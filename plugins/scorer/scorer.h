@@ -4,6 +4,7 @@
 // loaded and validated there, so `hades validate` reports a bad icp.yaml with its file and line.
 // open() fixes the date freshness is measured against (the `as_of` setting, else the run's start
 // date, so a resumed run scores as the first attempt did) and maps the input's lead fields.
+// open() also chooses the method, weights or the lead model (model_method.h), once per step.
 // apply() normalizes each lead, scores it (plugins/common/scoring.h), drops stale intent leads
 // and leads below `min_score`, rejects leads whose text holds control characters or whose
 // numbers or dates are garbage (each with a reject kind), and appends kAppendedColumns.
@@ -26,12 +27,13 @@
 #include "hades/plugin.h"
 #include "hades/settings.h"
 #include "lead.h"
+#include "model_method.h"
 #include "source_features.h"
 
 namespace hades::scorer {
 
 // The `with:` keys the scorer accepts; also the source of the README's settings table.
-extern const SettingSpec kSettings[4];
+extern const SettingSpec kSettings[5];
 
 // The columns appended after the input's own, in this order. The input's `sic_code`,
 // `employee_count`, `zip` and `state` are replaced in place by their normalized values; the
@@ -48,6 +50,7 @@ struct ScorerConfig {
   plugin_common::Workflow workflow = plugin_common::Workflow::kIntent;
   std::string as_of;           // YYYY-MM-DD, or "" for the run's start date
   std::int64_t min_score = 0;  // leads scoring below are left out
+  ModelSetting model = ModelSetting::kApproved;  // model_method.h
 };
 
 // Binds and checks settings and loads the icp.yaml they name. Fails with kInvalidConfig naming
@@ -83,6 +86,9 @@ class Scorer : public Transform {
                                            Row* tail) const;
   std::optional<std::int64_t> score_geography(const Lead& lead, const FeatureContext& context,
                                               Row* tail) const;
+  // The model's part of source_features; unused (no model) when `by_model` is empty.
+  ModelAnnotation annotate(const std::optional<lead_model::ModelLeadScore>& by_model,
+                           std::int64_t weights_score) const;
   // The problem with an intent lead whose intent date is more than a day after as_of.
   std::optional<LeadProblem> future_intent_date(const Lead& lead) const;
 
@@ -95,6 +101,8 @@ class Scorer : public Transform {
   std::int64_t as_of_days_ = 0;
   std::int64_t run_id_ = 0;
   std::shared_ptr<const Schema> output_schema_;
+  // The lead model when the step scores with it (model_method.h); null: the weights.
+  std::unique_ptr<ModelMethod> model_;
 };
 
 }  // namespace hades::scorer

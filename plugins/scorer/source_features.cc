@@ -35,6 +35,15 @@ class JsonWriter {
     out_ += '}';
     first_ = false;
   }
+  void begin_array() {
+    separate();
+    out_ += '[';
+    first_ = true;
+  }
+  void end_array() {
+    out_ += ']';
+    first_ = false;
+  }
   // REQUIRES: `name` needs no escaping and is short (the keys are this file's literals).
   JsonWriter& key(std::string_view name) {
     // One append per key: `,"name":` built on the stack. A lead has some forty keys, and
@@ -274,12 +283,31 @@ void write_inputs(JsonWriter& w, const Lead& lead) {
   w.end_object();
 }
 
+void write_model(JsonWriter& w, const ModelAnnotation& model) {
+  w.key("model").begin_object();
+  w.key("contributions").begin_array();
+  for (const lead_model::Contribution& c : model.score->contributions) {
+    w.begin_object();
+    w.key("feature").string(lead_model::feature_name(c.feature));
+    w.key("level").string(c.level);
+    w.key("value").number(c.value);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("probability").number(model.score->probability);
+  w.key("sha256").string(model.sha256);
+  w.key("source").string(model.source);
+  w.key("weights_score").number(model.weights_score);
+  w.end_object();
+}
+
 // Everything after "components": the same for both workflows.
-void write_rest(JsonWriter& w, const FeatureContext& context, const Lead& lead,
-                std::int64_t score) {
+void write_rest(JsonWriter& w, const FeatureContext& context, const Lead& lead, std::int64_t score,
+                const ModelAnnotation* model) {
   w.key("icp_sha256").string(context.icp_sha256);
   write_inputs(w, lead);
-  w.key("score").number(score);
+  if (model != nullptr) write_model(w, *model);
+  w.key("score").number(model != nullptr ? model->score->score : score);
   w.key("scoring_rules").number(plugin_common::kScoringRulesVersion);
   w.key("workflow").string(context.workflow);
   w.end_object();
@@ -290,7 +318,7 @@ constexpr std::size_t kTypicalFeatureBytes = 900;
 }  // namespace
 
 std::string intent_features(const FeatureContext& context, const Lead& lead,
-                            const plugin_common::IntentScore& score) {
+                            const plugin_common::IntentScore& score, const ModelAnnotation* model) {
   std::string out;
   out.reserve(kTypicalFeatureBytes);
   JsonWriter w(&out);
@@ -307,12 +335,13 @@ std::string intent_features(const FeatureContext& context, const Lead& lead,
   w.key("signal").number(score.signal);
   w.key("total").number(score.total);
   w.end_object();
-  write_rest(w, context, lead, score.score);
+  write_rest(w, context, lead, score.score, model);
   return out;
 }
 
 std::string geography_features(const FeatureContext& context, const Lead& lead,
-                               const plugin_common::GeographyScore& score) {
+                               const plugin_common::GeographyScore& score,
+                               const ModelAnnotation* model) {
   std::string out;
   out.reserve(kTypicalFeatureBytes);
   JsonWriter w(&out);
@@ -326,7 +355,7 @@ std::string geography_features(const FeatureContext& context, const Lead& lead,
   w.key("proximity").number(score.proximity);
   w.key("total").number(score.total);
   w.end_object();
-  write_rest(w, context, lead, score.score);
+  write_rest(w, context, lead, score.score, model);
   return out;
 }
 

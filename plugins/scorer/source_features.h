@@ -24,8 +24,20 @@
 #include "common/scoring.h"
 #include "hades/record.h"
 #include "lead.h"
+#include "lead_model/model.h"
 
 namespace hades::scorer {
+
+// The model's part of a lead's source_features, when the lead model scored it (the scorer's
+// `model` setting, model_method.h): written as "model" (keys sorted: contributions, each
+// {feature, level, value}; probability; sha256 and source of the model; weights_score, what the
+// weights would have given), and "score" is the model's score.
+struct ModelAnnotation {
+  std::string_view source;
+  std::string_view sha256;
+  const lead_model::ModelLeadScore* score = nullptr;
+  std::int64_t weights_score = 0;
+};
 
 // What every source_features object shares within a run.
 struct FeatureContext {
@@ -34,10 +46,14 @@ struct FeatureContext {
   std::string_view icp_sha256;
 };
 
+// `model` is null when the weights scored the lead: then nothing about models is written, and the
+// bytes are those of a scorer without the setting.
 std::string intent_features(const FeatureContext& context, const Lead& lead,
-                            const plugin_common::IntentScore& score);
+                            const plugin_common::IntentScore& score,
+                            const ModelAnnotation* model = nullptr);
 std::string geography_features(const FeatureContext& context, const Lead& lead,
-                               const plugin_common::GeographyScore& score);
+                               const plugin_common::GeographyScore& score,
+                               const ModelAnnotation* model = nullptr);
 
 // `row` as a JSON object keyed by `schema`'s column names, for the rejects file. Invalid UTF-8
 // is replaced rather than failing.

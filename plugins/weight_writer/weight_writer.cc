@@ -11,13 +11,14 @@
 #include "common/iso_time.h"
 #include "common/normalize.h"
 #include "hades/plugin_export.h"
+#include "lead_model/model_store.h"
 
 namespace hades::weight_writer {
 
-const SettingSpec kSettings[8] = {
+const SettingSpec kSettings[10] = {
     {"action", SettingType::kString, false, "apply", false,
      "`apply`: apply `select` of `report` to `icp`; `rollback`: restore the text before change "
-     "`change`."},
+     "`change`; `set_method`: set icp.yaml's `scoring_method` to `use` (and `model`)."},
     {"icp", SettingType::kString, true, nullptr, false,
      "Path of the icp.yaml to change (a symlink is followed). Edited in place: only the changed "
      "numbers and their comments."},
@@ -36,6 +37,12 @@ const SettingSpec kSettings[8] = {
     {"lock_wait_seconds", SettingType::kInt, false, "0", false,
      "How long to wait while another apply or rollback changes the same icp.yaml before failing "
      "with exit 3 (0-3600)."},
+    {"use", SettingType::kString, false, nullptr, false,
+     "set_method: `model` (score with the lead model `model`) or `weights` (score with the "
+     "weights again). Empty: say what icp.yaml and the newest model say and change nothing."},
+    {"model", SettingType::kString, false, nullptr, false,
+     "set_method with use: model: a lead_models id or a model file; refused unless the model "
+     "was trained on this icp.yaml's feature set and beat the weights on its holdout."},
 };
 
 namespace {
@@ -89,16 +96,38 @@ Result<std::optional<std::int64_t>> parse_change(const std::string& text) {
   return std::optional<std::int64_t>(id);
 }
 
+Result<WeightWriterConfig> bind_method(const Settings& settings, WeightWriterConfig config) {
+  const std::string use = settings.get_string("use").value_or("");
+  if (use.empty()) {
+    config.list_only = true;  // nothing chosen yet: say what icp.yaml and the newest model say
+    return config;
+  }
+  if (use != "model" && use != "weights") {
+    return Status::invalid_config("weight_writer: set_method's `use` must be model or weights, got '" +
+                                  use + "'");
+  }
+  config.method.use_model = use == "model";
+  config.method.model = std::string(plugin_common::trim(settings.get_string("model").value_or("")));
+  if (config.method.use_model && config.method.model.empty()) {
+    return Status::invalid_config(
+        "weight_writer: use: model needs `model`: a lead_models id or a model file (jobs/"
+        "train_model.yaml prints both)");
+  }
+  return config;
+}
+
 }  // namespace
 
 Result<WeightWriterConfig> bind_config(const Settings& settings) {
   WeightWriterConfig config;
   const std::string action = settings.get_string("action").value_or("apply");
-  if (action != "apply" && action != "rollback") {
-    return Status::invalid_config("weight_writer: `action` must be apply or rollback, got '" +
-                                  action + "'");
+  if (action != "apply" && action != "rollback" && action != "set_method") {
+    return Status::invalid_config(
+        "weight_writer: `action` must be apply, rollback or set_method, got '" + action + "'");
   }
-  config.action = action == "apply" ? Action::kApply : Action::kRollback;
+  config.action = action == "apply"      ? Action::kApply
+                  : action == "rollback" ? Action::kRollback
+                                         : Action::kSetMethod;
   config.icp = settings.get_string("icp").value_or("");
   if (config.icp.empty()) return Status::invalid_config("weight_writer: `icp` is required");
   config.applied_by = settings.get_string("applied_by").value_or("");
@@ -113,6 +142,7 @@ Result<WeightWriterConfig> bind_config(const Settings& settings) {
                                   std::to_string(wait));
   }
   config.lock_wait = std::chrono::seconds(wait);
+  if (config.action == Action::kSetMethod) return bind_method(settings, std::move(config));
   if (config.action == Action::kRollback) {
     Result<std::optional<std::int64_t>> change =
         parse_change(settings.get_string("change").value_or("latest"));
@@ -158,9 +188,97 @@ void WeightWriter::print(const std::string& text) {
   std::fflush(stdout);
 }
 
+plugin_common::ChangeContext WeightWriter::change_context(const Context& ctx) const {
+  const RunInfo& run = ctx.run();
+  return {config_.icp,       config_.applied_by,           now_utc(), run.run_id, run.step_name,
+          config_.lock_wait, crash_hook_from_environment()};
+}
+
 Status WeightWriter::run(Context& ctx) {
   printed_.clear();
-  return config_.action == Action::kApply ? apply(ctx) : rollback(ctx);
+  switch (config_.action) {
+    case Action::kApply:
+      return apply(ctx);
+    case Action::kRollback:
+      return rollback(ctx);
+    case Action::kSetMethod:
+      return set_method(ctx);
+  }
+  return Status::internal("weight_writer: unknown action");
+}
+
+Status WeightWriter::method_menu(Context& ctx) {
+  Result<plugin_common::IcpConfig> icp = plugin_common::load_icp_config(config_.icp);
+  if (!icp.ok()) return Status::invalid_config("weight_writer: " + icp.status().message());
+  const plugin_common::ScoringMethod& now = icp->scoring_method;
+  std::string text = "nothing chosen, nothing changed. " + config_.icp + " scores with " +
+                     plugin_common::method_text(now.use_model, now.model) + ".\n";
+  Result<std::optional<lead_model::StoredModel>> newest = lead_model::latest_model(ctx.database());
+  if (!newest.ok()) return newest.status();
+  if (!*newest) {
+    text += "No lead model is trained yet: run jobs/train_model.yaml.\n";
+  } else {
+    const std::string id = std::to_string((*newest)->id);
+    Result<lead_model::LoadedModel> usable = lead_model::load_usable_model(
+        ctx.database(), lead_model::parse_model_reference(id), *icp);
+    text += "The newest model is " + id + " (" + (*newest)->created_at + ", " +
+            (*newest)->verdict + "): " +
+            (usable.ok() ? "approve it with --set use=model --set model=" + id
+                         : "it cannot be approved: " + usable.status().message()) +
+            ".\n";
+  }
+  print(text);
+  ctx.log().info("weight_writer: no method chosen; nothing changed");
+  return Status::ok_status();
+}
+
+Status WeightWriter::set_method(Context& ctx) {
+  if (config_.list_only) return method_menu(ctx);
+  plugin_common::MethodRequest request;
+  request.context = change_context(ctx);
+  request.choice = config_.method;
+  if (config_.method.use_model) {
+    Result<plugin_common::IcpConfig> icp = plugin_common::load_icp_config(config_.icp);
+    if (!icp.ok()) return Status::invalid_config("weight_writer: " + icp.status().message());
+    Result<lead_model::LoadedModel> model = lead_model::load_usable_model(
+        ctx.database(), lead_model::parse_model_reference(config_.method.model), *icp);
+    if (!model.ok()) {
+      return Status::invalid_config(
+          "weight_writer: the model cannot be approved, nothing "
+          "changed: " +
+          model.status().message());
+    }
+    const lead_model::Evaluation& e = model->model.evaluation;
+    request.evidence = {e.test_leads, e.test_deliveries, e.verdict};
+    request.model_source = model->source;
+    request.model_sha256 = model->sha256;
+  }
+  if (config_.dry_run) {
+    Result<plugin_common::IcpEditPlan> plan = plugin_common::preview_method_change(request);
+    if (!plan.ok()) return plan.status();
+    print("dry run: " + std::to_string(plan->changes.size()) + " change(s) to " + config_.icp +
+          "; nothing changed\n" + describe(plan->changes) + plan->diff);
+    return Status::ok_status();
+  }
+  Result<plugin_common::ChangeOutcome> outcome =
+      plugin_common::apply_method_change(ctx.database(), request);
+  if (!outcome.ok()) return outcome.status();
+  if (!outcome->change) {
+    print(config_.icp + " already scores with " +
+          plugin_common::method_text(config_.method.use_model, config_.method.model) +
+          ": nothing to change\n");
+    ctx.log().info("weight_writer: nothing to change");
+    return Status::ok_status();
+  }
+  const plugin_common::IcpChangeRecord& c = *outcome->change;
+  const std::string what =
+      "change " + std::to_string(c.id) +
+      (outcome->resumed ? " (made before this run was interrupted)" : "") + ": " + config_.icp +
+      " scores with " + plugin_common::method_text(config_.method.use_model, config_.method.model) +
+      ", approved by " + c.applied_by;
+  print(what + "\n" + describe(c.items) + outcome->diff);
+  ctx.log().info("weight_writer: " + what);
+  return Status::ok_status();
 }
 
 Status WeightWriter::apply(Context& ctx) {
@@ -170,16 +288,13 @@ Status WeightWriter::apply(Context& ctx) {
     return Status::invalid_config("weight_writer: report: " + report.status().message() +
                                   " (run jobs/calibrate.yaml first, or pass --set report=...)");
   }
-  const RunInfo& run = ctx.run();
   plugin_common::ApplyRequest request;
-  request.context = {
-      config_.icp,       config_.applied_by,           now_utc(), run.run_id, run.step_name,
-      config_.lock_wait, crash_hook_from_environment()};
+  request.context = change_context(ctx);
   std::error_code error;
   request.report_path = std::filesystem::absolute(config_.report, error).string();
   request.report_json = std::move(report).value();
   request.selection = config_.selection;
-  request.calibrated_on = run.started_at.substr(0, 10);
+  request.calibrated_on = ctx.run().started_at.substr(0, 10);
 
   if (config_.list_only) {
     Result<plugin_common::IcpEditPlan> plan = plugin_common::preview_icp_changes(request);
@@ -225,11 +340,8 @@ Status WeightWriter::apply(Context& ctx) {
 }
 
 Status WeightWriter::rollback(Context& ctx) {
-  const RunInfo& run = ctx.run();
   plugin_common::RollbackRequest request;
-  request.context = {
-      config_.icp,       config_.applied_by,           now_utc(), run.run_id, run.step_name,
-      config_.lock_wait, crash_hook_from_environment()};
+  request.context = change_context(ctx);
   request.change_id = config_.change;
   Result<plugin_common::ChangeOutcome> outcome =
       config_.dry_run ? plugin_common::preview_rollback(ctx.database(), request)

@@ -12,6 +12,11 @@
 //                     suggests (as `all` would take it) and changes nothing, so that the shipped
 //                     job validates and a bare run is a menu, not a failed run to --fresh away.
 //   action: rollback  restore the text before change `change` (or the latest), byte for byte.
+//   action: set_method  set icp.yaml's `scoring_method` to `use` (model or weights) and `model`
+//                     (common/icp_method.h): the person's approval of the lead model, refused
+//                     unless lead_model::load_usable_model() accepts the model; rolled back like
+//                     any change. An empty `use` says what icp.yaml and the newest model say and
+//                     changes nothing, so that the shipped job validates and a bare run informs.
 //
 // Settings are checked when the step is created (`hades validate`); files are read only in run().
 //
@@ -26,15 +31,17 @@
 #include <optional>
 #include <string>
 
+#include "common/icp_changes.h"
 #include "common/icp_edit.h"
 #include "common/icp_file.h"
+#include "common/icp_method.h"
 #include "hades/plugin.h"
 #include "hades/settings.h"
 
 namespace hades::weight_writer {
 
 // The `with:` keys; also the source of the README's settings table.
-extern const SettingSpec kSettings[8];
+extern const SettingSpec kSettings[10];
 
 inline constexpr std::int64_t kMaxLockWaitSeconds = 3600;
 // The environment variable of the crash tests (tests/weight_writer_e2e_test.cc): when it names a
@@ -42,18 +49,21 @@ inline constexpr std::int64_t kMaxLockWaitSeconds = 3600;
 // with SIGKILL right after that stage. Unset in production.
 inline constexpr const char* kCrashAtEnv = "HADES_TEST_CRASH_AT";
 
-enum class Action { kApply, kRollback };
+enum class Action { kApply, kRollback, kSetMethod };
 
 struct WeightWriterConfig {
   Action action = Action::kApply;
   std::string icp;
   std::string report;                  // apply
   plugin_common::Selection selection;  // apply
-  bool list_only = false;  // apply with an empty `select`: list the suggestions, change nothing
+  // apply with an empty `select`: list the suggestions; set_method with an empty `use`: say what
+  // icp.yaml and the newest model say. Either way change nothing.
+  bool list_only = false;
   std::optional<std::int64_t> change;  // rollback; nullopt = the latest
   std::string applied_by;
   bool dry_run = false;
   std::chrono::milliseconds lock_wait{0};
+  plugin_common::MethodChoice method;  // set_method
 };
 
 // Binds and checks the settings. kInvalidConfig naming the key.
@@ -76,6 +86,10 @@ class WeightWriter : public Task {
  private:
   Status apply(Context& ctx);
   Status rollback(Context& ctx);
+  Status set_method(Context& ctx);
+  Status method_menu(Context& ctx);
+  // Who and when, this run's step, the lock wait and the crash seam: every change's context.
+  plugin_common::ChangeContext change_context(const Context& ctx) const;
   void print(const std::string& text);
 
   const WeightWriterConfig config_;

@@ -8,6 +8,7 @@
 //   node calibration_page.mjs csrf URL                  POSTs with and without the CSRF token
 //   node calibration_page.mjs apply URL ITEM ITEM...    tick these rows, Apply, confirm
 //   node calibration_page.mjs rollback URL              Roll back the latest change, confirm
+//   node calibration_page.mjs model URL SCREENSHOT_DIR  the Model tab: read, Approve, Revert
 //
 // Exit 0 with the JSON, or 1 with the reason on stderr (a timeout, a console error, a CSP
 // violation: the page must produce none).
@@ -76,6 +77,55 @@ async function readOutcomes(page) {
   return out;
 }
 
+async function readModelTab(page) {
+  const out = { notice: await page.textContent("#method-notice") };
+  if (!(await page.$("#model-stats"))) {
+    out.empty = await page.textContent(".panel:not([hidden]) .empty");
+    return out;
+  }
+  Object.assign(out, {
+    stats: await page.$$eval("#model-stats .stat .value", (v) => v.map((x) => x.textContent.trim())),
+    verdict: await page.textContent("#model-verdict .badge"),
+    reason: await page.textContent("#model-verdict"),
+    comparison: await cells(page, "#comparison-table tbody tr"),
+    reliability: await cells(page, "#reliability-table tbody tr"),
+    features: await page.$$eval("table.coefficients", (t) => t.map((x) => x.dataset.feature)),
+    approve_text: await page.textContent("#model-approve"),
+    approve_disabled: await page.isDisabled("#model-approve"),
+    revert_disabled: await page.isDisabled("#model-revert"),
+    history: await page.textContent("#method-history"),
+  });
+  return out;
+}
+
+// Confirms the open dialog and waits for the flash that starts with `prefix` (an earlier flash
+// stays until the tab is drawn again).
+async function confirmAndWait(page, prefix) {
+  await page.waitForSelector("#confirm[open]", { timeout: TIMEOUT });
+  const body = await page.textContent("#confirm-body");
+  await page.click("#confirm-ok");
+  await page.waitForFunction((p) => {
+    const flash = document.querySelector("#flash");
+    return flash && flash.textContent.startsWith(p) && document.body.dataset.ready === "model";
+  }, prefix, { timeout: TIMEOUT });
+  return { confirm: body, flash: await page.textContent("#flash") };
+}
+
+async function model(page, shots) {
+  const out = { before: await readModelTab(page) };
+  await page.screenshot({ path: shots + "/calibration-model.png", fullPage: true });
+  await page.click("#model-approve");
+  await page.waitForSelector("#confirm[open] pre.diff", { timeout: TIMEOUT });
+  await page.screenshot({ path: shots + "/calibration-model-approve.png" });
+  out.approve = await confirmAndWait(page, "Approved");
+  out.approved = await readModelTab(page);
+  await page.screenshot({ path: shots + "/calibration-model-approved.png", fullPage: true });
+  await page.click("#model-revert");
+  out.revert = await confirmAndWait(page, "Reverted");
+  out.reverted = await readModelTab(page);
+  return out;
+}
+
 async function readFlag(page) {
   const visible = await page.isVisible("#flag");
   return { visible, text: visible ? await page.textContent("#flag") : "" };
@@ -133,6 +183,9 @@ try {
     await show(page, "outcomes");
     await page.screenshot({ path: shots + "/calibration-outcomes.png", fullPage: true });
     result.outcomes = await readOutcomes(page);
+    await show(page, "model");
+    await page.screenshot({ path: shots + "/calibration-model-none.png", fullPage: true });
+    result.model = await readModelTab(page);
   } else if (command === "flag") {
     result = await readFlag(await open(browser, "weights"));
   } else if (command === "csrf") {
@@ -142,6 +195,9 @@ try {
       ...browser.problems.filter((p) => !p.includes("Failed to load resource")));
   } else if (command === "apply") {
     result = await apply(await open(browser, "report"), rest, process.env.HADES_SCREENSHOTS || "");
+  } else if (command === "model") {
+    const [shots] = rest;
+    result = await model(await open(browser, "model"), shots);
   } else if (command === "rollback") {
     result = await rollBack(await open(browser, "weights"));
   } else {

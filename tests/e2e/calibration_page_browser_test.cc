@@ -14,6 +14,7 @@
 
 #include <boost/test/unit_test.hpp>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -218,9 +219,12 @@ BOOST_AUTO_TEST_CASE(the_indicator_appears_after_a_sync_brings_outcomes) {
 BOOST_AUTO_TEST_CASE(each_tab_shows_what_the_database_and_report_hold) {
   const Loop& l = loop();
   const json seen = l.browse({"read", l.shots});
-  for (const char* shot : {"weights", "report", "outcomes"}) {
+  for (const char* shot : {"weights", "report", "outcomes", "model-none"}) {
     BOOST_TEST(fs::file_size(l.shots + "/calibration-" + shot + ".png") > 10'000u, shot);
   }
+  // No model trained in this loop (one batch is far below the 500 outcomes training needs).
+  BOOST_TEST(contains(seen["model"]["empty"], "No lead model trained yet"), seen["model"].dump());
+  BOOST_TEST(contains(seen["model"]["notice"], "The scorer scores with icp.yaml's weights"));
 
   // Current weights: the last calibration_runs row, and icp.yaml's SIC table.
   const json& w = seen["weights"];
@@ -367,6 +371,117 @@ BOOST_AUTO_TEST_CASE(apply_two_rows_then_roll_back) {
   const json rolled = l.browse({"rollback"});
   BOOST_TEST(rolled["history"].size() >= 2u);
   BOOST_TEST(testing::read_file(icp_path) == before);
+}
+
+// The Model tab over a database of generated outcomes (tools/generate_outcomes.py, planted
+// effects) on which jobs/train_model.yaml trained a model that beats the weights: the tab shows
+// the model file's numbers, Approve writes scoring_method into icp.yaml through the weight writer
+// (an icp_changes row), and Revert rolls that back to the original bytes.
+struct ModelLoop {
+  TempDir dir;
+  std::string shots = testing::build_dir() + "/screenshots";
+  Sql sql{dir.file("hades.db")};
+  std::string icp = dir.file("icp.yaml");
+  std::string icp_before;
+  std::string trained;  // what train_model printed
+  std::unique_ptr<ServeProcess> serve;
+
+  ModelLoop() {
+    fs::create_directories(shots);
+    fs::copy_file(testing::source_dir() + "/config/icp.yaml", icp);
+    icp_before = testing::read_file(icp);
+    // Exports up to yesterday, so that the run's 90-day maturity leaves most of them counted.
+    const ProcessResult generated = testing::run_process(
+        {"/usr/bin/python3", testing::source_dir() + "/tools/generate_outcomes.py", "--db",
+         dir.file("hades.db"), "--rows", "20000", "--seed", "5", "--as-of", yesterday()},
+        dir.path());
+    require_success(generated, "generate_outcomes.py");
+    const ProcessResult r = testing::run_process(
+        {testing::hades_binary(), "run", testing::source_dir() + "/jobs/train_model.yaml", "--set",
+         "model_dir=" + dir.file("models")},
+        dir.path(), env());
+    require_success(r, "train_model");
+    trained = r.out;
+    serve = std::make_unique<ServeProcess>(
+        std::vector<std::string>{},
+        std::vector<std::string>{"--database", "sqlite://" + dir.file("hades.db"), "--reports",
+                                 dir.file("reports"), "--icp", icp},
+        dir.path());
+  }
+
+  static std::string yesterday() {
+    const std::time_t t = std::time(nullptr) - 86400;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char text[16];
+    std::strftime(text, sizeof text, "%Y-%m-%d", &tm);
+    return text;
+  }
+
+  std::map<std::string, std::string> env() const {
+    return {{"HADES_DB", "sqlite://" + dir.file("hades.db")}, {"HADES_ICP", icp}};
+  }
+
+  json browse(const std::string& command) const {
+    const ProcessResult r = testing::run_process(
+        {"/usr/bin/env", "node", testing::source_dir() + "/tests/browser/calibration_page.mjs",
+         command, serve->url("/calibration/"), shots},
+        dir.path(), {{"NODE_PATH", npm_dir() + "/node_modules"}}, 180);
+    BOOST_TEST_REQUIRE(r.exit_code == 0, "calibration_page.mjs " << command << ":\n" << r.err);
+    return json::parse(r.out);
+  }
+};
+
+BOOST_AUTO_TEST_CASE(the_model_tab_compares_approves_and_reverts) {
+  const ModelLoop l;
+  BOOST_TEST_REQUIRE(contains(l.trained, "verdict: model better"), l.trained);
+  const std::string id = l.sql.value("SELECT max(id) FROM lead_models");
+  const json model =
+      json::parse(l.sql.value("SELECT model_json FROM lead_models WHERE id = " + id));
+  const json seen = l.browse("model");
+  for (const char* shot : {"model", "model-approve", "model-approved"}) {
+    BOOST_TEST(fs::file_size(l.shots + "/calibration-" + std::string(shot) + ".png") > 10'000u,
+               shot);
+  }
+
+  // The numbers are the model file's, rounded as shown.
+  const json& before = seen["before"];
+  const json& e = model["evaluation"];
+  const auto three = [](double x) {
+    char text[16];
+    std::snprintf(text, sizeof text, "%.3f", x);
+    return std::string(text);
+  };
+  BOOST_TEST(before["stats"][0] == three(e["model"]["auc"].get<double>()));
+  BOOST_TEST(before["stats"][1] == three(e["weights"]["auc"].get<double>()));
+  BOOST_TEST(before["stats"][3] == with_commas(e["test_leads"].get<long long>()));
+  BOOST_TEST(before["verdict"] == "model better");
+  BOOST_TEST(contains(before["reason"], e["reason"].get<std::string>()));
+  BOOST_TEST(before["comparison"].size() == 4u);
+  BOOST_TEST(before["reliability"].size() == e["reliability"].size());
+  BOOST_TEST(before["features"].size() == 6u);
+  BOOST_TEST(before["approve_text"] == "Approve model " + id);
+  BOOST_TEST(before["approve_disabled"] == false);
+  BOOST_TEST(before["revert_disabled"] == true);
+  BOOST_TEST(contains(before["notice"], "The scorer scores with icp.yaml's weights"));
+
+  // Approve: the confirmation shows the diff; icp.yaml now names the model, audited.
+  BOOST_TEST(contains(seen["approve"]["confirm"], "scoring_method"));
+  BOOST_TEST(contains(seen["approve"]["flash"], "now scores with model " + id));
+  const json& approved = seen["approved"];
+  BOOST_TEST(contains(approved["notice"], "The scorer scores with model " + id + "."),
+             approved["notice"]);
+  BOOST_TEST(approved["approve_text"] == "Approved");
+  BOOST_TEST(approved["revert_disabled"] == false);
+  BOOST_TEST(contains(approved["history"], "weights → model " + id));
+
+  // Revert: the approval rolled back, icp.yaml byte for byte as before; both audited.
+  BOOST_TEST(contains(seen["revert"]["flash"], "scores with the weights again"));
+  BOOST_TEST(contains(seen["reverted"]["notice"], "The scorer scores with icp.yaml's weights"));
+  BOOST_TEST(testing::read_file(l.icp) == l.icp_before);
+  BOOST_TEST(l.sql.number("SELECT count(*) FROM icp_changes") == 2);
+  BOOST_TEST(l.sql.value("SELECT report_path FROM icp_changes WHERE kind = 'apply'") ==
+             "lead_models id " + id);
 }
 
 }  // namespace

@@ -132,9 +132,11 @@
   }
 
   // ---- tabs --------------------------------------------------------------------------------
-  const TABS = ["weights", "report", "outcomes"];
+  const TABS = ["weights", "report", "outcomes", "model"];
   const drawn = {};
+  // The Model tab draws itself from model.js (window.HadesTabs.model), with the helpers below.
   const drawers = {weights: drawWeights, report: drawReport, outcomes: drawOutcomes};
+  function drawerOf(name) { return drawers[name] || (window.HadesTabs || {})[name]; }
 
   function tabFromHash() {
     const name = location.hash.replace("#", "");
@@ -155,7 +157,7 @@
       drawn[name] = true;
       const panel = document.getElementById("panel-" + name);
       try {
-        await drawers[name](panel);
+        await drawerOf(name)(panel);
       } catch (error) {
         clear(panel).append(errorNotice(error, "Loading this view"));
       }
@@ -353,7 +355,7 @@
     if (!ok) return;
     try {
       await api("api/rollback", {change_id: change.id});
-      invalidate("weights", "report");
+      invalidate("weights", "report", "model");
       await refreshSummary();
       await showTab(tabFromHash(), false);
     } catch (error) {
@@ -749,6 +751,11 @@
       clear(node).append(errorNotice(error, "Loading " + id));
     }
   }
+
+  // ---- for the tabs drawn by other files (model.js) ----------------------------------------
+  window.HadesPage = {el, svg, clear, api, int, pct, fixed, when, day, shortSha, errorNotice, empty,
+    stat, diffView, itemsTable, confirmDialog, alertDialog, flash, invalidate, refreshSummary,
+    showTab, tabFromHash, user: () => session.user};
 
   // ---- start -------------------------------------------------------------------------------
   async function refreshSummary() {

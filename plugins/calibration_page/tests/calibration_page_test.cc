@@ -6,17 +6,21 @@
 //     refuses itself, and how a failure is reported (why, and that nothing changed);
 //   - icp.yaml comments and industry names; the README's settings table.
 #define BOOST_TEST_MODULE calibration_page_test
+#include "calibration_page.h"
+
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "calibration_page.h"
 #include "common/icp_config.h"
 #include "common/outcome_summary.h"
 #include "common/outcome_tables.h"
 #include "fake_weight_changes.h"
 #include "icp_view.h"
+#include "lead_model/model.h"
+#include "lead_model/model_store.h"
+#include "lead_model/tests/model_testing.h"
 #include "outcome_feed.h"
 #include "report_view.h"
 #include "test_database.h"
@@ -68,14 +72,14 @@ struct Page {
   Routes routes;
   std::unique_ptr<CalibrationPage> page;
 
-  Page() {
-    weights->icp_sha256 = shipped_icp_sha();
+  // The page over `icp` (the shipped icp.yaml by default).
+  explicit Page(const std::string& icp = shipped_icp()) {
+    weights->icp_sha256 = read_icp_view(icp)->sha256;
     std::filesystem::create_directories(dir.file("reports"));
-    page = std::make_unique<CalibrationPage>(
-        PageConfig{dir.file("reports"), shipped_icp()},
-        [state = weights](Database&, const std::string&) {
-          return std::make_unique<FakeWeightChanges>(state);
-        });
+    page = std::make_unique<CalibrationPage>(PageConfig{dir.file("reports"), icp},
+                                             [state = weights](Database&, const std::string&) {
+                                               return std::make_unique<FakeWeightChanges>(state);
+                                             });
     const Status started = page->start(context, routes);
     BOOST_TEST_REQUIRE(started.ok(), started.to_string());
   }
@@ -413,7 +417,9 @@ BOOST_AUTO_TEST_CASE(the_page_serves_its_files_and_every_endpoint) {
   BOOST_TEST(html.find("style=") == std::string::npos);
   BOOST_TEST(html.find("<style") == std::string::npos);
   BOOST_TEST(html.find("http") == std::string::npos);  // no CDN, no external link
-  for (const char* path : {"/api/summary", "/api/weights", "/api/report", "/api/outcomes"}) {
+  BOOST_TEST(p.routes.assets["/model.js"].first == "text/javascript; charset=utf-8");
+  for (const char* path :
+       {"/api/summary", "/api/weights", "/api/report", "/api/outcomes", "/api/model"}) {
     BOOST_TEST(p.get(path).first == 200, path);
   }
 }
@@ -533,6 +539,149 @@ BOOST_AUTO_TEST_CASE(without_the_writer_the_report_still_shows_and_apply_says_wh
   const auto [status, body] = p.post("/api/preview", {{"items", {"sic:8062"}}});
   BOOST_TEST(status == 409);
   BOOST_TEST(body["error"] == "no weight_writer in this build");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace
+}  // namespace hades::calibration_page
+
+namespace hades::calibration_page {
+namespace {
+
+// ---- The Model tab, against the fake writer ------------------------------------------------
+
+// A model over the shipped icp.yaml's feature set with the given verdict, stored in `db`.
+std::int64_t store_model(Database& db, std::string_view verdict) {
+  const lead_model::LeadModel m =
+      lead_model::testing::plain_model(*plugin_common::load_icp_config(shipped_icp()), verdict);
+  const auto id = lead_model::store_model(db, m, lead_model::model_to_json(m), "train",
+                                          "models/model-20261206-060000.json");
+  BOOST_TEST_REQUIRE(id.ok(), id.status().to_string());
+  return *id;
+}
+
+// The shipped icp.yaml that approves model `id`, in `dir`.
+std::string approving_icp(const TempDir& dir, std::int64_t id) {
+  const std::string path = dir.file("icp-model.yaml");
+  hades::testing::write_file(path, hades::testing::read_file(shipped_icp()) +
+                                       "scoring_method:\n  use: model\n  model: \"" +
+                                       std::to_string(id) + "\"\n");
+  return path;
+}
+
+BOOST_AUTO_TEST_SUITE(model_tab)
+
+BOOST_AUTO_TEST_CASE(without_a_model_the_tab_says_so_and_the_weights_score) {
+  Page p;
+  const auto [status, body] = p.get("/api/model");
+  BOOST_TEST(status == 200);
+  BOOST_TEST(body["available"] == false);
+  BOOST_TEST(body["method"]["use"] == "weights");
+  BOOST_TEST(body["method"]["scorer_now"] == "the weights");
+  BOOST_TEST(body["revert"]["available"] == false);
+}
+
+BOOST_AUTO_TEST_CASE(a_usable_model_is_shown_previewed_and_approved) {
+  Page p;
+  const std::int64_t id = store_model(*p.db, "model better");
+  auto [status, body] = p.get("/api/model");
+  BOOST_TEST(status == 200);
+  BOOST_TEST(body["available"] == true);
+  BOOST_TEST(body["id"] == id);
+  BOOST_TEST(body["usable"] == true);
+  BOOST_TEST(body["file"] == "models/model-20261206-060000.json");
+  BOOST_TEST(body["model"]["evaluation"]["verdict"] == "model better");
+  BOOST_TEST(body["method"]["approves_this_model"] == false);
+  BOOST_TEST(body["approve_available"] == true);
+
+  std::tie(status, body) = p.post("/api/model/preview", {{"model_id", id}});
+  BOOST_TEST(status == 200);
+  BOOST_TEST(body["items"][0]["item"] == "scoring_method:use");
+  BOOST_TEST(p.weights->calls.back() == "preview_method model " + std::to_string(id));
+
+  const std::string sha = shipped_icp_sha();
+  std::tie(status, body) = p.post("/api/model/approve", {{"model_id", id}, {"icp_sha256", sha}});
+  BOOST_TEST(status == 200);
+  BOOST_TEST(p.weights->calls.back() ==
+             "set_method model " + std::to_string(id) + " " + sha + " ana");
+  BOOST_TEST(body["change"]["items"][0]["after"] == "model " + std::to_string(id));
+  // The history of the tab holds the change.
+  const json history = p.get("/api/model").second["history"];
+  BOOST_TEST_REQUIRE(history.size() == 1u);
+  BOOST_TEST(history[0]["after"] == "model " + std::to_string(id));
+}
+
+BOOST_AUTO_TEST_CASE(approve_refuses_a_model_that_may_not_score_or_is_not_the_newest) {
+  Page p;
+  const std::int64_t old = store_model(*p.db, "model better");
+  const std::int64_t newest = store_model(*p.db, "insufficient evidence");
+  const std::string sha = shipped_icp_sha();
+  const json body = p.get("/api/model").second;
+  BOOST_TEST(body["usable"] == false);
+  BOOST_TEST(body["unusable_reason"].get<std::string>().find("is not better than the weights") !=
+             std::string::npos);
+  auto [status, reply] = p.post("/api/model/approve", {{"model_id", newest}, {"icp_sha256", sha}});
+  BOOST_TEST(status == 409);
+  BOOST_TEST(reply["nothing_changed"] == true);
+  std::tie(status, reply) = p.post("/api/model/approve", {{"model_id", old}, {"icp_sha256", sha}});
+  BOOST_TEST(status == 409);
+  BOOST_TEST(reply["error"].get<std::string>().find("is not the newest model") !=
+             std::string::npos);
+  BOOST_TEST(p.post("/api/model/approve", {{"model_id", "1"}}).first == 400);
+  BOOST_TEST(p.post("/api/model/preview", json::object()).first == 400);
+  BOOST_TEST(p.weights->calls.empty());
+}
+
+BOOST_AUTO_TEST_CASE(revert_rolls_back_the_approval_or_sets_the_weights) {
+  TempDir dir;
+  Page p(approving_icp(dir, 1));
+  const std::int64_t id = store_model(*p.db, "model better");
+  BOOST_TEST_REQUIRE(id == 1);
+  json body = p.get("/api/model").second;
+  BOOST_TEST(body["method"]["approves_this_model"] == true);
+  BOOST_TEST(body["method"]["scorer_now"] == "the model lead_models id " + std::to_string(id));
+  // The approval is the latest change: Revert rolls it back.
+  const std::string sha = p.weights->icp_sha256;
+  p.weights->changes.push_back(WeightChangeRecord{
+      7,
+      "2026-12-06T10:00:00Z",
+      "ana",
+      "apply",
+      "lead_models id 1",
+      sha,
+      sha,
+      {{"scoring_method:use", "scoring_method", "weights", "model " + std::to_string(id)}},
+      std::nullopt,
+      false,
+      ""});
+  body = p.get("/api/model").second;
+  BOOST_TEST(body["revert"]["rollback_change"] == 7);
+  auto [status, reply] = p.post("/api/model/revert", {{"icp_sha256", body["icp_sha256"]}});
+  BOOST_TEST(status == 200);
+  BOOST_TEST(p.weights->calls.back() == "rollback 7 ana");
+  // A later weight change makes a rollback impossible: Revert sets the weights instead. (The
+  // fake's file hash moved with its rollback; the real file here did not change.)
+  p.weights->icp_sha256 = sha;
+  p.weights->changes.push_back(WeightChangeRecord{9,
+                                                  "2026-12-06T11:00:00Z",
+                                                  "ana",
+                                                  "apply",
+                                                  "r.json",
+                                                  sha,
+                                                  sha,
+                                                  {{"sic:8062", "p", "1", "2"}},
+                                                  std::nullopt,
+                                                  false,
+                                                  ""});
+  body = p.get("/api/model").second;
+  BOOST_TEST(body["revert"]["set_weights"] == true);
+  std::tie(status, reply) = p.post("/api/model/revert", {{"icp_sha256", body["icp_sha256"]}});
+  BOOST_TEST(status == 200);
+  BOOST_TEST(p.weights->calls.back() == "set_method weights " + sha + " ana");
+  // A stale page is refused.
+  std::tie(status, reply) = p.post("/api/model/revert", {{"icp_sha256", std::string(64, '0')}});
+  BOOST_TEST(status == 409);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -22,6 +22,7 @@ struct FakeWeightState {
   Status fail_next;                  // when not OK, the next preview/apply/rollback returns it
   std::vector<std::string> calls;    // "apply <report> <items,> <sha> <by>", ...
   std::vector<WeightChangeRecord> changes;  // oldest first
+  std::string method = "weights";           // what set_method() made icp.yaml say
 };
 
 class FakeWeightChanges final : public WeightChanges {
@@ -62,11 +63,38 @@ class FakeWeightChanges final : public WeightChanges {
     for (WeightChangeRecord& c : s_->changes) {
       if (c.id != id) continue;
       c.rolled_back = true;
+      if (!c.items.empty() && c.items[0].item == "scoring_method:use")
+        s_->method = c.items[0].before;
       WeightChangeRecord undo = record("rollback", by);
       undo.rolls_back = id;
       return commit(std::move(undo));
     }
     return Status::invalid_config("no change " + std::to_string(id));
+  }
+
+  Result<WeightChangePlan> preview_method(bool use_model, const std::string& model) override {
+    s_->calls.push_back("preview_method " + method_of(use_model, model));
+    if (Status failure = take_failure(); !failure.ok()) return failure;
+    return WeightChangePlan{
+        {{"scoring_method:use", "scoring_method", s_->method, method_of(use_model, model)}},
+        "-  use: weights\n+  use: model\n",
+        s_->icp_sha256};
+  }
+
+  Result<WeightChangeRecord> set_method(bool use_model, const std::string& model,
+                                        const std::string& expected_sha,
+                                        const std::string& by) override {
+    s_->calls.push_back("set_method " + method_of(use_model, model) + " " + expected_sha + " " +
+                        by);
+    if (Status failure = take_failure(); !failure.ok()) return failure;
+    if (expected_sha != s_->icp_sha256) {
+      return Status::invalid_config("icp.yaml changed since the page was loaded: reload");
+    }
+    WeightChangeRecord change = record("apply", by);
+    change.items.push_back(
+        {"scoring_method:use", "scoring_method", s_->method, method_of(use_model, model)});
+    s_->method = method_of(use_model, model);
+    return commit(std::move(change));
   }
 
   Result<std::vector<WeightChangeRecord>> history(std::size_t limit) override {
@@ -76,6 +104,9 @@ class FakeWeightChanges final : public WeightChanges {
   }
 
  private:
+  static std::string method_of(bool use_model, const std::string& model) {
+    return use_model ? "model " + model : "weights";
+  }
   static std::string joined(const std::vector<std::string>& items) {
     std::string out;
     for (const std::string& item : items) out += item + ",";

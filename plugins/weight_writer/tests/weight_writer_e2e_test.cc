@@ -353,7 +353,7 @@ BOOST_AUTO_TEST_CASE(the_readme_example_steps_validate_as_a_job) {
   const ProcessResult r =
       hades::testing::run_process({hades::testing::hades_binary(), "validate", job}, dir.path());
   BOOST_TEST(r.exit_code == 0, r.err);
-  BOOST_TEST(has(r.out, "OK (2 steps)"), r.out);
+  BOOST_TEST(has(r.out, "OK (3 steps)"), r.out);
 }
 
 BOOST_AUTO_TEST_CASE(the_session_of_docs_weights_md_runs_as_shown) {

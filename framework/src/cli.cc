@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <boost/program_options.hpp>
+#include <filesystem>
 #include <tuple>
 #include <iostream>
 #include <map>
@@ -103,6 +104,12 @@ bool parse(const std::string& command, const std::vector<std::string>& args,
   const auto level = parse_log_level(session.global.log_level);
   if (!format) throw UsageError{"--log-format must be text or json"};
   if (!level) throw UsageError{"--log-level must be debug, info, warn or error"};
+  for (const std::string& dir : session.global.plugin_paths) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) {
+      throw UsageError{"--plugin-path " + dir + " is not a directory"};
+    }
+  }
   session.log.emplace(*format, *level, session.redactor);
   session.registry.emplace(PluginRegistry::default_directories(session.global.plugin_paths));
   return true;

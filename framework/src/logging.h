@@ -19,11 +19,17 @@
 
 namespace hades {
 
+// Masks secrets in what the host writes anywhere: log lines, error messages, the --summary file,
+// rejects reasons. Thread safety: redact() may be called from any thread once the secrets are
+// registered.
 class Redactor {
  public:
   // Registers a secret; values shorter than 4 characters are ignored (they would mask noise).
   void add_secret(std::string_view secret);
+  // Every registered secret, and anything shaped like a credential (hades/redact.h), masked.
   std::string redact(std::string_view text) const;
+  // Only the registered secrets masked: for data (a rejected record), which must stay evidence.
+  std::string redact_known(std::string_view text) const;
 
  private:
   std::vector<std::string> secrets_;

@@ -5,7 +5,8 @@
 // success means `access_token` is present (Zoho answers some failures with HTTP 200 and
 // {"error":...}). It is cached with its expiry in the job's database (table `token_table`, keyed
 // by a SHA-256 of accounts URL, client id and refresh token, so accounts never collide and the
-// refresh token is never stored), shared by every run and plugin instance, and refreshed five
+// refresh token is never stored; the access token sealed with a key derived from the client
+// secret and the refresh token, token_seal.h), shared by every run and plugin instance, and refreshed five
 // minutes before it expires. One refresher at a time per client (a mutex): a caller whose token
 // was refused refreshes only if nobody has replaced that token yet, so simultaneous 401s cost
 // one token request (Zoho allows 10 per 10 minutes).
@@ -39,6 +40,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "hades/context.h"
 #include "hades/http.h"
@@ -65,6 +67,10 @@ struct ApiReply {
   int status = 0;
   nlohmann::json body;
 };
+
+// True when `text` is one non-empty run of printable ASCII without blanks: what a credential, an
+// access token or a URL sent in a request line or header must be.
+bool is_printable_token(std::string_view text);
 
 // How early a cached token is replaced.
 inline constexpr std::chrono::seconds kRefreshMargin{300};
@@ -129,10 +135,19 @@ class ZohoClient {
   Status refresh_after(const std::string& refused);
   Status refresh_locked();
   Result<Token> request_token();
+  // A token reply with an access_token: checked, cached and returned.
+  Result<Token> accept_token(const nlohmann::json& body);
+  // Why a token reply without an access_token is refused; invalid_client and a bad refresh token
+  // are kInvalidConfig (exit 2), a throttle retryable.
+  Status token_refused(const HttpResponse& response, const nlohmann::json& body) const;
+  // What messages must never show: the credentials and the access token `access`.
+  std::vector<std::string> secrets(const std::string& access) const;
   Result<std::optional<Token>> load_cached();
   Status store_cached(const Token& token, std::int64_t expires_at);
   Status backoff(int attempt);
   std::string cache_key() const;
+  // What the cached access token is sealed with (token_seal.h): never stored.
+  std::string seal_key() const;
 
   ZohoClientConfig config_;
   std::unique_ptr<HttpClient> http_;

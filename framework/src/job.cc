@@ -490,6 +490,7 @@ void JobLoader::load_header(const Entries& top, const YAML::Node& root) {
     reporter_.error(root.Mark(), "missing required key 'database'");
   }
   if (const Entry* rejects = find_entry(top, "rejects_dir")) {
+    job_.rejects_dir_where = reporter_.locate(value_mark(*rejects));
     if (read_scalar(*rejects, "a directory path", ParamRefs::kAllowed, &job_.rejects_dir) &&
         job_.rejects_dir.empty()) {
       reporter_.error(value_mark(*rejects), "rejects_dir must not be empty");

@@ -85,6 +85,7 @@ struct JobSpec {
   std::string database;   // URL, interpolated
   SourceLocation database_where;
   std::string rejects_dir = "var/rejects";
+  SourceLocation rejects_dir_where;  // of the value; line 0 when the default applies
   std::vector<ParamSpec> param_specs;
   std::map<std::string, std::string> params;  // resolved: default, then --set
   std::vector<StepSpec> steps;

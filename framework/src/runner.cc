@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "hades/file_checks.h"
 #include "hades/staged_file.h"
 #include "signals.h"
 
@@ -397,7 +398,9 @@ Status Runner::run_pipeline(BoundStep& step, StepContext& ctx, RunState& state,
   out.resumed_from_chunk = cp.chunks;
   const std::string path = rejects_path(*job_.job, step.spec->name, ctx.run().run_id);
   std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return file_error("rejects_dir", "create", dir, ec.value());
   auto file = StagedFile::open(path, cp.rejects_token);
   if (!file.ok()) return file.status();
   StepRejects rejects(std::move(file).value(), step.spec->name);

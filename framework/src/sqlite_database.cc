@@ -1,13 +1,21 @@
 #include "sqlite_database.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
+
+#include "hades/file_checks.h"
 
 namespace hades {
 namespace {
@@ -217,17 +225,44 @@ class SqliteDatabase final : public Database {
   std::map<std::string, std::unique_ptr<SQLite::Statement>, std::less<>> cache_;
 };
 
+std::string directory_of(const std::string& path) {
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  return parent.empty() ? "." : parent.string();
+}
+
+// Makes the file's directory once check_sqlite_path() found nothing in the way.
+Status prepare_file(const std::string& path) {
+  HADES_RETURN_IF_ERROR(check_sqlite_path(path));
+  std::error_code ec;
+  std::filesystem::create_directories(directory_of(path), ec);
+  if (ec) {
+    return file_error("the SQLite database", "create the directory", directory_of(path),
+                      ec.value());
+  }
+  return Status::ok_status();
+}
+
 }  // namespace
+
+Status check_sqlite_path(const std::string& path) {
+  if (path == ":memory:") return Status::ok_status();
+  HADES_RETURN_IF_ERROR(check_writable_dir(directory_of(path), "the SQLite database " + path));
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) return Status::ok_status();  // SQLite creates it
+  if (S_ISDIR(info.st_mode)) {
+    return Status::invalid_config("the SQLite database " + path + " is a directory");
+  }
+  if (::faccessat(AT_FDCWD, path.c_str(), R_OK | W_OK, AT_EACCESS) != 0) {
+    return Status::invalid_config("the SQLite database " + path +
+                                  " cannot be read and written: " + std::strerror(errno));
+  }
+  return Status::ok_status();
+}
 
 Result<std::unique_ptr<Database>> open_sqlite_database(const std::string& path,
                                                        int busy_timeout_ms) {
   try {
-    if (path != ":memory:") {
-      const auto parent = std::filesystem::path(path).parent_path();
-      std::error_code ec;
-      if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-      if (ec) return Status::io("cannot create directory " + parent.string() + ": " + ec.message());
-    }
+    if (path != ":memory:") HADES_RETURN_IF_ERROR(prepare_file(path));
     // NOMUTEX: a Database is used from one thread at a time (database.h), so SQLite's
     // per-connection mutex only costs a lock and an unlock on every call.
     auto db = std::make_unique<SQLite::Database>(

@@ -19,7 +19,15 @@
 namespace hades {
 
 // Opens (creating when missing, with its parent directory) the SQLite file at `path`;
-// ":memory:" gives a private in-memory database.
+// ":memory:" gives a private in-memory database. A directory that cannot be created or written,
+// or a file that cannot be read and written, is kInvalidConfig naming the path (exit 2: retrying
+// will not help); a file that is not a database is kCorruption.
+// What SQLite would report as a bare "unable to open database file", checked without side
+// effects: the file's directory (where its journal and WAL live too) must be writable, or
+// creatable; an existing file must be readable and writable and not a directory. Otherwise
+// kInvalidConfig naming the path in the way.
+Status check_sqlite_path(const std::string& path);
+
 Result<std::unique_ptr<Database>> open_sqlite_database(const std::string& path,
                                                      int busy_timeout_ms = 10000);
 

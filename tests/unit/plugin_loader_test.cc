@@ -121,8 +121,10 @@ BOOST_AUTO_TEST_CASE(a_plugin_object_keeps_its_library_loaded) {
     BOOST_TEST(plugin_kind_name((*info)->kind) == "source");
     BOOST_TEST((*info)->api_major == kApiMajor);
     BOOST_TEST(!(*info)->settings.empty());
+    testing::TempDir dir;
+    testing::write_file(dir.file("in.csv"), "id\n1\n");
     Settings settings;
-    settings.set("path", std::string("/nonexistent.csv"));
+    settings.set("path", dir.file("in.csv"));  // the factory checks that it can be read
     auto made = plugins.create("csv_source", settings);
     BOOST_REQUIRE_MESSAGE(made.ok(), made.status().to_string());
     instance = std::make_unique<PluginInstance<Plugin>>(std::move(made).value());

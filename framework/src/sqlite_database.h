@@ -5,6 +5,9 @@
 // few commits, and then the checkpoint goes back with the rows. Prepared statements are cached
 // by SQL text, so a sink that adds the same INSERT 500 times per chunk compiles it once.
 // Busy waits up to `busy_timeout_ms` for another process's write lock before failing retryably.
+// Where SQLite's busy handler does not wait (switching a new file to WAL, reading or writing
+// while another process switches it or recovers its WAL index: SQLITE_BUSY at once), the call is
+// tried again until the same timeout, so jobs started together on a new file all succeed.
 // The page cache is 4 MiB (not SQLite's 2 MiB) and the WAL is checkpointed every 32 MiB of
 // pages (not 4 MiB): a job that stages a million rows re-reads and syncs less, in bounded memory.
 

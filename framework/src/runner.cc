@@ -10,6 +10,7 @@
 
 #include "hades/file_checks.h"
 #include "hades/staged_file.h"
+#include "run_files.h"
 #include "signals.h"
 
 namespace hades {
@@ -208,12 +209,6 @@ Status Runner::commit_chunk(const WriteBatch& batch) {
 
 namespace {
 
-std::string rejects_path(const JobSpec& job, const std::string& step, std::int64_t run_id) {
-  return (std::filesystem::path(job.rejects_dir) / job.name /
-          (step + ".run-" + std::to_string(run_id) + ".jsonl"))
-      .string();
-}
-
 // The plugin object of `bp` as the interface of its kind; null only if the plugin lied about
 // its kind in the descriptor, which open_pipeline reports.
 template <typename T>
@@ -396,7 +391,8 @@ Status Runner::run_pipeline(BoundStep& step, StepContext& ctx, RunState& state,
   }
   out.resumed = !checkpoint_text.empty();
   out.resumed_from_chunk = cp.chunks;
-  const std::string path = rejects_path(*job_.job, step.spec->name, ctx.run().run_id);
+  const std::string path =
+      rejects_path(*job_.job, step.spec->name, ctx.run().run_id, database_id_);
   std::error_code ec;
   const std::string dir = std::filesystem::path(path).parent_path().string();
   std::filesystem::create_directories(dir, ec);
@@ -466,8 +462,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 // Finds or starts the run to execute: the unfinished one unless `fresh`.
-Result<RunRecord> choose_run(RunState& state, const JobSpec& job, bool fresh, HostLogger& log,
-                             bool* resumed) {
+Result<RunRecord> choose_run(RunState& state, const JobSpec& job, bool fresh,
+                             const std::string& database_id, HostLogger& log, bool* resumed) {
   auto unfinished = state.unfinished_run(job.name);
   if (!unfinished.ok()) return unfinished.status();
   *resumed = false;
@@ -476,6 +472,9 @@ Result<RunRecord> choose_run(RunState& state, const JobSpec& job, bool fresh, Ho
     if (fresh) {
       HADES_RETURN_IF_ERROR(state.finish_run(previous.run_id, "abandoned", utc_now_iso()));
       log.info("abandoned unfinished run " + std::to_string(previous.run_id) + " (--fresh)");
+      for (const std::string& note : remove_leftovers(state, job, previous.run_id, database_id)) {
+        log.info("run " + std::to_string(previous.run_id) + ": " + note);
+      }
     } else if (Status resumable = check_resumable(previous, job); !resumable.ok()) {
       return resumable;
     } else {
@@ -515,12 +514,18 @@ RunSummary Runner::run(const RunOptions& options) {
   RunState state(db_, ProcessIdentity::current());
   summary.error = state.migrate();
   if (!summary.error.ok()) return summary;
+  auto database_id = state.database_id();
+  if (!database_id.ok()) {
+    summary.error = database_id.status();
+    return summary;
+  }
+  database_id_ = std::move(database_id).value();
   auto lock = state.acquire_lock(job_.job->name, utc_now_iso());
   if (!lock.ok()) {
     summary.error = lock.status();
     return summary;
   }
-  auto run = choose_run(state, *job_.job, options.fresh, log_, &summary.resumed);
+  auto run = choose_run(state, *job_.job, options.fresh, database_id_, log_, &summary.resumed);
   if (!run.ok()) {
     summary.error = run.status();
     (void)state.release_lock(job_.job->name, lock->token);

@@ -4,6 +4,7 @@
 #define BOOST_TEST_MODULE hardening_e2e_test
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <fstream>
@@ -271,6 +272,95 @@ BOOST_AUTO_TEST_CASE(a_zoho_credential_with_a_line_break_is_refused_by_validate)
   BOOST_TEST(has(r.err, "`refresh_token` contains a space, a line break or another control"),
              r.err);
   BOOST_TEST(!has(r.err + r.out, "4711"), r.err);
+}
+
+// ---- 6. leftovers ----------------------------------------------------------------------------
+
+// A job of one step, chunk_size 1: csv_source (3 rows, the second bad) -> staged_sink, which
+// fails on chunk `${param:fail}`; the rejects and the staged file both go under the directory.
+struct LeftoverJob {
+  Cli cli;
+  std::string job;
+  explicit LeftoverJob(const std::string& database = "") {
+    const std::string input = cli.write("in.csv", "id,name\n1,a\n2,b,extra\n3,c\n");
+    fs::create_directory(cli.dir.file("out"));
+    job = cli.write(
+        "job.yaml",
+        "name: leftovers\ndatabase: " +
+            (database.empty() ? "sqlite://" + cli.dir.file("hades.db") : database) +
+            "\nrejects_dir: " + cli.dir.file("rejects") +
+            "\nparams: {fail: 0}\nsteps:\n  - name: load\n    chunk_size: 1\n"
+            "    source: {plugin: csv_source, with: {path: " + input + "}}\n"
+            "    sinks: [{plugin: staged_sink, with: {dir: " + cli.dir.file("out") +
+            ", fail_on_chunk: \"${param:fail}\"}}]\n");
+  }
+  ProcessResult run(std::vector<std::string> args) const {
+    args.insert(args.begin(), {"--plugin-path", testing::test_plugin_dir(), "run", job});
+    return cli.hades(args);
+  }
+  // Every file under the directory's `sub`, relative names, sorted.
+  std::vector<std::string> files(const std::string& sub) const {
+    std::vector<std::string> out;
+    for (const auto& e : fs::recursive_directory_iterator(cli.dir.file(sub))) {
+      if (e.is_regular_file()) out.push_back(fs::relative(e.path(), cli.dir.file(sub)).string());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+};
+
+std::string database_id(const std::string& db_path) {
+  auto db = open_sqlite_database(db_path);
+  BOOST_REQUIRE(db.ok());
+  auto rows = (*db)->query(
+      "SELECT value FROM hades_run_values WHERE run_id = 0 AND key = 'database_id'");
+  BOOST_REQUIRE(rows.ok());
+  BOOST_REQUIRE(rows->rows.size() == 1u);
+  return to_text(rows->rows[0][0]);
+}
+
+// A run abandoned with --fresh never resumes: its .partial files stayed forever.
+BOOST_AUTO_TEST_CASE(fresh_removes_the_partial_files_of_the_abandoned_run) {
+  const LeftoverJob j;
+  const ProcessResult failed = j.run({"--set", "fail=3"});
+  BOOST_TEST(failed.exit_code == 1, failed.err);
+  const std::string id = database_id(j.cli.dir.file("hades.db"));
+  BOOST_TEST(id.size() == 8u);
+  BOOST_TEST((j.files("out") == std::vector<std::string>{"out-1.txt.partial"}));
+  BOOST_TEST((j.files("rejects") ==
+              std::vector<std::string>{"leftovers/load.run-1." + id + ".jsonl.partial"}));
+  const ProcessResult fresh = j.run({"--fresh"});
+  BOOST_TEST(fresh.exit_code == 0, fresh.err);
+  BOOST_TEST(has(fresh.err, "run 1: removed " + j.cli.dir.file("out/out-1.txt.partial")),
+             fresh.err);
+  BOOST_TEST((j.files("out") == std::vector<std::string>{"out-2.txt"}));
+  BOOST_TEST((j.files("rejects") ==
+              std::vector<std::string>{"leftovers/load.run-2." + id + ".jsonl"}));
+}
+
+// Both databases number their first run 1: the rejects files used to share a name.
+BOOST_AUTO_TEST_CASE(two_databases_runs_keep_their_own_rejects_files_in_one_directory) {
+  const LeftoverJob a;
+  const std::string other_db = a.cli.dir.file("other.db");
+  // The same rejects_dir and output directory for both: run b's job file from a's directory.
+  const std::string b_job = a.cli.write(
+      "job-b.yaml", [&] {
+        std::string text = testing::read_file(a.job);
+        const std::string from = "sqlite://" + a.cli.dir.file("hades.db");
+        text.replace(text.find(from), from.size(), "sqlite://" + other_db);
+        return text;
+      }());
+  BOOST_TEST(a.run({}).exit_code == 0);
+  const ProcessResult second = a.cli.hades(
+      {"--plugin-path", testing::test_plugin_dir(), "run", b_job});
+  BOOST_TEST(second.exit_code == 0, second.err);
+  const std::string id_a = database_id(a.cli.dir.file("hades.db"));
+  const std::string id_b = database_id(other_db);
+  BOOST_TEST(id_a != id_b);
+  BOOST_TEST((a.files("rejects") ==
+              std::vector<std::string>{"leftovers/load.run-1." + std::min(id_a, id_b) + ".jsonl",
+                                       "leftovers/load.run-1." + std::max(id_a, id_b) +
+                                           ".jsonl"}));
 }
 
 // ---- 8. smaller ones -------------------------------------------------------------------------

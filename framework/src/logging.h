@@ -50,6 +50,8 @@ class HostLogger final : public Logger {
   // Fields added to every JSON line (job, run_id, step); text lines get a [step] prefix.
   void set_field(const std::string& key, const std::string& value);
   LogFormat format() const { return format_; }
+  // What every line passes through; for the host's other outputs (rejects files).
+  const Redactor& redactor() const { return redactor_; }
 
  private:
   struct Impl;

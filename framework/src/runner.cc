@@ -167,15 +167,18 @@ class StepRejects {
     std::int64_t count_ = 0;
   };
 
-  StepRejects(StagedFile file, std::string step) : file_(std::move(file)), step_(std::move(step)) {}
+  // Reasons are messages and are redacted like log lines; records are evidence and lose only
+  // the registered secrets.
+  StepRejects(StagedFile file, std::string step, const Redactor& redactor)
+      : file_(std::move(file)), step_(std::move(step)), redactor_(redactor) {}
 
   void write(const std::string& plugin, std::string_view position, std::string_view reason,
              std::string_view record) {
     const json line = {{"step", step_},
                        {"plugin", plugin},
                        {"position", position},
-                       {"reason", reason},
-                       {"record", record}};
+                       {"reason", redactor_.redact(reason)},
+                       {"record", redactor_.redact_known(record)}};
     if (status_.ok()) {
       status_ = file_.append(line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
     }
@@ -186,6 +189,7 @@ class StepRejects {
  private:
   StagedFile file_;
   std::string step_;
+  const Redactor& redactor_;
   Status status_;
 };
 
@@ -399,7 +403,7 @@ Status Runner::run_pipeline(BoundStep& step, StepContext& ctx, RunState& state,
   if (ec) return file_error("rejects_dir", "create", dir, ec.value());
   auto file = StagedFile::open(path, cp.rejects_token);
   if (!file.ok()) return file.status();
-  StepRejects rejects(std::move(file).value(), step.spec->name);
+  StepRejects rejects(std::move(file).value(), step.spec->name, log_.redactor());
   auto opened = open_pipeline(step, ctx, cp, rejects);
   if (!opened.ok()) return opened.status();
   Pipeline& p = *opened;

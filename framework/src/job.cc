@@ -24,6 +24,8 @@
 #include <sstream>
 #include <utility>
 
+#include "yaml_limits.h"
+
 namespace hades {
 
 std::string SourceLocation::to_string() const {
@@ -409,7 +411,10 @@ class JobLoader {
 void JobLoader::load(std::string_view text) {
   YAML::Node root;
   try {
-    root = YAML::Load(std::string(text));
+    root = load_yaml(text);
+  } catch (const YamlLimitError& e) {
+    reporter_.error(e.mark, e.msg + ": refused");
+    return;
   } catch (const YAML::Exception& e) {
     reporter_.error(e.mark, "YAML syntax error: " + e.msg);
     return;
@@ -826,13 +831,19 @@ bool read_whole_file(const std::string& path, std::string* text, std::string* er
     *error = std::strerror(errno);
     return false;
   }
-  std::ostringstream contents;
-  contents << in.rdbuf();
+  // Read no further than the limit: /dev/zero named by mistake must not exhaust memory.
+  const std::size_t limit = YamlLimits{}.max_bytes;
+  text->assign(limit + 1, '\0');
+  in.read(text->data(), static_cast<std::streamsize>(text->size()));
   if (in.bad()) {
     *error = "read failed";
     return false;
   }
-  *text = contents.str();
+  text->resize(static_cast<std::size_t>(in.gcount()));
+  if (text->size() > limit) {
+    *error = "it is larger than " + std::to_string(limit) + " bytes";
+    return false;
+  }
   return true;
 }
 

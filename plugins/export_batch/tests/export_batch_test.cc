@@ -172,6 +172,17 @@ BOOST_AUTO_TEST_CASE(agents_are_read_in_order_and_errors_have_lines) {
              StatusCode::kInvalidConfig);
 }
 
+// Each agent becomes a Contact Owner that VanillaSoft matches to a user's e-mail.
+BOOST_AUTO_TEST_CASE(agents_must_be_e_mail_addresses_and_the_yaml_within_limits) {
+  BOOST_TEST(agents_error("call_center_agents:\n  - a@x\n  - Agent Two\n") ==
+             "icp.yaml:3:5: call_center_agents: 'Agent Two' is not an e-mail address");
+  BOOST_TEST(agents_error("call_center_agents: [a@x, \"b@x\\r\"]\n") ==
+             "icp.yaml:1:27: call_center_agents: 'b@x\\r' is not an e-mail address");
+  BOOST_TEST(agents_error("x: " + std::string(100, '[') + std::string(100, ']') +
+                          "\ncall_center_agents: [a@x]\n") ==
+             "icp.yaml:1:67: call_center_agents: the YAML is nested more than 64 levels deep");
+}
+
 // ---------------------------------------------------------------------------------------------
 // The plugin
 

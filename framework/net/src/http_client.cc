@@ -148,6 +148,7 @@ class BeastHttpClient final : public HttpClient {
   Result<HttpResponse> send(const HttpRequest& request) override {
     auto url = parse_url(request.url);
     if (!url.ok()) return url.status();
+    HADES_RETURN_IF_ERROR(check_headers(request.headers));
     if (url->tls) HADES_RETURN_IF_ERROR(prepare_tls());
     const auto deadline = Clock::now() + request.timeout;
     const bool reused = conn_ && conn_->key == url->key() && still_open(*conn_);
@@ -303,7 +304,6 @@ class BeastHttpClient final : public HttpClient {
     if (verb == http::verb::unknown) {
       return Status::invalid_config("unknown HTTP method '" + request.method + "'");
     }
-    HADES_RETURN_IF_ERROR(check_headers(request.headers));
     req.method(verb);
     req.target(url.target);
     req.version(11);

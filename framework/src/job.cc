@@ -70,10 +70,18 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 
 std::optional<std::string> suggest_closest(std::string_view word,
                                            const std::vector<std::string>& candidates) {
+  // The distance costs |word| x |candidate|: a job file may hold a megabyte-long key and
+  // thousands of long names, and no typo is that long.
+  constexpr std::size_t kMaxWord = 256;
+  if (word.size() > kMaxWord) return std::nullopt;
   const std::size_t limit = std::max<std::size_t>(1, word.size() / 3);
   std::optional<std::string> best;
   std::size_t best_distance = limit + 1;
   for (const std::string& candidate : candidates) {
+    // The distance is at least the difference in length.
+    const std::size_t gap = candidate.size() > word.size() ? candidate.size() - word.size()
+                                                           : word.size() - candidate.size();
+    if (gap > limit) continue;
     const std::size_t distance = edit_distance(word, candidate);
     if (distance < best_distance) {  // strict: on a tie the first candidate stays
       best = candidate;

@@ -116,7 +116,8 @@ LoadedJob load_job_text(std::string_view text, const std::string& file, const Lo
 Settings bind_settings(const PluginRef& ref, const SettingSpec* schema, std::size_t schema_size,
                       std::vector<Diagnostic>* diagnostics);
 
-// The candidate closest to `word` by edit distance, when close enough to be a likely typo.
+// The candidate closest to `word` by edit distance, when close enough to be a likely typo (none
+// for a word longer than 256 characters).
 std::optional<std::string> suggest_closest(std::string_view word,
                                           const std::vector<std::string>& candidates);
 

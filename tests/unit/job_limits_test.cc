@@ -68,6 +68,13 @@ BOOST_AUTO_TEST_CASE(a_file_larger_than_a_mebibyte_is_refused_without_reading_it
              messages(zero));
 }
 
+// Suggestions cost the product of the lengths: a megabyte-long word gets none, at no cost.
+BOOST_AUTO_TEST_CASE(no_suggestion_for_a_word_longer_than_any_typo) {
+  BOOST_TEST(!suggest_closest(std::string(257, 'a'), {std::string(257, 'a') + "b"}).has_value());
+  BOOST_TEST(suggest_closest(std::string(256, 'a'), {std::string(255, 'a')}).value_or("") ==
+             std::string(255, 'a'));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace

@@ -63,8 +63,8 @@ Status check_readable_file(const std::string& path, std::string_view what) {
   }
   if (S_ISDIR(info.st_mode)) return Status::invalid_config(prefix(what) + path + " is a directory");
   if (::faccessat(AT_FDCWD, path.c_str(), R_OK, AT_EACCESS) != 0) {
-    return Status::invalid_config(prefix(what) + path + " is not readable: " +
-                                  std::strerror(errno));
+    return Status::invalid_config(prefix(what) + path +
+                                  " is not readable: " + std::strerror(errno));
   }
   return Status::ok_status();
 }
@@ -76,10 +76,10 @@ Status check_writable_dir(const std::string& dir, std::string_view what) {
     struct stat info {};
     if (::stat(candidate.c_str(), &info) == 0) {
       if (!S_ISDIR(info.st_mode)) {
-        return Status::invalid_config(prefix(what) + candidate.string() +
-                                      (exists_as_given ? " is not a directory"
-                                                       : " is not a directory, so " + dir +
-                                                             " cannot be created"));
+        return Status::invalid_config(
+            prefix(what) + candidate.string() +
+            (exists_as_given ? " is not a directory"
+                             : " is not a directory, so " + dir + " cannot be created"));
       }
       if (can_create_in(candidate.string())) return Status::ok_status();
       return Status::invalid_config(prefix(what) + candidate.string() + " " +

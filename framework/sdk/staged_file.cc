@@ -1,7 +1,5 @@
 #include "hades/staged_file.h"
 
-#include "hades/file_checks.h"
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +8,8 @@
 #include <charconv>
 #include <cstring>
 #include <string>
+
+#include "hades/file_checks.h"
 
 namespace hades {
 namespace {

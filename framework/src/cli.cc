@@ -5,12 +5,12 @@
 #include <algorithm>
 #include <boost/program_options.hpp>
 #include <filesystem>
-#include <tuple>
 #include <iostream>
 #include <map>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "checkpoint.h"
@@ -180,8 +180,8 @@ int cmd_run(Session& s, bool fresh, const std::string& summary_path,
   PreparedJob job;
   if (const int code = prepare(s, job); code != kExitOk) return code;
   // Found before the run, not after it: a run that did its work must not end in an error.
-  for (const auto& [flag, path] : {std::pair{"--summary", &summary_path},
-                                   std::pair{"--metrics", &metrics_path}}) {
+  for (const auto& [flag, path] :
+       {std::pair{"--summary", &summary_path}, std::pair{"--metrics", &metrics_path}}) {
     if (path->empty()) continue;
     if (Status w = check_writable_file(*path, flag); !w.ok()) return fail(s, w);
   }

@@ -16,8 +16,7 @@ namespace {
 constexpr std::string_view kSqlite = "sqlite://";
 
 bool is_remote(const std::string& url) {
-  return url.starts_with("libsql://") || url.starts_with("https://") ||
-         url.starts_with("http://");
+  return url.starts_with("libsql://") || url.starts_with("https://") || url.starts_with("http://");
 }
 
 std::string env(const char* name) {

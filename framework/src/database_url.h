@@ -31,8 +31,9 @@ namespace hades {
 // for writing (check_sqlite_path()). kInvalidConfig otherwise; the URL is not quoted.
 Status check_database_url(const std::string& url);
 
-// Opens the database `url` names, after check_database_url(). `on_secret`, when set, is handed the auth token before any
-// request is sent, so the caller can mask it in every log line (the CLI's Redactor).
+// Opens the database `url` names, after check_database_url(). `on_secret`, when set, is handed the
+// auth token before any request is sent, so the caller can mask it in every log line (the CLI's
+// Redactor).
 Result<std::unique_ptr<Database>> open_database(
     const std::string& url, const std::function<void(std::string_view)>& on_secret = {});
 

@@ -64,8 +64,9 @@ Status check_header(const Elf64_Ehdr& h, std::uint64_t file_size, const std::str
   if (h.e_ident[EI_CLASS] != ELFCLASS64 || h.e_ident[EI_DATA] != ELFDATA2LSB) {
     return refuse("it is not a 64-bit little-endian ELF file");
   }
-  if (h.e_type != ET_DYN) return refuse("it is not a shared library (ELF type " +
-                                        std::to_string(h.e_type) + ")");
+  if (h.e_type != ET_DYN) {
+    return refuse("it is not a shared library (ELF type " + std::to_string(h.e_type) + ")");
+  }
   if (h.e_machine != kMachine) {
     return refuse("it was built for another machine (ELF machine " + std::to_string(h.e_machine) +
                   ")");
@@ -109,8 +110,10 @@ Status check_elf_library(const std::string& path) {
     const Elf64_Phdr& s = segments[i];
     if (s.p_type != PT_LOAD && s.p_type != PT_DYNAMIC) continue;
     if (!within(s.p_offset, s.p_filesz, file_size)) {
-      return Status::plugin_abi(path + " is not a usable plugin library: it is truncated or "
-                                "corrupt (segment " + std::to_string(i) + " ends at byte " +
+      return Status::plugin_abi(path +
+                                " is not a usable plugin library: it is truncated or "
+                                "corrupt (segment " +
+                                std::to_string(i) + " ends at byte " +
                                 std::to_string(s.p_offset + s.p_filesz) + ", the file has " +
                                 std::to_string(file_size) + "); reinstall or rebuild it");
     }

@@ -19,9 +19,8 @@ std::vector<Diagnostic> check_job_paths(const JobSpec& job) {
   });
   if (has_pipeline) {
     if (const Status rejects = check_writable_dir(job.rejects_dir, "rejects_dir"); !rejects.ok()) {
-      const SourceLocation where = job.rejects_dir_where.line > 0
-                                       ? job.rejects_dir_where
-                                       : SourceLocation{job.file, 0, 0};
+      const SourceLocation where =
+          job.rejects_dir_where.line > 0 ? job.rejects_dir_where : SourceLocation{job.file, 0, 0};
       out.push_back({where, rejects.message()});
     }
   }

@@ -1,8 +1,5 @@
 #include "plugin_loader.h"
 
-#include "elf_check.h"
-#include "job.h"
-
 #include <unistd.h>
 
 #include <boost/dll/shared_library.hpp>
@@ -10,6 +7,9 @@
 #include <filesystem>
 #include <set>
 #include <sstream>
+
+#include "elf_check.h"
+#include "job.h"
 
 namespace hades {
 

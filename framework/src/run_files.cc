@@ -31,8 +31,8 @@ std::string rejects_path(const JobSpec& job, const std::string& step, std::int64
       .string();
 }
 
-std::vector<std::string> remove_leftovers(RunState& state, const JobSpec& job,
-                                          std::int64_t run_id, const std::string& database_id) {
+std::vector<std::string> remove_leftovers(RunState& state, const JobSpec& job, std::int64_t run_id,
+                                          const std::string& database_id) {
   std::vector<std::string> notes;
   // Every step the run may have had, whatever the job file says now (it may have been edited).
   const std::string ending = rejects_suffix(run_id, database_id) + std::string(kPartial);

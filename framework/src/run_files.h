@@ -29,8 +29,8 @@ std::string rejects_path(const JobSpec& job, const std::string& step, std::int64
 // Removes the .partial files run `run_id` of `job` left: its steps' rejects files and the files
 // it froze under keys ending in "_file". Returns one line per file removed or that could not be
 // removed, for the log; a file that cannot be removed is not an error.
-std::vector<std::string> remove_leftovers(RunState& state, const JobSpec& job,
-                                          std::int64_t run_id, const std::string& database_id);
+std::vector<std::string> remove_leftovers(RunState& state, const JobSpec& job, std::int64_t run_id,
+                                          const std::string& database_id);
 
 }  // namespace hades
 

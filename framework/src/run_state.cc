@@ -208,10 +208,9 @@ Result<std::optional<std::string>> RunState::run_value(std::int64_t run_id,
   return std::optional<std::string>(text_at(rows->rows[0], 0));
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> RunState::run_values(
-    std::int64_t run_id) {
-  auto rows = db_.query("SELECT key, value FROM hades_run_values WHERE run_id = ? ORDER BY key",
-                        {run_id});
+Result<std::vector<std::pair<std::string, std::string>>> RunState::run_values(std::int64_t run_id) {
+  auto rows =
+      db_.query("SELECT key, value FROM hades_run_values WHERE run_id = ? ORDER BY key", {run_id});
   if (!rows.ok()) return rows.status();
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& row : rows->rows) out.emplace_back(text_at(row, 0), text_at(row, 1));

@@ -395,8 +395,7 @@ Status Runner::run_pipeline(BoundStep& step, StepContext& ctx, RunState& state,
   }
   out.resumed = !checkpoint_text.empty();
   out.resumed_from_chunk = cp.chunks;
-  const std::string path =
-      rejects_path(*job_.job, step.spec->name, ctx.run().run_id, database_id_);
+  const std::string path = rejects_path(*job_.job, step.spec->name, ctx.run().run_id, database_id_);
   std::error_code ec;
   const std::string dir = std::filesystem::path(path).parent_path().string();
   std::filesystem::create_directories(dir, ec);

@@ -6,11 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -166,8 +165,7 @@ class SqliteDatabase final : public Database {
   std::string backend() const override { return "sqlite"; }
 
  private:
-  Result<QueryResult> query_once(std::string_view sql, const std::vector<Value>& args,
-                                 bool* busy) {
+  Result<QueryResult> query_once(std::string_view sql, const std::vector<Value>& args, bool* busy) {
     try {
       SQLite::Statement& stmt = prepared(sql);
       HADES_RETURN_IF_ERROR(bind_all(stmt, args));

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <condition_variable>
-#include <span>
 #include <deque>
+#include <span>
 #include <thread>
 
 #include "hades/redact.h"
@@ -145,15 +145,14 @@ Result<std::optional<ZohoClient::Token>> ZohoClient::load_cached() {
 
 Status ZohoClient::store_cached(const Token& token, std::int64_t expires_at) {
   WriteBatch batch;
-  batch.add(
-      "INSERT INTO " + config_.token_table +
-          " (cache_key, access_token, api_domain, expires_at, refresh_at, updated_at)"
-          " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (cache_key) DO UPDATE SET access_token ="
-          " excluded.access_token, api_domain = excluded.api_domain, expires_at ="
-          " excluded.expires_at, refresh_at = excluded.refresh_at, updated_at ="
-          " excluded.updated_at",
-      {cache_key(), seal_token(token.access, seal_key()), token.api_domain, expires_at,
-       token.refresh_at, unix_now()});
+  batch.add("INSERT INTO " + config_.token_table +
+                " (cache_key, access_token, api_domain, expires_at, refresh_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (cache_key) DO UPDATE SET access_token ="
+                " excluded.access_token, api_domain = excluded.api_domain, expires_at ="
+                " excluded.expires_at, refresh_at = excluded.refresh_at, updated_at ="
+                " excluded.updated_at",
+            {cache_key(), seal_token(token.access, seal_key()), token.api_domain, expires_at,
+             token.refresh_at, unix_now()});
   return ctx_.database().apply(batch).with_context("zoho_source: caching the access token");
 }
 
@@ -219,9 +218,11 @@ Result<ZohoClient::Token> ZohoClient::request_token() {
     const json body = parse_json(response->body);
     if (!body.is_object() && response->status == 200) {
       // Cut short or garbled on the way: worth another try. The body may hold the token.
-      last = Status::remote("zoho_source: the token endpoint answered HTTP 200 with a body that is "
-                            "not a JSON object: " + quote_body(response->body, secrets("")),
-                            true);
+      last = Status::remote(
+          "zoho_source: the token endpoint answered HTTP 200 with a body that is "
+          "not a JSON object: " +
+              quote_body(response->body, secrets("")),
+          true);
       continue;
     }
     if (body.is_object() && body.contains("access_token")) return accept_token(body);
@@ -236,16 +237,16 @@ Result<ZohoClient::Token> ZohoClient::accept_token(const json& body) {
   // in either would split the request. Neither is ever quoted.
   const std::string access = string_field(body, "access_token");
   if (!is_printable_token(access)) {
-    return Status::remote("zoho_source: the token endpoint answered with an access_token that is "
-                          "not one line of printable text");
+    return Status::remote(
+        "zoho_source: the token endpoint answered with an access_token that is "
+        "not one line of printable text");
   }
   const std::string api_domain = string_field(body, "api_domain");
   if (!api_domain.empty() &&
       (!is_printable_token(api_domain) ||
        !(api_domain.starts_with("https://") || api_domain.starts_with("http://")))) {
     return Status::remote("zoho_source: the token reply's api_domain '" +
-                          quote_body(api_domain, secrets(access), 100) +
-                          "' is not an http(s) URL");
+                          quote_body(api_domain, secrets(access), 100) + "' is not an http(s) URL");
   }
   const std::int64_t now = unix_now();
   const std::int64_t ttl = token_ttl(body);
@@ -279,10 +280,9 @@ Status ZohoClient::token_refused(const HttpResponse& response, const json& body)
             (description.empty() ? "" : ": " + quote_body(description, secrets(""))),
         true);
   }
-  return Status::remote("zoho_source: the token request failed with HTTP " +
-                        std::to_string(response.status) + ": " +
-                        (error.empty() ? describe_error(response, secrets(""))
-                                       : quote_body(error, secrets(""))));
+  return Status::remote(
+      "zoho_source: the token request failed with HTTP " + std::to_string(response.status) + ": " +
+      (error.empty() ? describe_error(response, secrets("")) : quote_body(error, secrets(""))));
 }
 
 std::vector<std::string> ZohoClient::secrets(const std::string& access) const {
@@ -462,17 +462,19 @@ Result<ApiReply> ZohoClient::call(const std::string& method, const std::string& 
                               true);
       } else if (status == 401 && (code == "INVALID_TOKEN" || code == "AUTHENTICATION_FAILURE")) {
         if (refreshed) {
-          return Status::remote("zoho_source: " + what + ": HTTP 401 " + describe_error(*response, secrets(used_token)) +
+          return Status::remote("zoho_source: " + what + ": HTTP 401 " +
+                                describe_error(*response, secrets(used_token)) +
                                 ", again after refreshing the access token");
         }
         refreshed = true;
         HADES_RETURN_IF_ERROR(refresh_after(used_token));
         continue;  // the retry with the new token is not a backoff attempt
       } else if (status == 429 && code == "LIMIT_EXCEEDED") {
-        return Status::remote(
-            "zoho_source: " + what + ": the org's Zoho API credits are exhausted (HTTP 429 " +
-                describe_error(*response, secrets(used_token)) + "); run again when they are renewed to resume",
-            true);
+        return Status::remote("zoho_source: " + what +
+                                  ": the org's Zoho API credits are exhausted (HTTP 429 " +
+                                  describe_error(*response, secrets(used_token)) +
+                                  "); run again when they are renewed to resume",
+                              true);
       } else if (transient(status)) {
         last = Status::remote("zoho_source: " + what + ": HTTP " + std::to_string(status) + " " +
                                   describe_error(*response, secrets(used_token)),

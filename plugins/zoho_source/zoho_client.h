@@ -6,10 +6,10 @@
 // {"error":...}). It is cached with its expiry in the job's database (table `token_table`, keyed
 // by a SHA-256 of accounts URL, client id and refresh token, so accounts never collide and the
 // refresh token is never stored; the access token sealed with a key derived from the client
-// secret and the refresh token, token_seal.h), shared by every run and plugin instance, and refreshed five
-// minutes before it expires. One refresher at a time per client (a mutex): a caller whose token
-// was refused refreshes only if nobody has replaced that token yet, so simultaneous 401s cost
-// one token request (Zoho allows 10 per 10 minutes).
+// secret and the refresh token, token_seal.h), shared by every run and plugin instance, and
+// refreshed five minutes before it expires. One refresher at a time per client (a mutex): a caller
+// whose token was refused refreshes only if nobody has replaced that token yet, so simultaneous
+// 401s cost one token request (Zoho allows 10 per 10 minutes).
 //
 // API calls: `Authorization: Zoho-oauthtoken`, against the token's api_domain (or `api_url`).
 // 429, 5xx (whatever their body), resets and timeouts are retried with exponential backoff,

@@ -42,13 +42,14 @@ struct Cli {
   }
   // A one-step job: csv_source `input` -> turso_sink, on `database`.
   std::string csv_job(const std::string& input, const std::string& database = "") const {
-    return write("job.yaml", "name: load\ndatabase: " +
-                                 (database.empty() ? "sqlite://" + dir.file("hades.db") : database) +
-                                 "\nsteps:\n  - name: load\n"
-                                 "    source: {plugin: csv_source, with: {path: \"" +
-                                 input +
-                                 "\"}}\n"
-                                 "    sinks: [{plugin: turso_sink, with: {table: t}}]\n");
+    return write("job.yaml",
+                 "name: load\ndatabase: " +
+                     (database.empty() ? "sqlite://" + dir.file("hades.db") : database) +
+                     "\nsteps:\n  - name: load\n"
+                     "    source: {plugin: csv_source, with: {path: \"" +
+                     input +
+                     "\"}}\n"
+                     "    sinks: [{plugin: turso_sink, with: {table: t}}]\n");
   }
   // Lets a process run as nobody into the directory (and write there).
   void open_to_everyone() const { fs::permissions(dir.path(), fs::perms::all); }
@@ -88,15 +89,14 @@ BOOST_AUTO_TEST_CASE(a_plugin_path_that_does_not_exist_is_a_usage_error) {
   Cli cli;
   const ProcessResult r = cli.hades({"--plugin-path", cli.dir.file("nowhere"), "plugins"});
   BOOST_TEST(r.exit_code == 2, r.out << r.err);
-  BOOST_TEST(has(r.err, "--plugin-path " + cli.dir.file("nowhere") + " is not a directory"),
-             r.err);
+  BOOST_TEST(has(r.err, "--plugin-path " + cli.dir.file("nowhere") + " is not a directory"), r.err);
 }
 
 BOOST_AUTO_TEST_CASE(an_unknown_plugin_names_the_directories_searched) {
   Cli cli;
-  const std::string job = cli.write(
-      "job.yaml", "name: j\ndatabase: sqlite://h.db\nsteps:\n  - name: t\n"
-                  "    task: {plugin: nosuch_task}\n");
+  const std::string job = cli.write("job.yaml",
+                                    "name: j\ndatabase: sqlite://h.db\nsteps:\n  - name: t\n"
+                                    "    task: {plugin: nosuch_task}\n");
   const ProcessResult r = cli.hades({"--plugin-path", cli.dir.path(), "validate", job});
   BOOST_TEST(r.exit_code == 2, r.err);
   BOOST_TEST(has(r.err, "unknown plugin 'nosuch_task'"), r.err);
@@ -152,8 +152,7 @@ BOOST_AUTO_TEST_CASE(a_database_in_a_read_only_directory_exits_2_naming_it) {
   const std::string ro = cli.dir.file("ro");
   fs::create_directory(ro);
   fs::permissions(ro, fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
-                          fs::perms::group_exec | fs::perms::others_read |
-                          fs::perms::others_exec);
+                          fs::perms::group_exec | fs::perms::others_read | fs::perms::others_exec);
   const std::string job = cli.csv_job(input, "sqlite://" + ro + "/hades.db");
   for (const char* command : {"validate", "run"}) {
     const ProcessResult r = cli.hades({command, job}, {}, testing::RunAs::kUnprivileged);
@@ -170,11 +169,14 @@ BOOST_AUTO_TEST_CASE(a_rejects_dir_that_is_a_file_exits_2_in_validate) {
   Cli cli;
   const std::string input = cli.write("in.csv", "id\n1\n");
   const std::string in_the_way = cli.write("rejects", "a file\n");
-  const std::string job = cli.write(
-      "job.yaml", "name: load\ndatabase: sqlite://" + cli.dir.file("h.db") +
-                      "\nrejects_dir: " + in_the_way + "/x\nsteps:\n  - name: load\n"
-                      "    source: {plugin: csv_source, with: {path: " + input + "}}\n"
-                      "    sinks: [{plugin: turso_sink, with: {table: t}}]\n");
+  const std::string job =
+      cli.write("job.yaml", "name: load\ndatabase: sqlite://" + cli.dir.file("h.db") +
+                                "\nrejects_dir: " + in_the_way +
+                                "/x\nsteps:\n  - name: load\n"
+                                "    source: {plugin: csv_source, with: {path: " +
+                                input +
+                                "}}\n"
+                                "    sinks: [{plugin: turso_sink, with: {table: t}}]\n");
   const ProcessResult r = cli.hades({"validate", job});
   BOOST_TEST(r.exit_code == 2, r.err);
   BOOST_TEST(has(r.err, job + ":3:14: rejects_dir: " + in_the_way + " is not a directory"), r.err);
@@ -284,15 +286,16 @@ struct LeftoverJob {
   explicit LeftoverJob(const std::string& database = "") {
     const std::string input = cli.write("in.csv", "id,name\n1,a\n2,b,extra\n3,c\n");
     fs::create_directory(cli.dir.file("out"));
-    job = cli.write(
-        "job.yaml",
-        "name: leftovers\ndatabase: " +
-            (database.empty() ? "sqlite://" + cli.dir.file("hades.db") : database) +
-            "\nrejects_dir: " + cli.dir.file("rejects") +
-            "\nparams: {fail: 0}\nsteps:\n  - name: load\n    chunk_size: 1\n"
-            "    source: {plugin: csv_source, with: {path: " + input + "}}\n"
-            "    sinks: [{plugin: staged_sink, with: {dir: " + cli.dir.file("out") +
-            ", fail_on_chunk: \"${param:fail}\"}}]\n");
+    job = cli.write("job.yaml",
+                    "name: leftovers\ndatabase: " +
+                        (database.empty() ? "sqlite://" + cli.dir.file("hades.db") : database) +
+                        "\nrejects_dir: " + cli.dir.file("rejects") +
+                        "\nparams: {fail: 0}\nsteps:\n  - name: load\n    chunk_size: 1\n"
+                        "    source: {plugin: csv_source, with: {path: " +
+                        input +
+                        "}}\n"
+                        "    sinks: [{plugin: staged_sink, with: {dir: " +
+                        cli.dir.file("out") + ", fail_on_chunk: \"${param:fail}\"}}]\n");
   }
   ProcessResult run(std::vector<std::string> args) const {
     args.insert(args.begin(), {"--plugin-path", testing::test_plugin_dir(), "run", job});
@@ -312,8 +315,8 @@ struct LeftoverJob {
 std::string database_id(const std::string& db_path) {
   auto db = open_sqlite_database(db_path);
   BOOST_REQUIRE(db.ok());
-  auto rows = (*db)->query(
-      "SELECT value FROM hades_run_values WHERE run_id = 0 AND key = 'database_id'");
+  auto rows =
+      (*db)->query("SELECT value FROM hades_run_values WHERE run_id = 0 AND key = 'database_id'");
   BOOST_REQUIRE(rows.ok());
   BOOST_REQUIRE(rows->rows.size() == 1u);
   return to_text(rows->rows[0][0]);
@@ -334,8 +337,8 @@ BOOST_AUTO_TEST_CASE(fresh_removes_the_partial_files_of_the_abandoned_run) {
   BOOST_TEST(has(fresh.err, "run 1: removed " + j.cli.dir.file("out/out-1.txt.partial")),
              fresh.err);
   BOOST_TEST((j.files("out") == std::vector<std::string>{"out-2.txt"}));
-  BOOST_TEST((j.files("rejects") ==
-              std::vector<std::string>{"leftovers/load.run-2." + id + ".jsonl"}));
+  BOOST_TEST(
+      (j.files("rejects") == std::vector<std::string>{"leftovers/load.run-2." + id + ".jsonl"}));
 }
 
 // Both databases number their first run 1: the rejects files used to share a name.
@@ -343,24 +346,22 @@ BOOST_AUTO_TEST_CASE(two_databases_runs_keep_their_own_rejects_files_in_one_dire
   const LeftoverJob a;
   const std::string other_db = a.cli.dir.file("other.db");
   // The same rejects_dir and output directory for both: run b's job file from a's directory.
-  const std::string b_job = a.cli.write(
-      "job-b.yaml", [&] {
-        std::string text = testing::read_file(a.job);
-        const std::string from = "sqlite://" + a.cli.dir.file("hades.db");
-        text.replace(text.find(from), from.size(), "sqlite://" + other_db);
-        return text;
-      }());
+  const std::string b_job = a.cli.write("job-b.yaml", [&] {
+    std::string text = testing::read_file(a.job);
+    const std::string from = "sqlite://" + a.cli.dir.file("hades.db");
+    text.replace(text.find(from), from.size(), "sqlite://" + other_db);
+    return text;
+  }());
   BOOST_TEST(a.run({}).exit_code == 0);
-  const ProcessResult second = a.cli.hades(
-      {"--plugin-path", testing::test_plugin_dir(), "run", b_job});
+  const ProcessResult second =
+      a.cli.hades({"--plugin-path", testing::test_plugin_dir(), "run", b_job});
   BOOST_TEST(second.exit_code == 0, second.err);
   const std::string id_a = database_id(a.cli.dir.file("hades.db"));
   const std::string id_b = database_id(other_db);
   BOOST_TEST(id_a != id_b);
   BOOST_TEST((a.files("rejects") ==
               std::vector<std::string>{"leftovers/load.run-1." + std::min(id_a, id_b) + ".jsonl",
-                                       "leftovers/load.run-1." + std::max(id_a, id_b) +
-                                           ".jsonl"}));
+                                       "leftovers/load.run-1." + std::max(id_a, id_b) + ".jsonl"}));
 }
 
 // ---- 8. smaller ones -------------------------------------------------------------------------

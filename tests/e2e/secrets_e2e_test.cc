@@ -46,7 +46,7 @@ void check_clean(const std::string& what, const std::string& text,
                  const std::vector<std::string>& tokens = {}) {
   static const std::regex kAccessToken("1000\\.[0-9a-f]{8}");
   BOOST_TEST(text.find(kPlanted) == std::string::npos, what << " holds a planted secret:\n"
-                                                             << text);
+                                                            << text);
   BOOST_TEST(!std::regex_search(text, kAccessToken), what << " holds an access token:\n" << text);
   for (const std::string& token : tokens) {
     BOOST_TEST(text.find(token.substr(0, 24)) == std::string::npos,
@@ -93,7 +93,8 @@ struct Runner {
     check_clean(label + " stdout", r.out, tokens);
     check_clean(label + " stderr", r.err, tokens);
     for (const char* file : {"summary.json", "metrics.prom"}) {
-      if (fs::exists(dir.file(file))) check_clean(label + " " + file, testing::read_file(dir.file(file)), tokens);
+      if (fs::exists(dir.file(file)))
+        check_clean(label + " " + file, testing::read_file(dir.file(file)), tokens);
     }
     return r;
   }
@@ -122,8 +123,8 @@ class Sim {
     process_ = std::make_unique<testing::Process>(
         std::vector<std::string>{std::getenv("ZOHO_SIM_BIN"), "--data", dir_.file("org.json"),
                                  "--port", "0", "--port-file", dir_.file("port"), "--faults",
-                                 faults, "--client-id", kClientId, "--client-secret",
-                                 kClientSecret, "--refresh-token", kRefreshToken},
+                                 faults, "--client-id", kClientId, "--client-secret", kClientSecret,
+                                 "--refresh-token", kRefreshToken},
         dir_.path());
     std::string port;
     for (int i = 0; i < 400 && port.empty(); ++i) {
@@ -148,27 +149,32 @@ std::string zoho_job(const Runner& r) {
   const std::string path = r.dir.file("zoho.yaml");
   testing::write_file(path,
                       "name: zoho_secrets\n"
-                      "database: sqlite://" + r.dir.file("hades.db") + "\n"
-                      "rejects_dir: " + r.dir.file("rejects") + "\n"
-                      "steps:\n"
-                      "  - name: leads\n"
-                      "    source:\n"
-                      "      plugin: zoho_source\n"
-                      "      with:\n"
-                      "        accounts_url: ${env:ZOHO_ACCOUNTS_URL}\n"
-                      "        client_id: ${env:ZOHO_CLIENT_ID}\n"
-                      "        client_secret: ${env:ZOHO_CLIENT_SECRET}\n"
-                      "        refresh_token: ${env:ZOHO_REFRESH_TOKEN}\n"
-                      "        module: Leads\n"
-                      "        fields: [Company]\n"
-                      "        max_attempts: 2\n"
-                      "        backoff_base_ms: 1\n"
-                      "        backoff_max_ms: 5\n"
-                      "    sinks: [{plugin: turso_sink, with: {table: leads, key: [id]}}]\n");
+                      "database: sqlite://" +
+                          r.dir.file("hades.db") +
+                          "\n"
+                          "rejects_dir: " +
+                          r.dir.file("rejects") +
+                          "\n"
+                          "steps:\n"
+                          "  - name: leads\n"
+                          "    source:\n"
+                          "      plugin: zoho_source\n"
+                          "      with:\n"
+                          "        accounts_url: ${env:ZOHO_ACCOUNTS_URL}\n"
+                          "        client_id: ${env:ZOHO_CLIENT_ID}\n"
+                          "        client_secret: ${env:ZOHO_CLIENT_SECRET}\n"
+                          "        refresh_token: ${env:ZOHO_REFRESH_TOKEN}\n"
+                          "        module: Leads\n"
+                          "        fields: [Company]\n"
+                          "        max_attempts: 2\n"
+                          "        backoff_base_ms: 1\n"
+                          "        backoff_max_ms: 5\n"
+                          "    sinks: [{plugin: turso_sink, with: {table: leads, key: [id]}}]\n");
   return path;
 }
 
-std::map<std::string, std::string> zoho_env(const Sim& sim, const std::string& secret = kClientSecret,
+std::map<std::string, std::string> zoho_env(const Sim& sim,
+                                            const std::string& secret = kClientSecret,
                                             const std::string& refresh = kRefreshToken) {
   return {{"ZOHO_ACCOUNTS_URL", sim.url()},
           {"ZOHO_CLIENT_ID", kClientId},
@@ -229,12 +235,11 @@ BOOST_AUTO_TEST_CASE(a_good_run_and_a_revoked_refresh_token_leave_no_token_anywh
 std::string turso_job(const Runner& r, const std::string& url) {
   testing::write_file(r.dir.file("in.csv"), "id\n1\n");
   const std::string path = r.dir.file("turso.yaml");
-  testing::write_file(path, "name: turso_secrets\ndatabase: " + url +
-                                "\nrejects_dir: " + r.dir.file("rejects") +
-                                "\nsteps:\n  - name: load\n"
-                                "    source: {plugin: csv_source, with: {path: " +
-                                r.dir.file("in.csv") +
-                                "}}\n    sinks: [{plugin: turso_sink, with: {table: t}}]\n");
+  testing::write_file(
+      path, "name: turso_secrets\ndatabase: " + url + "\nrejects_dir: " + r.dir.file("rejects") +
+                "\nsteps:\n  - name: load\n"
+                "    source: {plugin: csv_source, with: {path: " +
+                r.dir.file("in.csv") + "}}\n    sinks: [{plugin: turso_sink, with: {table: t}}]\n");
   return path;
 }
 
@@ -256,12 +261,15 @@ BOOST_AUTO_TEST_CASE(whatever_the_database_server_answers_its_token_never_shows)
       // The token cut by the length a message quotes: what is left no longer matches the whole
       // token, which is all that masking known secrets finds.
       {FaultProxy::respond(400, std::string(438, ' ') + echo), 1},
-      {FaultProxy::respond(200, "{\"results\":[{\"type\":\"ok\",\"response\":{\"result\":"
-                                "{\"rows\":[[{\"type\":\"text\",\"value\":\"" + token),
+      {FaultProxy::respond(200,
+                           "{\"results\":[{\"type\":\"ok\",\"response\":{\"result\":"
+                           "{\"rows\":[[{\"type\":\"text\",\"value\":\"" +
+                               token),
        1},
-      {FaultProxy::respond(200, "{\"baton\":null,\"results\":[{\"type\":\"error\",\"error\":"
-                                "{\"message\":\"cannot run: " + echo +
-                                    "\",\"code\":\"SQLITE_ERROR\"}}]}"),
+      {FaultProxy::respond(200,
+                           "{\"baton\":null,\"results\":[{\"type\":\"error\",\"error\":"
+                           "{\"message\":\"cannot run: " +
+                               echo + "\",\"code\":\"SQLITE_ERROR\"}}]}"),
        1},
   };
   for (const auto& [action, code] : replies) {

@@ -50,7 +50,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   CsvReader reader(options);
   if (!reader.open(scratch_path()).ok()) return 0;
   std::vector<Seen> records;
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> positions = {{reader.offset(), reader.line()}};
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> positions = {
+      {reader.offset(), reader.line()}};
   CsvRecord record;
   for (;;) {
     const auto got = reader.next(&record);

@@ -13,8 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto icp = hades::plugin_common::parse_icp_config(text, "icp.yaml");
   if (!icp.ok()) return 0;
   using namespace hades::plugin_common;
-  for (const std::int64_t n : {std::int64_t{-1}, std::int64_t{0}, std::int64_t{75},
-                               std::int64_t{1} << 40}) {
+  for (const std::int64_t n :
+       {std::int64_t{-1}, std::int64_t{0}, std::int64_t{75}, std::int64_t{1} << 40}) {
     (void)employee_scale_score(*icp, n);
     (void)signal_score(*icp, n, "High");
     (void)freshness(*icp, n);

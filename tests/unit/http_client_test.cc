@@ -137,9 +137,9 @@ BOOST_AUTO_TEST_CASE(transport_failures_are_retryable_and_bad_urls_are_config_er
   BOOST_TEST(refused.status().code() == StatusCode::kRemote);
   BOOST_TEST(refused.status().retryable());
 
-  for (const char* url : {"ftp://example.com/", "http://:80/", "http://host:99999/",
-                          "http://user:pw@host/", "example.com", "http://host/a b",
-                          "http://host/x\r\nX-Injected: 1"}) {
+  for (const char* url :
+       {"ftp://example.com/", "http://:80/", "http://host:99999/", "http://user:pw@host/",
+        "example.com", "http://host/a b", "http://host/x\r\nX-Injected: 1"}) {
     BOOST_TEST(get(*client, url).status().code() == StatusCode::kInvalidConfig, url);
   }
 }
@@ -148,9 +148,9 @@ BOOST_AUTO_TEST_CASE(transport_failures_are_retryable_and_bad_urls_are_config_er
 // header of the request; it is refused before anything is sent, and the value is not quoted.
 BOOST_AUTO_TEST_CASE(a_header_value_with_a_line_break_is_refused_unsent) {
   auto client = make_http_client();
-  for (const std::string& value : {std::string("Bearer tok-4711\r\nX-Injected: 1"),
-                                   std::string("Bearer tok-4711\n"),
-                                   std::string("Bearer tok-4711\0x", 17)}) {
+  for (const std::string& value :
+       {std::string("Bearer tok-4711\r\nX-Injected: 1"), std::string("Bearer tok-4711\n"),
+        std::string("Bearer tok-4711\0x", 17)}) {
     HttpRequest request;
     request.url = "http://127.0.0.1:9/";
     request.headers = {{"Authorization", value}};

@@ -36,14 +36,13 @@ BOOST_AUTO_TEST_CASE(an_alias_bomb_is_refused_quickly) {
 }
 
 BOOST_AUTO_TEST_CASE(deep_nesting_is_refused_with_a_clear_message) {
-  for (const std::string& steps :
-       {std::string(3000, '[') + std::string(3000, ']'),
-        std::string(70, '[') + std::string(70, ']')}) {
+  for (const std::string& steps : {std::string(3000, '[') + std::string(3000, ']'),
+                                   std::string(70, '[') + std::string(70, ']')}) {
     const LoadedJob job =
         load_job_text("name: j\ndatabase: sqlite://x.db\nsteps: " + steps + "\n", "deep.yaml", {});
-    BOOST_TEST(messages(job) ==
-                   "deep.yaml:3:71: the YAML is nested more than 64 levels deep: refused\n",
-               messages(job));
+    BOOST_TEST(
+        messages(job) == "deep.yaml:3:71: the YAML is nested more than 64 levels deep: refused\n",
+        messages(job));
   }
   // What a job needs is far below the limit.
   const LoadedJob fine = load_job_text(
@@ -59,12 +58,11 @@ BOOST_AUTO_TEST_CASE(a_file_larger_than_a_mebibyte_is_refused_without_reading_it
   testing::write_file(dir.file("big.yaml"),
                       "name: j\ndatabase: sqlite://x.db\n#" + std::string(1 << 20, 'x') + "\n");
   const LoadedJob big = load_job_file(dir.file("big.yaml"), {});
-  BOOST_TEST(messages(big) == dir.file("big.yaml") +
-                                  ": cannot read job file: it is larger than 1048576 bytes\n",
+  BOOST_TEST(messages(big) ==
+                 dir.file("big.yaml") + ": cannot read job file: it is larger than 1048576 bytes\n",
              messages(big));
   const LoadedJob zero = load_job_file("/dev/zero", {});
-  BOOST_TEST(messages(zero) ==
-                 "/dev/zero: cannot read job file: it is larger than 1048576 bytes\n",
+  BOOST_TEST(messages(zero) == "/dev/zero: cannot read job file: it is larger than 1048576 bytes\n",
              messages(zero));
 }
 

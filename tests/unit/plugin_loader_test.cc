@@ -3,8 +3,8 @@
 
 #include <elf.h>
 
-#include <boost/test/unit_test.hpp>
 #include <algorithm>
+#include <boost/test/unit_test.hpp>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -69,9 +69,8 @@ struct DamagedPlugin {
   testing::TempDir dir;
   std::string path = dir.file("hades_csv_source.so");
   explicit DamagedPlugin(std::uintmax_t size) {
-    std::filesystem::copy_file(std::string(std::getenv("HADES_PLUGIN_DIR")) +
-                                   "/hades_csv_source.so",
-                               path);
+    std::filesystem::copy_file(
+        std::string(std::getenv("HADES_PLUGIN_DIR")) + "/hades_csv_source.so", path);
     std::filesystem::resize_file(path, size);
   }
   explicit DamagedPlugin(const std::string& bytes) { testing::write_file(path, bytes); }
@@ -80,8 +79,8 @@ struct DamagedPlugin {
 // Before dlopen() checked the file, a truncated library killed the process with SIGBUS.
 BOOST_AUTO_TEST_CASE(refuses_a_truncated_or_corrupt_library_naming_the_file) {
   // Debug sections after the loadable segments are never mapped: cut inside the segments.
-  const std::uintmax_t loaded_bytes = loadable_end(std::string(std::getenv("HADES_PLUGIN_DIR")) +
-                                                   "/hades_csv_source.so");
+  const std::uintmax_t loaded_bytes =
+      loadable_end(std::string(std::getenv("HADES_PLUGIN_DIR")) + "/hades_csv_source.so");
   BOOST_REQUIRE(loaded_bytes > 8192);
   for (const std::uintmax_t size : {loaded_bytes - 1, loaded_bytes / 2, std::uintmax_t{8192},
                                     std::uintmax_t{100}, std::uintmax_t{0}}) {
@@ -91,8 +90,10 @@ BOOST_AUTO_TEST_CASE(refuses_a_truncated_or_corrupt_library_naming_the_file) {
     BOOST_TEST(loaded.status().code() == StatusCode::kPluginAbi, size);
     BOOST_TEST(contains(loaded.status().message(), damaged.path), loaded.status().message());
   }
-  for (const std::string& bytes : {std::string("#!/bin/sh\necho not a library\n"),
-                                   std::string("\x7f" "ELF") + std::string(60, '\xff')}) {
+  for (const std::string& bytes :
+       {std::string("#!/bin/sh\necho not a library\n"), std::string("\x7f"
+                                                                    "ELF") +
+                                                            std::string(60, '\xff')}) {
     DamagedPlugin damaged(bytes);
     PluginRegistry plugins({damaged.dir.path()});
     auto loaded = plugins.load("csv_source");

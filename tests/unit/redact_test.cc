@@ -25,7 +25,8 @@ BOOST_AUTO_TEST_CASE(credential_shapes_are_masked_whatever_their_value) {
        R"({"access_token":"***","api_domain":"https://x"})"},
       {"grant_type=refresh_token&refresh_token=r-1&client_secret=s-2&client_id=c",
        "grant_type=refresh_token&refresh_token=***&client_secret=***&client_id=c"},
-      {"Authorization: Zoho-oauthtoken abc.def\r\nHost: x", "Authorization: Zoho-oauthtoken ***\r\nHost: x"},
+      {"Authorization: Zoho-oauthtoken abc.def\r\nHost: x",
+       "Authorization: Zoho-oauthtoken ***\r\nHost: x"},
       {"authorization=Bearer q", "authorization=Bearer ***"},
       {"header Authorization: tokenvalue", "header Authorization: ***"},
       {"sent Bearer xyz to it", "sent Bearer *** to it"},
@@ -66,8 +67,8 @@ BOOST_AUTO_TEST_CASE(quote_body_masks_before_it_cuts_and_says_how_long_it_was) {
   BOOST_TEST(quote_body("") == "(empty)");
   BOOST_TEST(quote_body("short\n") == "short\\n");
   // A token cut by the limit is masked, not shown in part.
-  const std::string cut = quote_body(std::string(280, ' ') + "{\"access_token\":\"" +
-                                     std::string(100, 'k') + "\"}");
+  const std::string cut =
+      quote_body(std::string(280, ' ') + "{\"access_token\":\"" + std::string(100, 'k') + "\"}");
   BOOST_TEST(!has(cut, "kkk"), cut);
 }
 

@@ -81,8 +81,9 @@ Status check_headers(const HttpHeaders& headers) {
 
 Result<ParsedUrl> parse_url(std::string_view url) {
   if (has_control(url) || url.find(' ') != std::string_view::npos) {
-    return Status::invalid_config("URL contains a space, a line break or another control "
-                                  "character");
+    return Status::invalid_config(
+        "URL contains a space, a line break or another control "
+        "character");
   }
   ParsedUrl out;
   std::string_view rest;

@@ -167,8 +167,9 @@ BOOST_AUTO_TEST_CASE(a_missing_file_is_a_config_error_naming_it) {
 
 BOOST_AUTO_TEST_CASE(agents_must_be_e_mail_addresses) {
   const std::string named = error_of(edited("  - \"agent3@example.com\"", "  - \"Agent Three\""));
-  BOOST_TEST(named == "icp.yaml:177:5: call_center_agents[2]: 'Agent Three' is not an e-mail "
-                      "address",
+  BOOST_TEST(named ==
+                 "icp.yaml:177:5: call_center_agents[2]: 'Agent Three' is not an e-mail "
+                 "address",
              named);
   BOOST_TEST(error_of(edited("  - \"agent3@example.com\"", "  - \"a@b@c\""))
                  .find("is not an e-mail address") != std::string::npos);
@@ -186,8 +187,8 @@ BOOST_AUTO_TEST_CASE(tiers_out_of_order_are_errors) {
   BOOST_TEST(error_of(edited("max_days: 7", "max_days: 2"))
                  .find("freshness.warm: tiers must be in order of max_days, each above the one "
                        "before: 2 after 3") != std::string::npos);
-  BOOST_TEST(error_of(edited("max_days: 14", "max_days: 7"))
-                 .find("7 after 7") != std::string::npos);
+  BOOST_TEST(error_of(edited("max_days: 14", "max_days: 7")).find("7 after 7") !=
+             std::string::npos);
   BOOST_TEST(error_of(edited("  - min: 101", "  - min: 100"))
                  .find("employee_scale[1]: tiers must be in order and must not overlap: min 100 "
                        "is not above the previous tier's max 100") != std::string::npos);

@@ -93,8 +93,8 @@ struct Runner {
     check_clean(label + " stdout", r.out, tokens);
     check_clean(label + " stderr", r.err, tokens);
     for (const char* file : {"summary.json", "metrics.prom"}) {
-      if (fs::exists(dir.file(file)))
-        check_clean(label + " " + file, testing::read_file(dir.file(file)), tokens);
+      if (!fs::exists(dir.file(file))) continue;
+      check_clean(label + " " + file, testing::read_file(dir.file(file)), tokens);
     }
     return r;
   }

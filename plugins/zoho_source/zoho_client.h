@@ -19,8 +19,15 @@
 // spent) fails at once with a retryable kRemote status: the step stops, its checkpoint keeps what
 // was committed, and the next run resumes.
 //
+// A refused client (`invalid_client`) or refresh token (`invalid_code`, `invalid_grant`) is
+// kInvalidConfig (exit 2: retrying cannot help) and not retried; a token reply that is not a JSON
+// object (cut short on the way) is retried like a 5xx.
+//
 // Secrets (client id and secret, refresh token, access token) never appear in a message or log
-// line this class writes. Each call is logged at debug level: method, path, status, time.
+// line this class writes: a reply is quoted only through quote_body() (hades/redact.h), with
+// them and anything shaped like a credential masked. The access token and api_domain of a token
+// reply must be one line of printable text (they go into a header and a URL). Each call is
+// logged at debug level: method, path, status, time.
 //
 // Thread safety: use from one thread (the Context's). read_ahead() runs HTTP exchanges on a
 // helper thread; while it does, no other thread uses the HttpClient (a request that is not the

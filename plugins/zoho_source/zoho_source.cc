@@ -414,7 +414,10 @@ Status ZohoSource::accept_page(json body) {
     return Status::remote("zoho_source: " + config_.module + ": a reply without a data array");
   }
   const json& info = body.contains("info") ? body["info"] : json();
-  const bool more = info.is_object() && info.value("more_records", false);
+  // Typed: json::value() throws when Zoho (or a proxy) sends another type (found by
+  // fuzz_zoho_replies); anything but `true` means no more records.
+  const bool more = info.is_object() && info.contains("more_records") &&
+                    info["more_records"].is_boolean() && info["more_records"].get<bool>();
   json& data = body["data"];
   if (data.empty() || !more) done_ = true;
   for (json& row : data) pending_.push_back(std::move(row));

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <string>
 
+#include "hades/file_checks.h"
+
 namespace hades {
 namespace {
 
@@ -49,7 +51,7 @@ Result<StagedFile> StagedFile::open(std::string path, std::string_view token) {
   }
   const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (token.empty() ? O_TRUNC : 0);
   const int fd = ::open(partial.c_str(), flags, 0644);
-  if (fd < 0) return Status::io("cannot open " + partial + ": " + errno_text());
+  if (fd < 0) return file_error("", "open", partial, errno);
   StagedFile file(std::move(path), fd, offset, false);
   struct stat st {};
   if (::fstat(fd, &st) != 0) return Status::io("cannot stat " + partial + ": " + errno_text());
@@ -136,7 +138,7 @@ Status StagedFile::publish() {
   }
   dirty_ = false;
   if (::rename(partial_path().c_str(), path_.c_str()) != 0) {
-    return Status::io("cannot rename " + partial_path() + " to " + path_ + ": " + errno_text());
+    return file_error("", "rename " + partial_path() + " to", path_, errno);
   }
   close_fd();
   published_ = true;

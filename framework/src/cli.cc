@@ -4,19 +4,23 @@
 
 #include <algorithm>
 #include <boost/program_options.hpp>
-#include <tuple>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <optional>
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "checkpoint.h"
 #include "database_url.h"
 #include "exit_code.h"
+#include "hades/file_checks.h"
+#include "hades/redact.h"
 #include "job.h"
+#include "job_paths.h"
 #include "logging.h"
 #include "order_stage.h"
 #include "plugin_loader.h"
@@ -92,6 +96,12 @@ void start_session(Session& session) {
   const auto level = parse_log_level(session.global.log_level);
   if (!format) throw UsageError{"--log-format must be text or json"};
   if (!level) throw UsageError{"--log-level must be debug, info, warn or error"};
+  for (const std::string& dir : session.global.plugin_paths) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) {
+      throw UsageError{"--plugin-path " + dir + " is not a directory"};
+    }
+  }
   session.log.emplace(*format, *level, session.redactor);
   session.registry.emplace(PluginRegistry::default_directories(session.global.plugin_paths));
 }
@@ -139,7 +149,11 @@ int prepare(Session& s, PreparedJob& out, bool allow_missing_env = false) {
   out.loaded = load_job_file(s.job_path, options);
   // Bind plugins even when the YAML has errors, so one `validate` reports every problem.
   std::vector<Diagnostic> diagnostics = out.loaded.diagnostics;
+  if (out.loaded.ok()) {
+    for (Diagnostic& d : check_job_paths(out.loaded.job)) diagnostics.push_back(std::move(d));
+  }
   auto bound = bind_job(out.loaded.job, *s.registry, s.redactor, &diagnostics);
+  for (Diagnostic& d : diagnostics) d.message = s.redactor.redact(d.message);
   if (!bound.ok()) {
     print_diagnostics(diagnostics);
     s.log->error(bound.status().message());
@@ -149,7 +163,6 @@ int prepare(Session& s, PreparedJob& out, bool allow_missing_env = false) {
     std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const auto& a, const auto& b) {
       return std::tie(a.where.line, a.where.column) < std::tie(b.where.line, b.where.column);
     });
-    for (Diagnostic& d : diagnostics) d.message = s.redactor.redact(d.message);
     print_diagnostics(diagnostics);
     return kExitInvalid;
   }
@@ -176,6 +189,12 @@ int cmd_run(Session& s, bool fresh, const std::string& summary_path,
   SignalWatcher signals;
   PreparedJob job;
   if (const int code = prepare(s, job); code != kExitOk) return code;
+  // Found before the run, not after it: a run that did its work must not end in an error.
+  for (const auto& [flag, path] :
+       {std::pair{"--summary", &summary_path}, std::pair{"--metrics", &metrics_path}}) {
+    if (path->empty()) continue;
+    if (Status w = check_writable_file(*path, flag); !w.ok()) return fail(s, w);
+  }
   auto db = open_job_database(job.loaded.job, s.redactor);
   if (!db.ok()) return fail(s, db.status());
   Runner runner(*job.bound, **db, *s.log, &signals);
@@ -183,21 +202,25 @@ int cmd_run(Session& s, bool fresh, const std::string& summary_path,
   options.fresh = fresh;
   options.show_progress = isatty(STDERR_FILENO) && s.log->format() == LogFormat::kText;
   const RunSummary summary = runner.run(options);
-  const int code = exit_code_for(summary.error);
+  int code = exit_code_for(summary.error);
   if (!summary.error.ok()) {
     s.log->error(summary.error.message());
     if (code == kExitFailed) s.log->info("run it again to resume from the last checkpoint");
   } else {
     s.log->info("run " + std::to_string(summary.run_id) + " of '" + summary.job + "' succeeded");
   }
-  if (!summary_path.empty()) {
-    const Status w = write_file_atomically(summary_path, s.redactor.redact(summary_json(summary, code)));
-    if (!w.ok()) s.log->error(w.message());
-  }
-  if (!metrics_path.empty()) {
-    const Status w = write_file_atomically(metrics_path, prometheus_metrics(summary, code));
-    if (!w.ok()) s.log->error(w.message());
-  }
+  // A report that could not be written fails a run that succeeded: whoever reads it would
+  // otherwise see the previous run's.
+  const int run_code = code;
+  const auto report = [&](const std::string& path, const std::string& content) {
+    if (path.empty()) return;
+    const Status w = write_file_atomically(path, s.redactor.redact(content));
+    if (w.ok()) return;
+    s.log->error(w.message());
+    if (code == kExitOk) code = exit_code_for(w);
+  };
+  report(summary_path, summary_json(summary, run_code));
+  report(metrics_path, prometheus_metrics(summary, run_code));
   return code;
 }
 
@@ -364,6 +387,21 @@ int cmd_runs(Session& s, int limit) {
   return kExitOk;
 }
 
+// OK when `job` has a step called `name`; otherwise kInvalidConfig listing its steps.
+Status check_step_name(const JobSpec& job, const std::string& name) {
+  std::vector<std::string> names;
+  for (const StepSpec& step : job.steps) {
+    if (step.name == name) return Status::ok_status();
+    names.push_back(step.name);
+  }
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "'" : ", '") + n + "'";
+  const auto suggestion = suggest_closest(name, names);
+  return Status::invalid_config("job '" + job.name + "' has no step '" + printable(name) + "'" +
+                                (suggestion ? "; did you mean '" + *suggestion + "'?" : "") +
+                                "; its steps are " + list);
+}
+
 int print_steps(Session& s, RunState& state, const RunRecord& run) {
   std::cout << "run " << run.run_id << " (" << run.status << ", started " << run.started_at
             << ", params " << run.params_json << ")\n";
@@ -400,6 +438,8 @@ int cmd_state(Session& s, const std::string& reset_step, std::int64_t run_id) {
     return run_id > 0 ? kExitInvalid : kExitOk;
   }
   if (!reset_step.empty()) {
+    // Deleting nothing and saying "will run from the start" would hide a typo.
+    if (Status known = check_step_name(st.job.job, reset_step); !known.ok()) return fail(s, known);
     // Hold the lock so a running process cannot write the checkpoint being forgotten.
     auto lock = st.state->acquire_lock(name, utc_now_iso());
     if (!lock.ok()) return fail(s, lock.status());
@@ -434,6 +474,16 @@ int cmd_unlock(Session& s, bool force) {
   if (Status u = st.state->force_unlock(name); !u.ok()) return fail(s, u);
   std::cout << "removed the lock of job " << name << " (" << h.describe() << ")\n";
   return kExitOk;
+}
+
+// A notifier refusing a count or id below 1 (`--run -5` showed the latest run instead).
+template <typename T>
+std::function<void(const T&)> at_least_one(const char* flag) {
+  return [flag](const T& value) {
+    if (value < 1) {
+      throw UsageError{std::string(flag) + " must be 1 or more, got " + std::to_string(value)};
+    }
+  };
 }
 
 // Splits argv into the command and the words around it; global options may stand anywhere.
@@ -591,11 +641,14 @@ int dispatch(const std::string& command, const std::vector<std::string>& args) {
     d.add_options()("describe", po::value(&describe), "show one plugin's summary and settings");
   } else if (command == "runs") {
     add_job_options(d, s, sets);
-    d.add_options()("limit", po::value(&limit)->default_value(20), "how many runs, newest first");
+    d.add_options()("limit",
+                    po::value(&limit)->default_value(20)->notifier(at_least_one<int>("--limit")),
+                    "how many runs, newest first");
   } else if (command == "state") {
     add_job_options(d, s, sets);
     d.add_options()("reset", po::value(&reset), "forget this step's progress in the run")(
-        "run", po::value(&run_id), "the run to show (default: the unfinished or latest one)");
+        "run", po::value(&run_id)->notifier(at_least_one<std::int64_t>("--run")),
+        "the run to show (default: the unfinished or latest one)");
   } else if (command == "unlock") {
     add_job_options(d, s, sets);
     d.add_options()("force", po::bool_switch(&force),

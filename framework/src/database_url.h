@@ -26,8 +26,14 @@
 
 namespace hades {
 
-// Opens the database `url` names. `on_secret`, when set, is handed the auth token before any
-// request is sent, so the caller can mask it in every log line (the CLI's Redactor).
+// What can be told about `url` without opening it (no side effects, for `hades validate`): a
+// supported scheme, no query string, and for sqlite:// that the file can be created or opened
+// for writing (check_sqlite_path()). kInvalidConfig otherwise; the URL is not quoted.
+Status check_database_url(const std::string& url);
+
+// Opens the database `url` names, after check_database_url(). `on_secret`, when set, is handed the
+// auth token before any request is sent, so the caller can mask it in every log line (the CLI's
+// Redactor).
 Result<std::unique_ptr<Database>> open_database(
     const std::string& url, const std::function<void(std::string_view)>& on_secret = {});
 

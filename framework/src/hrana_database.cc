@@ -8,10 +8,13 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include "hades/redact.h"
 
 namespace hades {
 namespace {
@@ -125,8 +128,11 @@ std::optional<std::string> base64_decode(std::string_view in) {
   return out;
 }
 
-Status malformed(const std::string& what) {
-  return Status::remote("malformed reply from the database: " + what, /*retryable=*/false);
+// `what` may quote the reply (a JSON parse error shows the bytes it stopped at): it is shown only
+// through quote_body(), masked and short.
+Status malformed(const std::string& what, std::span<const std::string> secrets = {}) {
+  return Status::remote("malformed reply from the database: " + quote_body(what, secrets),
+                        /*retryable=*/false);
 }
 
 // Blobs become strings holding their bytes, as the SQLite backend returns them.
@@ -138,7 +144,7 @@ Result<Value> decode_value(const json& j) {
     std::int64_t n = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
     if (ec != std::errc() || end != text.data() + text.size()) {
-      return malformed("integer '" + text + "'");
+      return malformed("integer '" + text.substr(0, 40) + "'");
     }
     return Value(n);
   }
@@ -166,7 +172,9 @@ bool retryable_code(std::string_view code) {
 // A Hrana error object {"message", "code"} as a Status.
 Status sql_error(const json& error, std::string_view sql) {
   const std::string code = error.value("code", "");
-  std::string message = (code.empty() ? "" : code + ": ") + error.value("message", "unknown error");
+  // The server's words, masked and cut short like any reply quoted in a message.
+  std::string message = (code.empty() ? "" : quote_body(code, {}, 60) + ": ") +
+                        quote_body(error.value("message", "unknown error"));
   if (!sql.empty()) message += " in: " + std::string(sql.substr(0, kSqlInMessage));
   if (retryable_code(code)) return Status::remote("database is busy: " + message, true);
   if (code.starts_with("SQLITE_CORRUPT") || code.starts_with("SQLITE_NOTADB")) {
@@ -175,22 +183,23 @@ Status sql_error(const json& error, std::string_view sql) {
   return Status::remote(message, /*retryable=*/false);
 }
 
-std::string error_text(const HttpResponse& reply) {
-  try {
-    const json body = json::parse(reply.body);
-    if (body.is_object()) {
-      if (body.contains("error") && body["error"].is_string()) return body["error"];
-      if (body.contains("message") && body["message"].is_string()) return body["message"];
+// What a message shows of an error reply: its `error` or `message`, else the body, masked (a
+// proxy's error page may echo the request's Authorization header) and cut short.
+std::string error_text(const HttpResponse& reply, std::span<const std::string> secrets) {
+  const json body = json::parse(reply.body, nullptr, false);
+  if (body.is_object()) {
+    for (const char* key : {"error", "message"}) {
+      if (body.contains(key) && body[key].is_string()) {
+        return quote_body(body[key].get<std::string>(), secrets);
+      }
     }
-  } catch (const json::exception&) {
-    // Not JSON: the body is the message.
   }
-  return reply.body.substr(0, 500);
+  return quote_body(reply.body, secrets);
 }
 
 // Non-200 replies. Only 200 carries results.
-Status http_error(const HttpResponse& reply) {
-  const std::string text = error_text(reply);
+Status http_error(const HttpResponse& reply, std::span<const std::string> secrets) {
+  const std::string text = error_text(reply, secrets);
   const std::string status = "HTTP " + std::to_string(reply.status);
   if (reply.status == 401 || reply.status == 403) {
     return Status::invalid_config("the auth token was refused (" + status + "): " + text +
@@ -317,16 +326,17 @@ class HranaDatabase final : public Database {
     request.timeout = options_.timeout;
     auto reply = client_->send(request);
     if (!reply.ok()) return reply.status();
-    if (reply->status != 200) return http_error(*reply);
+    const std::vector<std::string> secrets = {options_.auth_token};
+    if (reply->status != 200) return http_error(*reply, secrets);
     try {
       json parsed = json::parse(reply->body);
-      if (!parsed.contains("results") || !parsed["results"].is_array() ||
+      if (!parsed.is_object() || !parsed.contains("results") || !parsed["results"].is_array() ||
           parsed["results"].empty()) {
         return malformed("no results");
       }
       return parsed;
     } catch (const json::exception& e) {
-      return malformed(e.what());
+      return malformed(e.what(), secrets);
     }
   }
 

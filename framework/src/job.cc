@@ -25,6 +25,7 @@
 #include <utility>
 
 #include "hades/time.h"
+#include "yaml_limits.h"
 
 namespace hades {
 
@@ -70,10 +71,18 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 
 std::optional<std::string> suggest_closest(std::string_view word,
                                            const std::vector<std::string>& candidates) {
+  // The distance costs |word| x |candidate|: a job file may hold a megabyte-long key and
+  // thousands of long names, and no typo is that long.
+  constexpr std::size_t kMaxWord = 256;
+  if (word.size() > kMaxWord) return std::nullopt;
   const std::size_t limit = std::max<std::size_t>(1, word.size() / 3);
   std::optional<std::string> best;
   std::size_t best_distance = limit + 1;
   for (const std::string& candidate : candidates) {
+    // The distance is at least the difference in length.
+    const std::size_t gap = candidate.size() > word.size() ? candidate.size() - word.size()
+                                                           : word.size() - candidate.size();
+    if (gap > limit) continue;
     const std::size_t distance = edit_distance(word, candidate);
     if (distance < best_distance) {  // strict: on a tie the first candidate stays
       best = candidate;
@@ -388,7 +397,7 @@ class Interpolator {
     if (value) return value;
     missing_env_[name].push_back(mark);
     // A stand-in that passes "not empty" checks, so validate checks everything else.
-    if (allow_missing_env_) return "<" + name + " unset>";
+    if (allow_missing_env_) return "<" + name + "-unset>";  // no space: credential checks refuse spaces
     return std::nullopt;
   }
 
@@ -493,7 +502,10 @@ class JobLoader {
 void JobLoader::load(std::string_view text) {
   YAML::Node root;
   try {
-    root = YAML::Load(std::string(text));
+    root = load_yaml(text);
+  } catch (const YamlLimitError& e) {
+    reporter_.error(e.mark, e.msg + ": refused");
+    return;
   } catch (const YAML::Exception& e) {
     reporter_.error(e.mark, "YAML syntax error: " + e.msg);
     return;
@@ -573,6 +585,9 @@ void JobLoader::load_header(const Entries& top, const YAML::Node& root) {
     }
   } else {
     reporter_.error(root.Mark(), "missing required key 'database'");
+  }
+  if (const Entry* rejects = find_entry(top, "rejects_dir")) {
+    job_.rejects_dir_where = reporter_.locate(value_mark(*rejects));
   }
   for (auto [key, dir] : {std::pair{"rejects_dir", &job_.rejects_dir},
                           std::pair{"work_dir", &job_.work_dir}}) {
@@ -1172,13 +1187,19 @@ bool read_whole_file(const std::string& path, std::string* text, std::string* er
     *error = std::strerror(errno);
     return false;
   }
-  std::ostringstream contents;
-  contents << in.rdbuf();
+  // Read no further than the limit: /dev/zero named by mistake must not exhaust memory.
+  const std::size_t limit = YamlLimits{}.max_bytes;
+  text->assign(limit + 1, '\0');
+  in.read(text->data(), static_cast<std::streamsize>(text->size()));
   if (in.bad()) {
     *error = "read failed";
     return false;
   }
-  *text = contents.str();
+  text->resize(static_cast<std::size_t>(in.gcount()));
+  if (text->size() > limit) {
+    *error = "it is larger than " + std::to_string(limit) + " bytes";
+    return false;
+  }
   return true;
 }
 

@@ -117,6 +117,7 @@ struct JobSpec {
   SourceLocation database_where;
   std::string rejects_dir = "var/rejects";
   std::string work_dir = "var/work";  // a run's temporary files (order_by's sorted runs)
+  SourceLocation rejects_dir_where;  // of the value; line 0 when the default applies
   std::vector<ParamSpec> param_specs;
   std::map<std::string, std::string> params;  // resolved: default, then --set
   std::vector<StepSpec> steps;
@@ -136,7 +137,7 @@ struct LoadOptions {
   // Looks up an environment variable; defaults to getenv.
   std::function<std::optional<std::string>(const std::string&)> env;
   // `validate --allow-missing-env`: an unset variable is not an error; its uses read as
-  // "<NAME unset>" so that everything else can be checked. Never for `run`.
+  // "<NAME-unset>" so that everything else can be checked. Never for `run`.
   bool allow_missing_env = false;
 };
 
@@ -156,7 +157,8 @@ LoadedJob load_job_text(std::string_view text, const std::string& file, const Lo
 Settings bind_settings(const PluginRef& ref, const SettingSpec* schema, std::size_t schema_size,
                       std::vector<Diagnostic>* diagnostics);
 
-// The candidate closest to `word` by edit distance, when close enough to be a likely typo.
+// The candidate closest to `word` by edit distance, when close enough to be a likely typo (none
+// for a word longer than 256 characters).
 std::optional<std::string> suggest_closest(std::string_view word,
                                           const std::vector<std::string>& candidates);
 

@@ -7,6 +7,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "hades/redact.h"
+
 namespace hades {
 
 void Redactor::add_secret(std::string_view secret) {
@@ -14,14 +16,11 @@ void Redactor::add_secret(std::string_view secret) {
 }
 
 std::string Redactor::redact(std::string_view text) const {
-  std::string out(text);
-  for (const std::string& secret : secrets_) {
-    for (auto pos = out.find(secret); pos != std::string::npos; pos = out.find(secret, pos)) {
-      out.replace(pos, secret.size(), "***");
-      pos += 3;
-    }
-  }
-  return out;
+  return mask_credential_shapes(mask_secrets(text, secrets_));
+}
+
+std::string Redactor::redact_known(std::string_view text) const {
+  return mask_secrets(text, secrets_);
 }
 
 std::optional<LogFormat> parse_log_format(std::string_view name) {

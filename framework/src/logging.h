@@ -19,11 +19,17 @@
 
 namespace hades {
 
+// Masks secrets in what the host writes anywhere: log lines, error messages, the --summary file,
+// rejects reasons. Thread safety: redact() may be called from any thread once the secrets are
+// registered.
 class Redactor {
  public:
   // Registers a secret; values shorter than 4 characters are ignored (they would mask noise).
   void add_secret(std::string_view secret);
+  // Every registered secret, and anything shaped like a credential (hades/redact.h), masked.
   std::string redact(std::string_view text) const;
+  // Only the registered secrets masked: for data (a rejected record), which must stay evidence.
+  std::string redact_known(std::string_view text) const;
 
  private:
   std::vector<std::string> secrets_;
@@ -44,6 +50,8 @@ class HostLogger final : public Logger {
   // Fields added to every JSON line (job, run_id, step); text lines get a [step] prefix.
   void set_field(const std::string& key, const std::string& value);
   LogFormat format() const { return format_; }
+  // What every line passes through; for the host's other outputs (rejects files).
+  const Redactor& redactor() const { return redactor_; }
 
  private:
   struct Impl;

@@ -1,7 +1,5 @@
 #include "plugin_loader.h"
 
-#include "job.h"
-
 #include <unistd.h>
 
 #include <boost/dll/shared_library.hpp>
@@ -9,6 +7,9 @@
 #include <filesystem>
 #include <set>
 #include <sstream>
+
+#include "elf_check.h"
+#include "job.h"
 
 namespace hades {
 
@@ -82,6 +83,8 @@ std::string clean_dl_error(std::string message) {
 
 Result<std::shared_ptr<LoadedLibrary>> open_library(const std::string& name,
                                                     const std::string& path) {
+  // A truncated or corrupt file would otherwise kill the process with SIGBUS inside dlopen().
+  HADES_RETURN_IF_ERROR(check_elf_library(path));
   auto lib = std::make_shared<LoadedLibrary>();
   try {
     lib->library.load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
@@ -154,10 +157,14 @@ Result<const PluginInfo*> PluginRegistry::load(const std::string& name) {
     const std::vector<std::string> names = available();
     std::string known;
     for (const std::string& n : names) known += (known.empty() ? "" : ", ") + n;
+    std::string searched;
+    for (const std::string& dir : directories_) searched += (searched.empty() ? "" : ", ") + dir;
     const auto suggestion = suggest_closest(name, names);
     return Status::invalid_config("unknown plugin '" + name + "'; " +
                                   (suggestion ? "did you mean '" + *suggestion + "'? " : "") +
-                                  "known plugins: " + (known.empty() ? "(none found)" : known));
+                                  "known plugins: " + (known.empty() ? "(none found)" : known) +
+                                  " (searched " + (searched.empty() ? "no directory" : searched) +
+                                  " for hades_" + name + ".so)");
   }
   auto lib = open_library(name, path);
   if (!lib.ok()) return lib.status();

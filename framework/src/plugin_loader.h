@@ -72,7 +72,9 @@ class PluginRegistry {
   std::vector<std::string> available() const;
 
   // Loads (once) and checks plugin `name`. kInvalidConfig when no directory has it (the message
-  // lists the available ones), kPluginAbi when its descriptor is refused.
+  // lists the available ones and the directories searched); kPluginAbi when the file is not an
+  // ELF library whose segments lie within it (checked before dlopen: a truncated file would
+  // crash the process with SIGBUS), when it cannot be loaded, or when its descriptor is refused.
   Result<const PluginInfo*> load(const std::string& name);
 
   // Creates an object from bound settings. REQUIRES: load(name) succeeded.

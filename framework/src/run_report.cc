@@ -1,13 +1,17 @@
 #include "run_report.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+
+#include "hades/file_checks.h"
 
 namespace hades {
 
@@ -119,14 +123,25 @@ Status write_file_atomically(const std::string& path, const std::string& content
   std::error_code ec;
   if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path(), ec);
   const std::string temp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.flush();
-    if (!out) return Status::io("cannot write " + temp);
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return file_error("", "create", temp, errno);
+  std::string_view rest = content;
+  int error = 0;
+  while (!rest.empty() && error == 0) {
+    const ssize_t n = ::write(fd, rest.data(), rest.size());
+    if (n < 0 && errno != EINTR) error = errno;
+    if (n > 0) rest.remove_prefix(static_cast<std::size_t>(n));
   }
-  std::filesystem::rename(temp, target, ec);
-  if (ec) return Status::io("cannot rename " + temp + " to " + path + ": " + ec.message());
+  if (::close(fd) != 0 && error == 0) error = errno;
+  if (error == 0 && ::rename(temp.c_str(), path.c_str()) != 0) {
+    error = errno;
+    ::unlink(temp.c_str());  // never leave the temporary file behind
+    return file_error("", "rename " + temp + " to", path, error);
+  }
+  if (error != 0) {
+    ::unlink(temp.c_str());
+    return file_error("", "write", temp, error);
+  }
   return Status::ok_status();
 }
 

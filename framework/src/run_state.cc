@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -205,6 +206,21 @@ Result<std::optional<std::string>> RunState::run_value(std::int64_t run_id,
   if (!rows.ok()) return rows.status();
   if (rows->rows.empty()) return std::optional<std::string>();
   return std::optional<std::string>(text_at(rows->rows[0], 0));
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> RunState::run_values(std::int64_t run_id) {
+  auto rows =
+      db_.query("SELECT key, value FROM hades_run_values WHERE run_id = ? ORDER BY key", {run_id});
+  if (!rows.ok()) return rows.status();
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& row : rows->rows) out.emplace_back(text_at(row, 0), text_at(row, 1));
+  return out;
+}
+
+Result<std::string> RunState::database_id() {
+  char id[9];
+  std::snprintf(id, sizeof id, "%08x", static_cast<unsigned>(std::random_device{}()));
+  return freeze_run_value(0, "database_id", id);
 }
 
 Result<std::string> RunState::freeze_run_value(std::int64_t run_id, const std::string& key,

@@ -87,6 +87,12 @@ class RunState {
   Status reset_step(std::int64_t run_id, const std::string& step);
 
   Result<std::optional<std::string>> run_value(std::int64_t run_id, const std::string& key);
+  // Every frozen value of `run_id`, by key.
+  Result<std::vector<std::pair<std::string, std::string>>> run_values(std::int64_t run_id);
+  // A random id that tells this database from any other: made on first use and kept as run 0's
+  // value `database_id` (no run has id 0). Rejects files carry it in their names, so that two
+  // databases' runs, numbered alike, never share one.
+  Result<std::string> database_id();
   // Stores `value` unless the key already has one; returns the stored value either way.
   Result<std::string> freeze_run_value(std::int64_t run_id, const std::string& key,
                                        const std::string& value);

@@ -8,9 +8,11 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "hades/file_checks.h"
 #include "hades/staged_file.h"
 #include "order_stage.h"
 #include "progress.h"
+#include "run_files.h"
 #include "signals.h"
 
 namespace hades {
@@ -188,15 +190,18 @@ class StepRejects {
     std::map<std::string, std::int64_t> by_kind_;
   };
 
-  StepRejects(StagedFile file, std::string step) : file_(std::move(file)), step_(std::move(step)) {}
+  // Reasons are messages and are redacted like log lines; records are evidence and lose only
+  // the registered secrets.
+  StepRejects(StagedFile file, std::string step, const Redactor& redactor)
+      : file_(std::move(file)), step_(std::move(step)), redactor_(redactor) {}
 
   void write(const std::string& plugin, std::string_view kind, std::string_view position,
              std::string_view reason, std::string_view record) {
     json line = {{"step", step_},
                  {"plugin", plugin},
                  {"position", position},
-                 {"reason", reason},
-                 {"record", record}};
+                 {"reason", redactor_.redact(reason)},
+                 {"record", redactor_.redact_known(record)}};
     if (!kind.empty()) line["kind"] = kind;
     if (status_.ok()) {
       status_ = file_.append(line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
@@ -208,6 +213,7 @@ class StepRejects {
  private:
   StagedFile file_;
   std::string step_;
+  const Redactor& redactor_;
   Status status_;
 };
 
@@ -230,12 +236,6 @@ Status Runner::commit_chunk(const WriteBatch& batch) {
 }
 
 namespace {
-
-std::string rejects_path(const JobSpec& job, const std::string& step, std::int64_t run_id) {
-  return (std::filesystem::path(job.rejects_dir) / job.name /
-          (step + ".run-" + std::to_string(run_id) + ".jsonl"))
-      .string();
-}
 
 // The plugin object of `bp` as the interface of its kind; null only if the plugin lied about
 // its kind in the descriptor, which open_pipeline reports.
@@ -675,13 +675,16 @@ Status Runner::run_pipeline(BoundStep& step, StepContext& ctx, RunState& state,
   }
   out.resumed = !checkpoint_text.empty();
   out.resumed_from_chunk = cp.chunks;
-  const std::string path = rejects_path(*job_.job, step.spec->name, ctx.run().run_id);
+  const std::string path = rejects_path(*job_.job, step.spec->name, ctx.run().run_id, database_id_);
   std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return file_error("rejects_dir", "create", dir, ec.value());
   auto file = StagedFile::open(path, cp.rejects_token);
   if (!file.ok()) return file.status();
-  auto opened = open_pipeline(
-      step, ctx, cp, std::make_unique<StepRejects>(std::move(file).value(), step.spec->name));
+  auto opened = open_pipeline(step, ctx, cp,
+                              std::make_unique<StepRejects>(std::move(file).value(),
+                                                            step.spec->name, log_.redactor()));
   if (!opened.ok()) return opened.status();
   Pipeline& p = *opened;
 
@@ -748,8 +751,8 @@ void remove_other_work(const JobSpec& job, std::int64_t run_id) {
 }
 
 // Finds or starts the run to execute: the unfinished one unless `fresh`.
-Result<RunRecord> choose_run(RunState& state, const JobSpec& job, bool fresh, HostLogger& log,
-                             bool* resumed) {
+Result<RunRecord> choose_run(RunState& state, const JobSpec& job, bool fresh,
+                             const std::string& database_id, HostLogger& log, bool* resumed) {
   auto unfinished = state.unfinished_run(job.name);
   if (!unfinished.ok()) return unfinished.status();
   *resumed = false;
@@ -758,6 +761,9 @@ Result<RunRecord> choose_run(RunState& state, const JobSpec& job, bool fresh, Ho
     if (fresh) {
       HADES_RETURN_IF_ERROR(state.finish_run(previous.run_id, "abandoned", utc_now_iso()));
       log.info("abandoned unfinished run " + std::to_string(previous.run_id) + " (--fresh)");
+      for (const std::string& note : remove_leftovers(state, job, previous.run_id, database_id)) {
+        log.info("run " + std::to_string(previous.run_id) + ": " + note);
+      }
     } else if (Status resumable = check_resumable(previous, job); !resumable.ok()) {
       return resumable;
     } else {
@@ -797,12 +803,18 @@ RunSummary Runner::run(const RunOptions& options) {
   RunState state(db_, ProcessIdentity::current());
   summary.error = state.migrate();
   if (!summary.error.ok()) return summary;
+  auto database_id = state.database_id();
+  if (!database_id.ok()) {
+    summary.error = database_id.status();
+    return summary;
+  }
+  database_id_ = std::move(database_id).value();
   auto lock = state.acquire_lock(job_.job->name, utc_now_iso());
   if (!lock.ok()) {
     summary.error = lock.status();
     return summary;
   }
-  auto run = choose_run(state, *job_.job, options.fresh, log_, &summary.resumed);
+  auto run = choose_run(state, *job_.job, options.fresh, database_id_, log_, &summary.resumed);
   if (!run.ok()) {
     summary.error = run.status();
     (void)state.release_lock(job_.job->name, lock->token);

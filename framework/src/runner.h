@@ -115,6 +115,7 @@ class Runner {
   HostLogger& log_;
   const SignalWatcher* signals_;
   bool show_progress_ = false;
+  std::string database_id_;  // RunState::database_id(), in rejects file names (run_files.h)
 };
 
 // The current UTC time as ISO-8601 with seconds, "2026-02-11T06:00:00Z".

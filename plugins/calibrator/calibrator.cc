@@ -13,6 +13,7 @@
 #include "common/normalize.h"
 #include "common/outcome_tables.h"
 #include "common/run_files.h"
+#include "hades/file_checks.h"
 #include "hades/migrations.h"
 #include "hades/plugin_export.h"
 #include "hades/staged_file.h"
@@ -180,6 +181,8 @@ Result<CalibratorConfig> bind_config(const Settings& settings) {
 Result<std::unique_ptr<Plugin>> create(const Settings& settings) {
   Result<CalibratorConfig> config = bind_config(settings);
   if (!config.ok()) return config.status();
+  // Here, so that `hades validate` reports a report_dir that cannot be written (exit 2).
+  HADES_RETURN_IF_ERROR(check_writable_dir(config->report_dir, "calibrator: `report_dir`"));
   return std::unique_ptr<Plugin>(std::make_unique<Calibrator>(std::move(config).value()));
 }
 
@@ -249,8 +252,7 @@ Status Calibrator::write_files(const std::string& report_json) {
   std::error_code error;
   std::filesystem::create_directories(config_.report_dir, error);
   if (error) {
-    return Status::io("calibrator: cannot create report_dir '" + config_.report_dir +
-                      "': " + error.message());
+    return file_error("calibrator: `report_dir`", "create", config_.report_dir, error.value());
   }
   const std::filesystem::path dir(config_.report_dir);
   const std::string stamped = "calibration-" + plugin_common::file_stamp(report_.created_at);

@@ -3,7 +3,9 @@
 #include <openssl/evp.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -15,6 +17,9 @@
 #include <stdexcept>
 
 #include "common/normalize.h"
+#include "hades/file_checks.h"
+#include "hades/redact.h"
+#include "yaml_limits.h"
 
 namespace hades::plugin_common {
 namespace {
@@ -289,6 +294,13 @@ Status read_freshness(const Reader& r, const Field& root, IcpConfig* config) {
     HADES_ICP_ASSIGN_OR_RETURN(tier.multiplier, r.number(f, 0.0, 1.0));
     HADES_ICP_ASSIGN_OR_RETURN(f, r.child(e.value, "label"));
     HADES_ICP_ASSIGN_OR_RETURN(tier.label, r.text(f));
+    // The rules take the first tier that fits: out of order, the later ones are never reached.
+    if (!config->freshness.empty() && tier.max_days <= config->freshness.back().max_days) {
+      return r.error(e.key_mark, e.value.path,
+                     "tiers must be in order of max_days, each above the one before: " +
+                         std::to_string(tier.max_days) + " after " +
+                         std::to_string(config->freshness.back().max_days));
+    }
     config->freshness.push_back(std::move(tier));
   }
   return Status::ok_status();
@@ -328,6 +340,13 @@ Status read_employee_scale(const Reader& r, const Field& root, IcpConfig* config
     HADES_ICP_ASSIGN_OR_RETURN(tier.max, r.integer(f, tier.min, kMaxCount));
     HADES_ICP_ASSIGN_OR_RETURN(f, r.child(item, "score"));
     HADES_ICP_ASSIGN_OR_RETURN(tier.score, r.integer(f, 0, kMaxScore));
+    // The first tier that fits wins: tiers must go up and not overlap.
+    if (!config->employee_scale.empty() && tier.min <= config->employee_scale.back().max) {
+      return r.error(item.mark, item.path,
+                     "tiers must be in order and must not overlap: min " +
+                         std::to_string(tier.min) + " is not above the previous tier's max " +
+                         std::to_string(config->employee_scale.back().max));
+    }
     config->employee_scale.push_back(tier);
   }
   return Status::ok_status();
@@ -346,6 +365,13 @@ Status read_proximity(const Reader& r, const Field& root, IcpConfig* config) {
                                r.number(f, 0.0, std::numeric_limits<double>::max()));
     HADES_ICP_ASSIGN_OR_RETURN(f, r.child(item, "score"));
     HADES_ICP_ASSIGN_OR_RETURN(tier.score, r.integer(f, 0, kMaxScore));
+    // The first tier that fits wins: out of order, the later ones are never reached.
+    if (!config->proximity.empty() && tier.max_miles <= config->proximity.back().max_miles) {
+      std::ostringstream what;
+      what << "tiers must be in order of max_miles, each above the one before: " << tier.max_miles
+           << " after " << config->proximity.back().max_miles;
+      return r.error(item.mark, item.path, what.str());
+    }
     config->proximity.push_back(tier);
   }
   return Status::ok_status();
@@ -360,6 +386,10 @@ Status read_agents(const Reader& r, const Field& root, IcpConfig* config) {
   for (const Field& item : items) {
     std::string agent;
     HADES_ICP_ASSIGN_OR_RETURN(agent, r.text(item));
+    // Each becomes a Contact Owner in VanillaSoft, which matches it to a user's e-mail.
+    if (!is_email_address(agent)) {
+      return r.error(item.mark, item.path, "'" + printable(agent) + "' is not an e-mail address");
+    }
     config->call_center_agents.push_back(std::move(agent));
   }
   return Status::ok_status();
@@ -404,7 +434,7 @@ Result<IcpConfig> parse_icp_config(std::string_view text, const std::string& sou
   const Reader reader(source_name);
   YAML::Node document;
   try {
-    document = YAML::Load(std::string(text));
+    document = load_yaml(text);
   } catch (const YAML::Exception& e) {
     return reader.error(e.mark, "", e.msg);
   }
@@ -422,11 +452,46 @@ Result<IcpConfig> parse_icp_config(std::string_view text, const std::string& sou
 }
 
 Result<IcpConfig> load_icp_config(const std::string& path) {
+  Result<std::string> text = read_icp_file(path);
+  if (!text.ok()) return text.status();
+  return parse_icp_config(*text, path);
+}
+
+Result<std::string> read_icp_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::io(path + ": cannot open icp.yaml: " + std::strerror(errno));
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in) return file_error("", "open icp.yaml", path, errno);
+  // Read no further than the limit: a wrong path (/dev/zero, a log) must not exhaust memory.
+  const std::size_t limit = YamlLimits{}.max_bytes;
+  std::string text(limit + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
   if (in.bad()) return Status::io(path + ": cannot read icp.yaml: " + std::strerror(errno));
-  return parse_icp_config(text, path);
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > limit) {
+    return Status::invalid_config(path + ": icp.yaml is larger than " + std::to_string(limit) +
+                                  " bytes");
+  }
+  return text;
+}
+
+bool is_email_address(std::string_view text) {
+  const auto at = text.find('@');
+  if (at == std::string_view::npos || at == 0 || text.find('@', at + 1) != std::string_view::npos) {
+    return false;
+  }
+  const std::string_view local = text.substr(0, at);
+  const std::string_view domain = text.substr(at + 1);
+  const bool local_ok = std::all_of(local.begin(), local.end(), [](char c) {
+    const auto b = static_cast<unsigned char>(c);
+    constexpr std::string_view kSpecials = "\"(),:;<>[]\\";
+    return b > 0x20 && b < 0x7f && kSpecials.find(c) == std::string_view::npos;
+  });
+  if (!local_ok || domain.empty() || domain.front() == '.' || domain.back() == '.' ||
+      domain.find("..") != std::string_view::npos) {
+    return false;
+  }
+  return std::all_of(domain.begin(), domain.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.';
+  });
 }
 
 std::string sha256_hex(std::string_view bytes) {

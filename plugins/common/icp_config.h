@@ -89,12 +89,22 @@ struct IcpConfig {
   std::string sha256;  // lower-case hex SHA-256 of the file's bytes
 };
 
-// Reads and checks the icp.yaml at `path`. Fails with kIo when the file cannot be read and
-// kInvalidConfig (with `path:line:col`) when it is not valid YAML or a key is missing or wrong.
+// Reads and checks the icp.yaml at `path`. Fails with kInvalidConfig (with `path:line:col`) when
+// it is not valid YAML or a key is missing or wrong, and as read_icp_file() does.
 Result<IcpConfig> load_icp_config(const std::string& path);
 
+// The bytes of the icp.yaml at `path`. Fails with kInvalidConfig when it is missing or not
+// readable for good (file_checks.h) or larger than 1 MiB (hades::YamlLimits), kIo otherwise.
+Result<std::string> read_icp_file(const std::string& path);
+
 // The same from the file's bytes; `source_name` stands for the path in messages and `source`.
+// YAML beyond hades::YamlLimits (too large, too deep, an alias bomb) is refused quickly.
 Result<IcpConfig> parse_icp_config(std::string_view text, const std::string& source_name);
+
+// True for `local@domain`: one @, a local part of printable ASCII other than blanks, quotes,
+// commas, semicolons and angle brackets, and a domain of letters, digits and hyphens in
+// dot-separated labels. Not the whole of RFC 5322: what a dialer's user e-mail looks like.
+bool is_email_address(std::string_view text);
 
 // Lower-case hex SHA-256 of `bytes`. Throws std::runtime_error only when OpenSSL cannot allocate.
 std::string sha256_hex(std::string_view bytes);

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 
 #include "common/normalize.h"
 #include "hades/staged_file.h"
@@ -45,8 +46,14 @@ Result<std::optional<std::string>> parse_split_time(std::string_view key, const 
 Status write_whole_file(const std::string& path, const std::string& text) {
   Result<StagedFile> file = StagedFile::open(path, "");
   if (!file.ok()) return file.status();
-  HADES_RETURN_IF_ERROR(file->append(text));
-  return file->publish();
+  Status written = file->append(text);
+  if (written.ok()) written = file->publish();
+  if (!written.ok()) {
+    // Written whole or not at all: no half file stays behind.
+    std::error_code ignored;
+    std::filesystem::remove(file->partial_path(), ignored);
+  }
+  return written;
 }
 
 }  // namespace hades::plugin_common

@@ -9,6 +9,9 @@
 #include <cstring>
 #include <map>
 
+#include "hades/file_checks.h"
+#include "hades/redact.h"
+
 namespace hades::csv_source {
 namespace {
 
@@ -88,7 +91,7 @@ Status CsvReader::open(const std::string& path) {
   }
   path_ = path;
   fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd_ < 0) return Status::io("cannot open " + path + ": " + errno_text());
+  if (fd_ < 0) return file_error("", "open", path, errno);
   buffer_.resize(std::max<std::size_t>(options_.block_size, 16));
   scratch_.resize(buffer_.size());
 
@@ -111,7 +114,7 @@ Status CsvReader::open(const std::string& path) {
     const std::string_view name = record.fields[i].text;
     const auto [it, inserted] = seen.emplace(name, i);
     if (!inserted) {
-      return Status::invalid_config(path + ": header name '" + std::string(name) +
+      return Status::invalid_config(path + ": header name '" + printable(name) +
                                     "' appears twice (columns " + std::to_string(it->second + 1) +
                                     " and " + std::to_string(i + 1) + ")");
     }
@@ -208,10 +211,12 @@ Status CsvReader::refill() {
   }
   if (end_ == buffer_.size()) {
     // One record fills the whole buffer.
+    // The file says the same on every try: a data problem for a person (exit 2), not I/O.
     if (buffer_.size() >= options_.max_record_size) {
-      return Status::io(path_ + ": the record starting on line " + std::to_string(line_) +
-                        " is longer than " + std::to_string(options_.max_record_size) +
-                        " bytes (an unbalanced quote?)");
+      return Status::invalid_config(path_ + ": the record starting on line " +
+                                    std::to_string(line_) + " is longer than " +
+                                    std::to_string(options_.max_record_size) +
+                                    " bytes (an unbalanced quote, or not a CSV file?)");
     }
     buffer_.resize(std::min(buffer_.size() * 2, options_.max_record_size));
     scratch_.resize(buffer_.size());

@@ -61,9 +61,10 @@ class CsvReader {
   CsvReader& operator=(const CsvReader&) = delete;
 
   // Opens `path` and reads its header row (the first non-blank record), after which the reader
-  // stands at the first data record. Fails with kIo when the file cannot be read and with
-  // kInvalidConfig when it has no usable header row (empty file, bad header record, a header
-  // name that appears twice). REQUIRES: not opened before.
+  // stands at the first data record. Fails with kInvalidConfig when the file cannot be opened
+  // for good (missing, a directory, not readable: file_checks.h), kIo for other read errors, and
+  // kInvalidConfig when it has no usable header row (empty file, bad header record, a header name
+  // that appears twice). REQUIRES: not opened before.
   Status open(const std::string& path);
 
   // The header names, in file order. REQUIRES: open() succeeded.
@@ -74,9 +75,10 @@ class CsvReader {
   // record, past the end of the file, or not at the start of a line.
   Status seek(std::uint64_t offset, std::uint64_t line);
 
-  // Reads the next non-blank record into `record`. Returns false at the end of the file, and a
-  // kIo error when reading fails or a record exceeds max_record_size. A bad record is returned
-  // (true) with record->error set; data records must have as many fields as the header.
+  // Reads the next non-blank record into `record`. Returns false at the end of the file, a kIo
+  // error when reading fails, and kInvalidConfig when a record exceeds max_record_size (the file
+  // will say the same on every try). A bad record is returned (true) with record->error set;
+  // data records must have as many fields as the header.
   Result<bool> next(CsvRecord* record);
 
   // Where the next record starts: what seek() takes to continue from here.

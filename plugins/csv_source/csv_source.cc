@@ -5,7 +5,9 @@
 #include <filesystem>
 #include <utility>
 
+#include "hades/file_checks.h"
 #include "hades/plugin_export.h"
+#include "hades/redact.h"
 
 namespace hades::csv_source {
 
@@ -32,14 +34,17 @@ std::string join(const std::vector<std::string>& names) {
   std::string out;
   for (const std::string& name : names) {
     if (!out.empty()) out += ", ";
-    out += name;
+    out += "'" + printable(name) + "'";
   }
   return out;
 }
 
 Status missing_header(const std::string& path, const std::string& header_name,
                       const std::string& field, const std::vector<std::string>& header) {
-  return Status::invalid_config(path + ": header '" + header_name + "' (for field '" + field +
+  // A header that ends in a stray CR (a CRLF file with a lone CR) must show as such: printed
+  // raw, the CR would hide the text before it on a terminal.
+  return Status::invalid_config(path + ": header '" + printable(header_name) + "' (for field '" +
+                                printable(field) +
                                 "') is not in the file; its headers are: " + join(header));
 }
 
@@ -60,7 +65,7 @@ Result<CsvSourceConfig> bind_config(const Settings& settings) {
     return Status::invalid_config(
         "csv_source: `delimiter` must be one byte other than a quote, "
         "CR or LF; got '" +
-        delimiter + "'");
+        printable(delimiter) + "'");
   }
   config.delimiter = delimiter[0];
   config.empty_as_null = settings.get_bool("empty_as_null").value_or(true);
@@ -71,9 +76,15 @@ Result<CsvSourceConfig> bind_config(const Settings& settings) {
   return config;
 }
 
+Status check_input(const CsvSourceConfig& config) {
+  return check_readable_file(config.path, "csv_source: `path`");
+}
+
 Result<std::unique_ptr<Plugin>> create(const Settings& settings) {
   Result<CsvSourceConfig> config = bind_config(settings);
   if (!config.ok()) return config.status();
+  // Checked here, so that `hades validate` reports a missing input before anything runs.
+  HADES_RETURN_IF_ERROR(check_input(*config));
   return std::unique_ptr<Plugin>(std::make_unique<CsvSource>(std::move(config).value()));
 }
 

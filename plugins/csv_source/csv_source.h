@@ -39,7 +39,11 @@ struct CsvSourceConfig {
 // Binds and checks settings. Fails with kInvalidConfig naming the offending key.
 Result<CsvSourceConfig> bind_config(const Settings& settings);
 
-// The factory HADES_PLUGIN exports.
+// OK when the input can be read: it exists, is not a directory and is readable. Otherwise
+// kInvalidConfig naming the path. No side effects, so the factory (and `hades validate`) runs it.
+Status check_input(const CsvSourceConfig& config);
+
+// The factory HADES_PLUGIN exports. Fails when bind_config() or check_input() does.
 Result<std::unique_ptr<Plugin>> create(const Settings& settings);
 
 class CsvSource : public Source {

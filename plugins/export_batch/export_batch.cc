@@ -114,7 +114,23 @@ Result<std::shared_ptr<const Schema>> ExportBatch::open(
   if (!list_date.ok()) return list_date.status();
   HADES_RETURN_IF_ERROR(plugin_common::apply_outcome_migrations(ctx.database()));
   HADES_RETURN_IF_ERROR(abandon_dead_batches(ctx));
-  const plugin_common::BatchIdRequest request{*day, run.job_name, run.run_id,
+  ctx_ = &ctx;
+  batch_day_ = std::move(day).value();
+  batch_id_.clear();
+  exported_at_ = run.started_at;
+  list_source_ = config_.data_source + " " + *list_date;
+
+  std::vector<std::string> columns = input->columns();
+  columns.insert(columns.end(), kAddedColumns.begin(), kAddedColumns.end());
+  output_schema_ = std::make_shared<const Schema>(std::move(columns));
+  return output_schema_;
+}
+
+Status ExportBatch::take_batch_id() {
+  if (!batch_id_.empty()) return Status::ok_status();
+  Context& ctx = *ctx_;
+  const RunInfo& run = ctx.run();
+  const plugin_common::BatchIdRequest request{batch_day_, run.job_name, run.run_id,
                                               format_utc(ctx.now())};
   Result<std::string> batch_id =
       ctx.frozen_value(plugin_common::kBatchIdFrozenKey, [&request](Database& db) {
@@ -122,14 +138,8 @@ Result<std::shared_ptr<const Schema>> ExportBatch::open(
       });
   if (!batch_id.ok()) return batch_id.status();
   batch_id_ = std::move(batch_id).value();
-  exported_at_ = run.started_at;
-  list_source_ = config_.data_source + " " + *list_date;
   ctx.log().info("export batch " + batch_id_);
-
-  std::vector<std::string> columns = input->columns();
-  columns.insert(columns.end(), kAddedColumns.begin(), kAddedColumns.end());
-  output_schema_ = std::make_shared<const Schema>(std::move(columns));
-  return output_schema_;
+  return Status::ok_status();
 }
 
 Status ExportBatch::abandon_dead_batches(Context& ctx) {
@@ -203,6 +213,8 @@ Status ExportBatch::extend(Row& row) const {
 
 Status ExportBatch::apply(Chunk input, Chunk* output, Rejects& rejects) {
   if (!output_schema_) return Status::internal("export_batch: apply() before open()");
+  // Only now: every sink of the step has opened its output by the first apply().
+  HADES_RETURN_IF_ERROR(take_batch_id());
   for (std::size_t i = 0; i < input.size(); ++i) {
     Row row = std::move(input.mutable_row(i));
     const Status extended = extend(row);

@@ -2,11 +2,14 @@
 // one export batch.
 //
 // create() binds the settings and reads the Contact Owners from icp.yaml, so `hades validate`
-// reports a bad file. open() applies the outcome tables' migrations and takes the run's batch
-// ID: ctx.frozen_value("batch_id") over plugin_common::allocate_batch_id(), hence one ID per
-// run, the same after a resume. apply() appends to every lead the values the VanillaSoft file
-// and lead_outcomes need (kAddedColumns), computed from the lead and its export_rank only, so a
-// resumed run produces exactly the rows of an uninterrupted one.
+// reports a bad file. open() applies the outcome tables' migrations and marks dead runs' batches
+// abandoned. The first apply() takes the run's batch ID: ctx.frozen_value("batch_id") over
+// plugin_common::allocate_batch_id(), hence one ID per run, the same after a resume. Not open():
+// the runner opens the step's sinks after its transforms, and a batch must not be allocated for
+// an export whose file cannot even be opened (an output_dir that is a file, say); by the first
+// apply() every sink has opened its output. apply() appends to every lead the values the
+// VanillaSoft file and lead_outcomes need (kAddedColumns), computed from the lead and its
+// export_rank only, so a resumed run produces exactly the rows of an uninterrupted one.
 //
 // Thread safety: one thread at a time.
 
@@ -59,14 +62,16 @@ class ExportBatch : public Transform {
   explicit ExportBatch(ExportBatchConfig config);
 
   // Fails with kInvalidConfig when the input lacks a required field or already has an added
-  // one; with the database's error when the batch ID cannot be allocated.
+  // one; with the database's error when the migrations fail. Keeps `ctx` for apply().
   Result<std::shared_ptr<const Schema>> open(Context& ctx,
                                              const std::shared_ptr<const Schema>& input) override;
-  // Rejects a lead whose export_rank or hades_score is not a number, whose person_id or
-  // company_name is blank (lead_outcomes needs both), or whose `workflow` is not the export's.
+  // Takes the run's batch ID on the first call (failing with the database's error when it
+  // cannot be allocated). Rejects a lead whose export_rank or hades_score is not a number, whose
+  // person_id or company_name is blank (lead_outcomes needs both), or whose `workflow` is not
+  // the export's.
   Status apply(Chunk input, Chunk* output, Rejects& rejects) override;
 
-  // The run's batch ID. REQUIRES: open() succeeded.
+  // The run's batch ID; "" until the first apply().
   const std::string& batch_id() const { return batch_id_; }
 
  private:
@@ -82,11 +87,15 @@ class ExportBatch : public Transform {
   // Marks the job's batches that only a dead run held as abandoned, and removes their partial
   // CSVs: a run started with --fresh (or after an abandoned one) leaves them behind.
   static Status abandon_dead_batches(Context& ctx);
+  // Allocates (or, resumed, reads back) the run's batch ID unless it is known already.
+  Status take_batch_id();
   Status extend(Row& row) const;
   LeadNotes notes_of(const Row& row, std::int64_t score) const;
 
   const ExportBatchConfig config_;
   Fields fields_;
+  Context* ctx_ = nullptr;  // open()'s, valid until the step ends
+  std::string batch_day_;
   std::string batch_id_;
   std::string exported_at_;
   std::string list_source_;

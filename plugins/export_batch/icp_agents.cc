@@ -2,8 +2,9 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <fstream>
-#include <sstream>
+#include "common/icp_config.h"
+#include "hades/redact.h"
+#include "yaml_limits.h"
 
 namespace hades::export_batch {
 namespace {
@@ -24,8 +25,10 @@ Result<std::vector<std::string>> parse_call_center_agents(std::string_view text,
                                                           const std::string& path) {
   YAML::Node root;
   try {
-    root = YAML::Load(std::string(text));
-  } catch (const YAML::ParserException& e) {
+    root = load_yaml(text);
+  } catch (const YamlLimitError& e) {
+    return error_at(path, e.mark, e.msg);
+  } catch (const YAML::Exception& e) {
     return Status::invalid_config(path + ":" + std::to_string(e.mark.line + 1) + ":" +
                                   std::to_string(e.mark.column + 1) +
                                   ": YAML syntax error: " + e.msg);
@@ -44,18 +47,19 @@ Result<std::vector<std::string>> parse_call_center_agents(std::string_view text,
     if (value.find_first_not_of(" \t") == std::string::npos) {
       return error_at(path, item.Mark(), "every item must be a non-blank e-mail");
     }
+    // Each becomes a Contact Owner in VanillaSoft, which matches it to a user's e-mail.
+    if (!plugin_common::is_email_address(value)) {
+      return error_at(path, item.Mark(), "'" + printable(value) + "' is not an e-mail address");
+    }
     out.push_back(value);
   }
   return out;
 }
 
 Result<std::vector<std::string>> load_call_center_agents(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::invalid_config(path + ": cannot read icp.yaml");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return Status::invalid_config(path + ": cannot read icp.yaml");
-  return parse_call_center_agents(text.str(), path);
+  Result<std::string> text = plugin_common::read_icp_file(path);
+  if (!text.ok()) return Status::invalid_config(text.status().message());
+  return parse_call_center_agents(*text, path);
 }
 
 }  // namespace hades::export_batch

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/batch_ids.h"
+#include "hades/file_checks.h"
 #include "hades/plugin_export.h"
 #include "hades/time.h"
 
@@ -57,7 +58,7 @@ Result<bool> create_exclusively(const std::string& path) {
     return true;
   }
   if (errno == EEXIST) return false;
-  return Status::io("cannot create " + path + ": " + std::strerror(errno));
+  return file_error("vanillasoft_writer", "create", path, errno);
 }
 
 }  // namespace
@@ -73,9 +74,15 @@ Result<VanillasoftWriterConfig> bind_config(const Settings& settings) {
   return config;
 }
 
+Status check_output_dir(const VanillasoftWriterConfig& config) {
+  return check_writable_dir(config.output_dir, "vanillasoft_writer: `output_dir`");
+}
+
 Result<std::unique_ptr<Plugin>> create(const Settings& settings) {
   Result<VanillasoftWriterConfig> config = bind_config(settings);
   if (!config.ok()) return config.status();
+  // Checked here, so that `hades validate` reports it before anything runs.
+  HADES_RETURN_IF_ERROR(check_output_dir(*config));
   return std::unique_ptr<Plugin>(std::make_unique<VanillasoftWriter>(std::move(config).value()));
 }
 
@@ -139,9 +146,10 @@ Status VanillasoftWriter::resolve_columns(const Schema& schema) {
 Status VanillasoftWriter::open(Context& ctx, const std::shared_ptr<const Schema>& schema,
                                std::string_view token) {
   HADES_RETURN_IF_ERROR(resolve_columns(*schema));
+  HADES_RETURN_IF_ERROR(check_output_dir(config_));
   std::error_code ec;
   std::filesystem::create_directories(config_.output_dir, ec);
-  if (ec) return Status::io("cannot create " + config_.output_dir + ": " + ec.message());
+  if (ec) return file_error("vanillasoft_writer", "create", config_.output_dir, ec.value());
   Result<std::string> stem = file_stem(config_.workflow, ctx.run().started_at);
   if (!stem.ok()) return stem.status();
   Result<std::string> path = ctx.frozen_value(
@@ -151,19 +159,23 @@ Status VanillasoftWriter::open(Context& ctx, const std::shared_ptr<const Schema>
   if (!file.ok()) return file.status();
   file_.emplace(std::move(file).value());
   schema_ = schema;
-  if (schema->index_of("batch_id")) {
-    Result<std::string> batch = ctx.frozen_value(
-        plugin_common::kBatchIdFrozenKey, [](Database& /*db*/) -> Result<std::string> {
-          return Status::invalid_config(
-              "vanillasoft_writer: the rows carry a batch_id but the run allocated none "
-              "(export_batch must come before this sink)");
-        });
-    if (!batch.ok()) return batch.status();
-    batch_id_ = *batch;
-    HADES_RETURN_IF_ERROR(plugin_common::record_batch_output(ctx.database(), batch_id_, *path));
-  }
+  ctx_ = &ctx;
+  batch_id_.clear();
   if (token.empty()) HADES_RETURN_IF_ERROR(file_->append(header_line()));
   return Status::ok_status();
+}
+
+Status VanillasoftWriter::take_batch() {
+  if (!batch_id_.empty() || !schema_->index_of("batch_id")) return Status::ok_status();
+  Result<std::string> batch = ctx_->frozen_value(
+      plugin_common::kBatchIdFrozenKey, [](Database& /*db*/) -> Result<std::string> {
+        return Status::invalid_config(
+            "vanillasoft_writer: the rows carry a batch_id but the run allocated none "
+            "(export_batch must come before this sink)");
+      });
+  if (!batch.ok()) return batch.status();
+  batch_id_ = *batch;
+  return plugin_common::record_batch_output(ctx_->database(), batch_id_, file_->path());
 }
 
 void VanillasoftWriter::append_line(const Row& row, std::string* out) const {
@@ -183,6 +195,8 @@ void VanillasoftWriter::append_line(const Row& row, std::string* out) const {
 
 Status VanillasoftWriter::write(const Chunk& chunk, WriteBatch& /*batch*/, Rejects& /*rejects*/) {
   if (!file_) return Status::internal("vanillasoft_writer: write() before open()");
+  // export_batch takes the batch in its first apply(), which came before this write().
+  HADES_RETURN_IF_ERROR(take_batch());
   if (chunk.empty()) return Status::ok_status();  // also after a publish, on a late resume
   if (chunk.schema() != schema_ && chunk.schema()->columns() != schema_->columns()) {
     return Status::internal("vanillasoft_writer: a chunk's schema differs from open()'s");
@@ -199,6 +213,7 @@ Result<std::string> VanillasoftWriter::flush() {
 
 Status VanillasoftWriter::finish(Context& ctx) {
   if (!file_) return Status::internal("vanillasoft_writer: finish() before open()");
+  HADES_RETURN_IF_ERROR(take_batch());
   HADES_RETURN_IF_ERROR(file_->publish());
   ctx.log().info("wrote " + file_->path());
   if (!batch_id_.empty()) {

@@ -8,9 +8,11 @@
 // a resumed step cuts the partial file back to it; finish() renames it into place. Hence
 // exactly-once: the published file has every row once, byte for byte as an uninterrupted run.
 //
-// When the rows carry a `batch_id` (export_batch's output), the file is the batch's: open()
-// records it on the batch (hades_batch_ids.output_file) and finish(), once the file is in place,
-// marks the batch published, which is what makes its lead_outcomes rows count (batch_ids.h).
+// When the rows carry a `batch_id` (export_batch's output), the file is the batch's: the first
+// write() records it on the batch (hades_batch_ids.output_file; export_batch allocates the batch
+// in its first apply(), after this sink's open() proved the file can be written) and finish(),
+// once the file is in place, marks the batch published, which is what makes its lead_outcomes
+// rows count (batch_ids.h).
 //
 // Thread safety: one thread at a time.
 
@@ -45,7 +47,12 @@ struct VanillasoftWriterConfig {
 // Binds and checks settings. Fails with kInvalidConfig naming the offending key.
 Result<VanillasoftWriterConfig> bind_config(const Settings& settings);
 
-// The factory HADES_PLUGIN exports.
+// OK when output_dir is a directory files can be created in, or can be created (file_checks.h);
+// kInvalidConfig naming the path in the way otherwise. No side effects: the factory runs it, so
+// `hades validate` reports it.
+Status check_output_dir(const VanillasoftWriterConfig& config);
+
+// The factory HADES_PLUGIN exports. Fails when bind_config() or check_output_dir() does.
 Result<std::unique_ptr<Plugin>> create(const Settings& settings);
 
 // "HADES-{workflow}-{YYYYMMDD-HHMMSS}" from an ISO-8601 UTC start time
@@ -64,7 +71,8 @@ class VanillasoftWriter : public Sink {
   explicit VanillasoftWriter(VanillasoftWriterConfig config);
 
   DeliveryGuarantee guarantee() const override { return DeliveryGuarantee::kExactlyOnce; }
-  // Fails with kInvalidConfig when `schema` lacks a field a column needs, naming them all.
+  // Fails with kInvalidConfig when `schema` lacks a field a column needs, naming them all, or
+  // when output_dir cannot be created or written (file_checks.h).
   Status open(Context& ctx, const std::shared_ptr<const Schema>& schema,
               std::string_view token) override;
   Status write(const Chunk& chunk, WriteBatch& batch, Rejects& rejects) override;
@@ -77,6 +85,8 @@ class VanillasoftWriter : public Sink {
  private:
   // Finds each column's fields in `schema`.
   Status resolve_columns(const Schema& schema);
+  // When the rows carry a batch_id: reads the run's batch ID (once) and records the file on it.
+  Status take_batch();
   void append_line(const Row& row, std::string* out) const;
 
   // The input fields of one column, by index.
@@ -89,7 +99,8 @@ class VanillasoftWriter : public Sink {
   std::array<ColumnFields, kColumnCount> fields_;
   std::shared_ptr<const Schema> schema_;
   std::optional<StagedFile> file_;
-  std::string batch_id_;  // "" when the rows belong to no export batch
+  Context* ctx_ = nullptr;  // open()'s, valid until the step ends
+  std::string batch_id_;    // "" until take_batch(), and when the rows belong to no batch
   std::string line_;      // reused for every row
 };
 

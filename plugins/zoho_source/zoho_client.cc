@@ -3,10 +3,14 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <cmath>
 #include <condition_variable>
 #include <deque>
+#include <span>
 #include <thread>
 
+#include "hades/redact.h"
+#include "token_seal.h"
 #include "zoho_query.h"
 
 namespace hades::zoho_source {
@@ -46,8 +50,10 @@ json parse_json(const std::string& body) {
   return body.empty() ? json() : json::parse(body, nullptr, false);
 }
 
-// "INVALID_QUERY: the message (details)" from Zoho's error envelope, or the start of the body.
-std::string describe_error(const HttpResponse& response) {
+// "INVALID_QUERY: the message (details)" from Zoho's error envelope, or the start of the body,
+// with `secrets` and anything shaped like a credential masked: an error body may echo the request
+// (its Authorization header), and a proxy's may be anything.
+std::string describe_error(const HttpResponse& response, std::span<const std::string> secrets) {
   const json body = parse_json(response.body);
   if (body.is_object() && body.contains("code")) {
     std::string text = body["code"].is_string() ? body["code"].get<std::string>() : "?";
@@ -55,14 +61,31 @@ std::string describe_error(const HttpResponse& response) {
       text += ": " + body["message"].get<std::string>();
     }
     if (body.contains("details") && !body["details"].empty()) {
-      text += " (" + body["details"].dump() + ")";
+      text += " (" + body["details"].dump(-1, ' ', false, json::error_handler_t::replace) + ")";
     }
-    return text;
+    return quote_body(text, secrets);
   }
   if (response.body.empty()) return "empty body";
-  std::string start = response.body.substr(0, 120);
-  std::replace(start.begin(), start.end(), '\n', ' ');
-  return "body: " + start;
+  return "body: " + quote_body(response.body, secrets);
+}
+
+// A token reply's lifetime in seconds: `expires_in_sec`, else `expires_in` (milliseconds in old
+// replies), else an hour. Anything that is not a sane number of seconds counts as an hour too.
+std::int64_t token_ttl(const json& body) {
+  constexpr double kMaxTtl = 30.0 * 86400;
+  double ttl = 3600;
+  if (body.contains("expires_in_sec") && body["expires_in_sec"].is_number()) {
+    ttl = body["expires_in_sec"].get<double>();
+  } else if (body.contains("expires_in") && body["expires_in"].is_number()) {
+    ttl = body["expires_in"].get<double>();
+    if (ttl > 86400) ttl /= 1000;  // old replies count milliseconds
+  }
+  if (!std::isfinite(ttl) || ttl < 1 || ttl > kMaxTtl) return 3600;
+  return static_cast<std::int64_t>(ttl);
+}
+
+std::string string_field(const json& body, const char* key) {
+  return body.contains(key) && body[key].is_string() ? body[key].get<std::string>() : "";
 }
 
 std::string code_of(const HttpResponse& response) {
@@ -77,6 +100,13 @@ bool transient(int status) { return status == 429 || status >= 500; }
 
 }  // namespace
 
+bool is_printable_token(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    const auto b = static_cast<unsigned char>(c);
+    return b >= 0x21 && b < 0x7f;
+  });
+}
+
 ZohoClient::ZohoClient(ZohoClientConfig config, std::unique_ptr<HttpClient> http, Context& ctx)
     : config_(std::move(config)),
       http_(std::move(http)),
@@ -85,6 +115,10 @@ ZohoClient::ZohoClient(ZohoClientConfig config, std::unique_ptr<HttpClient> http
 
 std::string ZohoClient::cache_key() const {
   return sha256_hex(config_.accounts_url + "\n" + config_.client_id + "\n" + config_.refresh_token);
+}
+
+std::string ZohoClient::seal_key() const {
+  return config_.client_secret + "\n" + config_.refresh_token;
 }
 
 Status ZohoClient::prepare() {
@@ -103,19 +137,22 @@ Result<std::optional<ZohoClient::Token>> ZohoClient::load_cached() {
   if (!rows.ok()) return rows.status().with_context("zoho_source: reading the token cache");
   if (rows->rows.empty()) return std::optional<Token>();
   const auto& row = rows->rows[0];
-  return std::optional<Token>(Token{to_text(row[0]), to_text(row[1]), as_int(row[2]).value_or(0)});
+  // A row this client cannot open (written in clear by an older hades, or damaged) is a miss.
+  std::optional<std::string> access = open_token(to_text(row[0]), seal_key());
+  if (!access || !is_printable_token(*access)) return std::optional<Token>();
+  return std::optional<Token>(Token{*access, to_text(row[1]), as_int(row[2]).value_or(0)});
 }
 
 Status ZohoClient::store_cached(const Token& token, std::int64_t expires_at) {
   WriteBatch batch;
-  batch.add(
-      "INSERT INTO " + config_.token_table +
-          " (cache_key, access_token, api_domain, expires_at, refresh_at, updated_at)"
-          " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (cache_key) DO UPDATE SET access_token ="
-          " excluded.access_token, api_domain = excluded.api_domain, expires_at ="
-          " excluded.expires_at, refresh_at = excluded.refresh_at, updated_at ="
-          " excluded.updated_at",
-      {cache_key(), token.access, token.api_domain, expires_at, token.refresh_at, unix_now()});
+  batch.add("INSERT INTO " + config_.token_table +
+                " (cache_key, access_token, api_domain, expires_at, refresh_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (cache_key) DO UPDATE SET access_token ="
+                " excluded.access_token, api_domain = excluded.api_domain, expires_at ="
+                " excluded.expires_at, refresh_at = excluded.refresh_at, updated_at ="
+                " excluded.updated_at",
+            {cache_key(), seal_token(token.access, seal_key()), token.api_domain, expires_at,
+             token.refresh_at, unix_now()});
   return ctx_.database().apply(batch).with_context("zoho_source: caching the access token");
 }
 
@@ -179,52 +216,77 @@ Result<ZohoClient::Token> ZohoClient::request_token() {
       continue;
     }
     const json body = parse_json(response->body);
-    if (body.is_object() && body.contains("access_token") && body["access_token"].is_string()) {
-      const std::int64_t now = unix_now();
-      std::int64_t ttl = 3600;
-      if (body.contains("expires_in_sec") && body["expires_in_sec"].is_number()) {
-        ttl = body["expires_in_sec"].get<std::int64_t>();
-      } else if (body.contains("expires_in") && body["expires_in"].is_number()) {
-        ttl = body["expires_in"].get<std::int64_t>();
-        if (ttl > 86400) ttl /= 1000;  // old replies count milliseconds
-      }
-      // A token shorter-lived than twice the margin is used for half its life.
-      const std::int64_t margin = std::min<std::int64_t>(kRefreshMargin.count(), ttl / 2);
-      Token token{body["access_token"].get<std::string>(), body.value("api_domain", std::string()),
-                  now + ttl - margin};
-      HADES_RETURN_IF_ERROR(store_cached(token, now + ttl));
-      ctx_.log().info("zoho_source: new access token, valid " + std::to_string(ttl) + " s");
-      return token;
-    }
-    const std::string error =
-        body.is_object() && body.contains("error") && body["error"].is_string()
-            ? body["error"].get<std::string>()
-            : "";
-    if (error == "invalid_client") {
-      return Status::remote(
-          "zoho_source: the token request failed: invalid_client (a wrong client id or secret, "
-          "or an accounts URL of another data centre)");
-    }
-    if (error == "invalid_code") {
-      return Status::remote(
-          "zoho_source: the token request failed: invalid_code (the refresh token is wrong, "
-          "revoked or belongs to another client)");
-    }
-    const std::string description = body.is_object() ? body.value("error_description", "") : "";
-    if (error == "Access Denied") {
-      // Retrying now would only extend the throttle: stop, and let the next run try later.
-      return Status::remote(
-          "zoho_source: Zoho refused the token request (too many token "
-          "requests for this refresh token; try again after some minutes)" +
-              (description.empty() ? "" : ": " + description),
+    if (!body.is_object() && response->status == 200) {
+      // Cut short or garbled on the way: worth another try. The body may hold the token.
+      last = Status::remote(
+          "zoho_source: the token endpoint answered HTTP 200 with a body that is "
+          "not a JSON object: " +
+              quote_body(response->body, secrets("")),
           true);
+      continue;
     }
-    return Status::remote("zoho_source: the token request failed with HTTP " +
-                          std::to_string(response->status) + ": " +
-                          (error.empty() ? describe_error(*response) : error));
+    if (body.is_object() && body.contains("access_token")) return accept_token(body);
+    return token_refused(*response, body);
   }
   return last.with_context("zoho_source: the token request failed after " +
                            std::to_string(config_.max_attempts) + " attempts");
+}
+
+Result<ZohoClient::Token> ZohoClient::accept_token(const json& body) {
+  // The token goes into an Authorization header and api_domain into request URLs: a line break
+  // in either would split the request. Neither is ever quoted.
+  const std::string access = string_field(body, "access_token");
+  if (!is_printable_token(access)) {
+    return Status::remote(
+        "zoho_source: the token endpoint answered with an access_token that is "
+        "not one line of printable text");
+  }
+  const std::string api_domain = string_field(body, "api_domain");
+  if (!api_domain.empty() &&
+      (!is_printable_token(api_domain) ||
+       !(api_domain.starts_with("https://") || api_domain.starts_with("http://")))) {
+    return Status::remote("zoho_source: the token reply's api_domain '" +
+                          quote_body(api_domain, secrets(access), 100) + "' is not an http(s) URL");
+  }
+  const std::int64_t now = unix_now();
+  const std::int64_t ttl = token_ttl(body);
+  // A token shorter-lived than twice the margin is used for half its life.
+  const std::int64_t margin = std::min<std::int64_t>(kRefreshMargin.count(), ttl / 2);
+  Token token{access, api_domain, now + ttl - margin};
+  HADES_RETURN_IF_ERROR(store_cached(token, now + ttl));
+  ctx_.log().info("zoho_source: new access token, valid " + std::to_string(ttl) + " s");
+  return token;
+}
+
+Status ZohoClient::token_refused(const HttpResponse& response, const json& body) const {
+  const std::string error = body.is_object() ? string_field(body, "error") : "";
+  // Retrying cannot fix these: the scheduler must not either (exit 2, docs/exit-codes.md).
+  if (error == "invalid_client") {
+    return Status::invalid_config(
+        "zoho_source: the token request failed: invalid_client (a wrong client id or secret, "
+        "or an accounts URL of another data centre)");
+  }
+  if (error == "invalid_code" || error == "invalid_grant") {
+    return Status::invalid_config(
+        "zoho_source: the token request failed: " + error +
+        " (the refresh token is wrong, revoked or belongs to another client)");
+  }
+  const std::string description = body.is_object() ? string_field(body, "error_description") : "";
+  if (error == "Access Denied") {
+    // Retrying now would only extend the throttle: stop, and let the next run try later.
+    return Status::remote(
+        "zoho_source: Zoho refused the token request (too many token "
+        "requests for this refresh token; try again after some minutes)" +
+            (description.empty() ? "" : ": " + quote_body(description, secrets(""))),
+        true);
+  }
+  return Status::remote(
+      "zoho_source: the token request failed with HTTP " + std::to_string(response.status) + ": " +
+      (error.empty() ? describe_error(response, secrets("")) : quote_body(error, secrets(""))));
+}
+
+std::vector<std::string> ZohoClient::secrets(const std::string& access) const {
+  return {config_.client_id, config_.client_secret, config_.refresh_token, access};
 }
 
 Status ZohoClient::backoff(int retry) {
@@ -400,24 +462,26 @@ Result<ApiReply> ZohoClient::call(const std::string& method, const std::string& 
                               true);
       } else if (status == 401 && (code == "INVALID_TOKEN" || code == "AUTHENTICATION_FAILURE")) {
         if (refreshed) {
-          return Status::remote("zoho_source: " + what + ": HTTP 401 " + describe_error(*response) +
+          return Status::remote("zoho_source: " + what + ": HTTP 401 " +
+                                describe_error(*response, secrets(used_token)) +
                                 ", again after refreshing the access token");
         }
         refreshed = true;
         HADES_RETURN_IF_ERROR(refresh_after(used_token));
         continue;  // the retry with the new token is not a backoff attempt
       } else if (status == 429 && code == "LIMIT_EXCEEDED") {
-        return Status::remote(
-            "zoho_source: " + what + ": the org's Zoho API credits are exhausted (HTTP 429 " +
-                describe_error(*response) + "); run again when they are renewed to resume",
-            true);
+        return Status::remote("zoho_source: " + what +
+                                  ": the org's Zoho API credits are exhausted (HTTP 429 " +
+                                  describe_error(*response, secrets(used_token)) +
+                                  "); run again when they are renewed to resume",
+                              true);
       } else if (transient(status)) {
         last = Status::remote("zoho_source: " + what + ": HTTP " + std::to_string(status) + " " +
-                                  describe_error(*response),
+                                  describe_error(*response, secrets(used_token)),
                               true);
       } else {
         return Status::remote("zoho_source: " + what + ": HTTP " + std::to_string(status) + " " +
-                              describe_error(*response));
+                              describe_error(*response, secrets(used_token)));
       }
     }
     if (attempt == config_.max_attempts) break;

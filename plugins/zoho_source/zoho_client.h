@@ -5,10 +5,11 @@
 // success means `access_token` is present (Zoho answers some failures with HTTP 200 and
 // {"error":...}). It is cached with its expiry in the job's database (table `token_table`, keyed
 // by a SHA-256 of accounts URL, client id and refresh token, so accounts never collide and the
-// refresh token is never stored), shared by every run and plugin instance, and refreshed five
-// minutes before it expires. One refresher at a time per client (a mutex): a caller whose token
-// was refused refreshes only if nobody has replaced that token yet, so simultaneous 401s cost
-// one token request (Zoho allows 10 per 10 minutes).
+// refresh token is never stored; the access token sealed with a key derived from the client
+// secret and the refresh token, token_seal.h), shared by every run and plugin instance, and
+// refreshed five minutes before it expires. One refresher at a time per client (a mutex): a caller
+// whose token was refused refreshes only if nobody has replaced that token yet, so simultaneous
+// 401s cost one token request (Zoho allows 10 per 10 minutes).
 //
 // API calls: `Authorization: Zoho-oauthtoken`, against the token's api_domain (or `api_url`).
 // 429, 5xx (whatever their body), resets and timeouts are retried with exponential backoff,
@@ -18,8 +19,15 @@
 // spent) fails at once with a retryable kRemote status: the step stops, its checkpoint keeps what
 // was committed, and the next run resumes.
 //
+// A refused client (`invalid_client`) or refresh token (`invalid_code`, `invalid_grant`) is
+// kInvalidConfig (exit 2: retrying cannot help) and not retried; a token reply that is not a JSON
+// object (cut short on the way) is retried like a 5xx.
+//
 // Secrets (client id and secret, refresh token, access token) never appear in a message or log
-// line this class writes. Each call is logged at debug level: method, path, status, time.
+// line this class writes: a reply is quoted only through quote_body() (hades/redact.h), with
+// them and anything shaped like a credential masked. The access token and api_domain of a token
+// reply must be one line of printable text (they go into a header and a URL). Each call is
+// logged at debug level: method, path, status, time.
 //
 // Thread safety: use from one thread (the Context's). read_ahead() runs HTTP exchanges on a
 // helper thread; while it does, no other thread uses the HttpClient (a request that is not the
@@ -39,6 +47,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "hades/context.h"
 #include "hades/http.h"
@@ -65,6 +74,10 @@ struct ApiReply {
   int status = 0;
   nlohmann::json body;
 };
+
+// True when `text` is one non-empty run of printable ASCII without blanks: what a credential, an
+// access token or a URL sent in a request line or header must be.
+bool is_printable_token(std::string_view text);
 
 // How early a cached token is replaced.
 inline constexpr std::chrono::seconds kRefreshMargin{300};
@@ -129,10 +142,19 @@ class ZohoClient {
   Status refresh_after(const std::string& refused);
   Status refresh_locked();
   Result<Token> request_token();
+  // A token reply with an access_token: checked, cached and returned.
+  Result<Token> accept_token(const nlohmann::json& body);
+  // Why a token reply without an access_token is refused; invalid_client and a bad refresh token
+  // are kInvalidConfig (exit 2), a throttle retryable.
+  Status token_refused(const HttpResponse& response, const nlohmann::json& body) const;
+  // What messages must never show: the credentials and the access token `access`.
+  std::vector<std::string> secrets(const std::string& access) const;
   Result<std::optional<Token>> load_cached();
   Status store_cached(const Token& token, std::int64_t expires_at);
   Status backoff(int attempt);
   std::string cache_key() const;
+  // What the cached access token is sealed with (token_seal.h): never stored.
+  std::string seal_key() const;
 
   ZohoClientConfig config_;
   std::unique_ptr<HttpClient> http_;

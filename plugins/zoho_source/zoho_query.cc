@@ -55,7 +55,12 @@ Result<Position> decode_position(std::string_view text) {
   };
   const json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return bad("not a JSON object");
-  if (doc.value("v", 0) != kCursorVersion) return bad("unknown version");
+  // Typed reads only: json::value() throws when the stored type differs ({"v":"r"}, found by
+  // fuzz_zoho_page_hint), and a checkpoint that is not ours must be kCorruption, not a throw.
+  const json& version = doc.contains("v") ? doc["v"] : json();
+  if (!version.is_number_integer() || version.get<std::int64_t>() != kCursorVersion) {
+    return bad("unknown version");
+  }
   if (!doc.contains("walk")) {
     if (doc.size() != 3 || !doc.contains("modified") || !doc.contains("id")) {
       return bad("unknown keys");

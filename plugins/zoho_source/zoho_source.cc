@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "hades/plugin_export.h"
+#include "hades/redact.h"
 
 namespace hades::zoho_source {
 
@@ -70,7 +71,8 @@ bool is_identifier(std::string_view name) {
 }
 
 bool is_http_url(std::string_view url) {
-  return (url.starts_with("http://") || url.starts_with("https://")) && !url.ends_with("/");
+  return (url.starts_with("http://") || url.starts_with("https://")) && !url.ends_with("/") &&
+         is_printable_token(url);
 }
 
 std::string trim_slash(std::string url) {
@@ -97,10 +99,11 @@ Status bind_client(const Settings& settings, ZohoClientConfig* client) {
   client->refresh_token = settings.get_string_or("refresh_token", "");
   client->token_table = settings.get_string_or("token_table", "zoho_oauth_tokens");
   if (!is_http_url(client->accounts_url)) {
-    return invalid("`accounts_url` must be an http(s) URL, got '" + client->accounts_url + "'");
+    return invalid("`accounts_url` must be an http(s) URL, got '" +
+                   printable(client->accounts_url) + "'");
   }
   if (!client->api_url.empty() && !is_http_url(client->api_url)) {
-    return invalid("`api_url` must be an http(s) URL, got '" + client->api_url + "'");
+    return invalid("`api_url` must be an http(s) URL, got '" + printable(client->api_url) + "'");
   }
   const std::string& v = client->api_version;
   if (v.size() != 2 || v[0] != 'v' || v[1] < '2' || v[1] > '8') {
@@ -108,6 +111,16 @@ Status bind_client(const Settings& settings, ZohoClientConfig* client) {
   }
   if (client->client_id.empty() || client->client_secret.empty() || client->refresh_token.empty()) {
     return invalid("`client_id`, `client_secret` and `refresh_token` must not be empty");
+  }
+  // A line break pasted with a credential (an env file with CRLF endings) would travel into the
+  // token request; the value is never quoted, it is a secret.
+  for (const auto& [name, value] : {std::pair{"client_id", &client->client_id},
+                                    std::pair{"client_secret", &client->client_secret},
+                                    std::pair{"refresh_token", &client->refresh_token}}) {
+    if (!is_printable_token(*value)) {
+      return invalid("`" + std::string(name) +
+                     "` contains a space, a line break or another control character");
+    }
   }
   if (!is_identifier(client->token_table)) {
     return invalid("`token_table` must be an identifier, got '" + client->token_table + "'");
@@ -401,7 +414,10 @@ Status ZohoSource::accept_page(json body) {
     return Status::remote("zoho_source: " + config_.module + ": a reply without a data array");
   }
   const json& info = body.contains("info") ? body["info"] : json();
-  const bool more = info.is_object() && info.value("more_records", false);
+  // Typed: json::value() throws when Zoho (or a proxy) sends another type (found by
+  // fuzz_zoho_replies); anything but `true` means no more records.
+  const bool more = info.is_object() && info.contains("more_records") &&
+                    info["more_records"].is_boolean() && info["more_records"].get<bool>();
   json& data = body["data"];
   if (data.empty() || !more) done_ = true;
   for (json& row : data) pending_.push_back(std::move(row));

@@ -233,12 +233,20 @@ bool has_sorted_run(const ExportDir& victim) {
 bool start_and_kill(const ExportDir& victim, KillWhen when, std::uintmax_t kill_at_bytes = 0) {
   Process run = victim.start();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  const std::string rejects =
-      victim.dir().file("var/rejects/export_leads/export.run-1.jsonl.partial");
+  // Named export.run-1.<database id>.jsonl.partial (docs/architecture.md, "Rejects").
+  const auto rejects_started = [&] {
+    std::error_code ec;
+    for (const auto& entry :
+         fs::directory_iterator(victim.dir().file("var/rejects/export_leads"), ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.starts_with("export.run-1.") && name.ends_with(".jsonl.partial")) return true;
+    }
+    return false;
+  };
   const auto reached = [&] {
     switch (when) {
       case KillWhen::kReading:
-        return fs::exists(rejects);
+        return rejects_started();
       case KillWhen::kSorting:
         return has_sorted_run(victim);
       case KillWhen::kWriting:

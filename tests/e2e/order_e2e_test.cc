@@ -407,7 +407,12 @@ BOOST_AUTO_TEST_CASE(a_key_that_is_no_column_stops_the_run_with_exit_2_at_its_li
 BOOST_AUTO_TEST_CASE(the_order_by_examples_of_the_docs_validate) {
   const std::string docs = testing::read_file(testing::source_dir() + "/docs/job-file.md");
   static const std::regex kBlock("```yaml\n([\\s\\S]*?)```");
+  // Run where a user would: beside the inputs the examples name, with the shipped icp.yaml.
   testing::TempDir dir;
+  std::filesystem::create_directories(dir.file("var/demo"));
+  std::filesystem::create_directories(dir.file("config"));
+  testing::write_file(dir.file("var/demo/leads-intent.csv"), "person_id\n");
+  std::filesystem::copy_file(testing::source_dir() + "/config/icp.yaml", dir.file("config/icp.yaml"));
   int checked = 0;
   for (auto it = std::sregex_iterator(docs.begin(), docs.end(), kBlock);
        it != std::sregex_iterator(); ++it) {
@@ -416,7 +421,7 @@ BOOST_AUTO_TEST_CASE(the_order_by_examples_of_the_docs_validate) {
     const std::string file = dir.file("example-" + std::to_string(++checked) + ".yaml");
     testing::write_file(file, text);
     const ProcessResult r =
-        testing::run_process({testing::hades_binary(), "validate", file}, testing::source_dir(),
+        testing::run_process({testing::hades_binary(), "validate", file}, dir.path(),
                              {{"HADES_DB", "sqlite://" + dir.file("hades.db")}});
     BOOST_TEST(r.exit_code == 0, text << r.err);
   }

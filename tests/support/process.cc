@@ -1,6 +1,7 @@
 #include "process.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -34,7 +35,7 @@ std::string env_or_throw(const char* name) {
 }  // namespace
 
 Process::Process(const std::vector<std::string>& argv, const std::string& cwd,
-                 const std::map<std::string, std::string>& env) {
+                 const std::map<std::string, std::string>& env, RunAs run_as) {
   char out_template[] = "/tmp/hades-test-out-XXXXXX";
   char err_template[] = "/tmp/hades-test-err-XXXXXX";
   const int out_fd = mkstemp(out_template);
@@ -54,6 +55,11 @@ Process::Process(const std::vector<std::string>& argv, const std::string& cwd,
     dup2(err_fd, STDERR_FILENO);
     const int null_fd = open("/dev/null", O_RDONLY);
     dup2(null_fd, STDIN_FILENO);
+    constexpr uid_t kNobody = 65534;
+    if (run_as == RunAs::kUnprivileged && geteuid() == 0 &&
+        (setgroups(0, nullptr) != 0 || setgid(kNobody) != 0 || setuid(kNobody) != 0)) {
+      _exit(127);
+    }
     if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(127);
     for (const auto& [key, value] : env) setenv(key.c_str(), value.c_str(), 1);
     std::vector<char*> args;
@@ -104,8 +110,9 @@ ProcessResult Process::wait(double timeout_seconds) {
 }
 
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& cwd,
-                          const std::map<std::string, std::string>& env, double timeout_seconds) {
-  Process process(argv, cwd, env);
+                          const std::map<std::string, std::string>& env, double timeout_seconds,
+                          RunAs run_as) {
+  Process process(argv, cwd, env, run_as);
   return process.wait(timeout_seconds);
 }
 

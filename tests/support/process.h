@@ -21,12 +21,18 @@ struct ProcessResult {
   std::string err;       // stderr
 };
 
+// Who a child runs as. kUnprivileged: when the test runs as root (CI does), the child drops to
+// uid/gid 65534 (nobody) before exec, so that file permissions apply to it (root ignores them);
+// otherwise it runs as the caller, to whom they apply anyway. Its cwd must then be reachable by
+// everyone.
+enum class RunAs { kCaller, kUnprivileged };
+
 // A started child process. Destroying a still-running Process kills it (SIGKILL) and reaps it.
 class Process {
  public:
   // Starts `argv` (argv[0] is the program path) in `cwd` with `env` added to this environment.
   Process(const std::vector<std::string>& argv, const std::string& cwd,
-          const std::map<std::string, std::string>& env = {});
+          const std::map<std::string, std::string>& env = {}, RunAs run_as = RunAs::kCaller);
   ~Process();
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
@@ -48,7 +54,7 @@ class Process {
 // Runs to completion.
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& cwd,
                           const std::map<std::string, std::string>& env = {},
-                          double timeout_seconds = 300);
+                          double timeout_seconds = 300, RunAs run_as = RunAs::kCaller);
 
 // The hades binary and plugin directory of this build (from CTest's environment).
 std::string hades_binary();

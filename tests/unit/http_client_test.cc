@@ -137,10 +137,33 @@ BOOST_AUTO_TEST_CASE(transport_failures_are_retryable_and_bad_urls_are_config_er
   BOOST_TEST(refused.status().code() == StatusCode::kRemote);
   BOOST_TEST(refused.status().retryable());
 
-  for (const char* url : {"ftp://example.com/", "http://:80/", "http://host:99999/",
-                          "http://user:pw@host/", "example.com"}) {
+  for (const char* url :
+       {"ftp://example.com/", "http://:80/", "http://host:99999/", "http://user:pw@host/",
+        "example.com", "http://host/a b", "http://host/x\r\nX-Injected: 1"}) {
     BOOST_TEST(get(*client, url).status().code() == StatusCode::kInvalidConfig, url);
   }
+}
+
+// A token with a line break (from a file saved with CRLF, or a server's reply) became an extra
+// header of the request; it is refused before anything is sent, and the value is not quoted.
+BOOST_AUTO_TEST_CASE(a_header_value_with_a_line_break_is_refused_unsent) {
+  auto client = make_http_client();
+  for (const std::string& value :
+       {std::string("Bearer tok-4711\r\nX-Injected: 1"), std::string("Bearer tok-4711\n"),
+        std::string("Bearer tok-4711\0x", 17)}) {
+    HttpRequest request;
+    request.url = "http://127.0.0.1:9/";
+    request.headers = {{"Authorization", value}};
+    const Result<HttpResponse> sent = client->send(request);
+    BOOST_TEST(sent.status().code() == StatusCode::kInvalidConfig);
+    BOOST_TEST(sent.status().message() ==
+               "the value of HTTP header Authorization contains a line break or another control "
+               "character");
+  }
+  HttpRequest bad_name;
+  bad_name.url = "http://127.0.0.1:9/";
+  bad_name.headers = {{"X-A\r\nB", "1"}};
+  BOOST_TEST(client->send(bad_name).status().code() == StatusCode::kInvalidConfig);
 }
 
 }  // namespace

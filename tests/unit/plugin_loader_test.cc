@@ -3,8 +3,13 @@
 
 #include "hades/page.h"
 
+#include <elf.h>
+
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 
 #include "process.h"
 #include "test_support.h"
@@ -64,6 +69,69 @@ BOOST_AUTO_TEST_CASE(an_unknown_plugin_lists_the_known_ones) {
   BOOST_TEST(contains(loaded.status().message(), "csv_source"), loaded.status().message());
 }
 
+// Where the last loadable segment of the ELF library `path` ends.
+std::uintmax_t loadable_end(const std::string& path) {
+  const std::string bytes = testing::read_file(path);
+  Elf64_Ehdr header{};
+  std::memcpy(&header, bytes.data(), sizeof header);
+  std::uintmax_t end = 0;
+  for (unsigned i = 0; i < header.e_phnum; ++i) {
+    Elf64_Phdr segment{};
+    std::memcpy(&segment, bytes.data() + header.e_phoff + i * sizeof segment, sizeof segment);
+    if (segment.p_type == PT_LOAD) end = std::max(end, segment.p_offset + segment.p_filesz);
+  }
+  return end;
+}
+
+// A copy of the real csv_source library cut to `size` bytes (or replaced by `bytes`), alone in a
+// plugin directory of its own.
+struct DamagedPlugin {
+  testing::TempDir dir;
+  std::string path = dir.file("hades_csv_source.so");
+  explicit DamagedPlugin(std::uintmax_t size) {
+    std::filesystem::copy_file(
+        std::string(std::getenv("HADES_PLUGIN_DIR")) + "/hades_csv_source.so", path);
+    std::filesystem::resize_file(path, size);
+  }
+  explicit DamagedPlugin(const std::string& bytes) { testing::write_file(path, bytes); }
+};
+
+// Before dlopen() checked the file, a truncated library killed the process with SIGBUS.
+BOOST_AUTO_TEST_CASE(refuses_a_truncated_or_corrupt_library_naming_the_file) {
+  // Debug sections after the loadable segments are never mapped: cut inside the segments.
+  const std::uintmax_t loaded_bytes =
+      loadable_end(std::string(std::getenv("HADES_PLUGIN_DIR")) + "/hades_csv_source.so");
+  BOOST_REQUIRE(loaded_bytes > 8192);
+  for (const std::uintmax_t size : {loaded_bytes - 1, loaded_bytes / 2, std::uintmax_t{8192},
+                                    std::uintmax_t{100}, std::uintmax_t{0}}) {
+    DamagedPlugin damaged(size);
+    PluginRegistry plugins({damaged.dir.path()});
+    auto loaded = plugins.load("csv_source");
+    BOOST_TEST(loaded.status().code() == StatusCode::kPluginAbi, size);
+    BOOST_TEST(contains(loaded.status().message(), damaged.path), loaded.status().message());
+  }
+  for (const std::string& bytes :
+       {std::string("#!/bin/sh\necho not a library\n"), std::string("\x7f"
+                                                                    "ELF") +
+                                                            std::string(60, '\xff')}) {
+    DamagedPlugin damaged(bytes);
+    PluginRegistry plugins({damaged.dir.path()});
+    auto loaded = plugins.load("csv_source");
+    BOOST_TEST(loaded.status().code() == StatusCode::kPluginAbi);
+    BOOST_TEST(contains(loaded.status().message(), damaged.path), loaded.status().message());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_plugin_names_the_directories_searched) {
+  testing::TempDir empty;
+  PluginRegistry plugins({empty.path(), testing::test_plugin_dir()});
+  auto loaded = plugins.load("nosuch_source");
+  BOOST_TEST(loaded.status().code() == StatusCode::kInvalidConfig);
+  BOOST_TEST(contains(loaded.status().message(),
+                      "searched " + empty.path() + ", " + testing::test_plugin_dir()),
+             loaded.status().message());
+}
+
 BOOST_AUTO_TEST_CASE(a_plugin_object_keeps_its_library_loaded) {
   std::unique_ptr<PluginInstance<Plugin>> instance;
   {
@@ -74,8 +142,10 @@ BOOST_AUTO_TEST_CASE(a_plugin_object_keeps_its_library_loaded) {
     BOOST_TEST(plugin_kind_name((*info)->kind) == "source");
     BOOST_TEST((*info)->api_major == kApiMajor);
     BOOST_TEST(!(*info)->settings.empty());
+    testing::TempDir dir;
+    testing::write_file(dir.file("in.csv"), "id\n1\n");
     Settings settings;
-    settings.set("path", std::string("/nonexistent.csv"));
+    settings.set("path", dir.file("in.csv"));  // the factory checks that it can be read
     auto made = plugins.create("csv_source", settings);
     BOOST_REQUIRE_MESSAGE(made.ok(), made.status().to_string());
     instance = std::make_unique<PluginInstance<Plugin>>(std::move(made).value());

@@ -33,6 +33,8 @@ HADES_APT_PACKAGES=(
   libutf8proc-dev  # Unicode NFKC and case folding of company names (plugins/common/crm_text.cc)
   python3  # test scripts and fake servers
   sqlite3  # tests and tools/demo inspect databases with the CLI
+  clang  # tools/fuzz: the fuzz targets are built with clang
+  libclang-rt-14-dev  # tools/fuzz: libFuzzer and clang's sanitizer runtimes
   python3-yaml  # bench/export_reference.py
   python3-pandas  # bench/calibrate_pandas.py
   python3-statsmodels  # calibrator tests: independent oracle (Wilson interval)

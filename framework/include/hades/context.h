@@ -79,7 +79,10 @@ class HADES_API Context {
 
   // Returns the run-level value `key`. The first call in a run computes it with `make` and stores
   // it with the run, atomically with nothing else; later calls and resumed runs get the stored
-  // value. Use it for anything a resumed run must reuse (a batch id, an output file name).
+  // value. Use it for anything a resumed run must reuse (a batch id, an output file name). A
+  // key ending in "_file" names the final path of a file written through StagedFile: when the
+  // run is abandoned (`--fresh`), the runner removes that file's .partial, which no resume will
+  // ever publish.
   virtual Result<std::string> frozen_value(
       std::string_view key, const std::function<Result<std::string>(Database&)>& make) = 0;
 

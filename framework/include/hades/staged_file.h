@@ -33,7 +33,9 @@ class StagedFile {
   // With a token from flush(), it is cut back to that offset; when the partial file is gone
   // because an earlier attempt already published `path`, the StagedFile is in the published
   // state (Append fails, Publish succeeds). Fails with kCorruption when the partial file is
-  // shorter than the token (committed bytes lost) or the token is not one of ours.
+  // shorter than the token (committed bytes lost) or the token is not one of ours, and with
+  // kInvalidConfig when the partial file cannot be opened for good (a missing or read-only
+  // directory: file_checks.h).
   static Result<StagedFile> open(std::string path, std::string_view token);
 
   StagedFile(StagedFile&& other) noexcept;

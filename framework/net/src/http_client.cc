@@ -19,6 +19,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <memory>
@@ -52,7 +53,38 @@ struct ParsedUrl {
   }
 };
 
+// True when `text` holds a byte that would end or split a request line or header: CR, LF, NUL or
+// another control character (tab aside, which HTTP allows in header values).
+bool has_control(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    const auto b = static_cast<unsigned char>(c);
+    return (b < 0x20 && b != '\t') || b == 0x7f;
+  });
+}
+
+// A header name must be an HTTP token; a value must not smuggle in another header or request.
+// The value is never quoted: it may be a credential.
+Status check_headers(const HttpHeaders& headers) {
+  for (const auto& [name, value] : headers) {
+    const bool token = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+             std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+    });
+    if (!token) return Status::invalid_config("HTTP header name '" + name + "' is malformed");
+    if (has_control(value)) {
+      return Status::invalid_config("the value of HTTP header " + name +
+                                    " contains a line break or another control character");
+    }
+  }
+  return Status::ok_status();
+}
+
 Result<ParsedUrl> parse_url(std::string_view url) {
+  if (has_control(url) || url.find(' ') != std::string_view::npos) {
+    return Status::invalid_config(
+        "URL contains a space, a line break or another control "
+        "character");
+  }
   ParsedUrl out;
   std::string_view rest;
   if (url.starts_with("https://")) {
@@ -117,6 +149,7 @@ class BeastHttpClient final : public HttpClient {
   Result<HttpResponse> send(const HttpRequest& request) override {
     auto url = parse_url(request.url);
     if (!url.ok()) return url.status();
+    HADES_RETURN_IF_ERROR(check_headers(request.headers));
     if (url->tls) HADES_RETURN_IF_ERROR(prepare_tls());
     const auto deadline = Clock::now() + request.timeout;
     const bool reused = conn_ && conn_->key == url->key() && still_open(*conn_);

@@ -240,7 +240,19 @@ BOOST_FIXTURE_TEST_CASE(missing_mapped_header_names_it_and_lists_the_file_header
   const Status s = open_status(config);
   BOOST_TEST(s.code() == StatusCode::kInvalidConfig);
   BOOST_TEST(s.message().find("'E-mail'") != std::string::npos, s.message());
-  BOOST_TEST(s.message().find("Id, Company") != std::string::npos, s.message());
+  BOOST_TEST(s.message().find("'Id', 'Company'") != std::string::npos, s.message());
+}
+
+// A lone CR is data: a header "email\r" is not "email". Printed raw, the CR hid the name in the
+// message on a terminal; it shows as \r.
+BOOST_FIXTURE_TEST_CASE(a_header_with_a_control_character_shows_it_escaped, Fixture) {
+  const std::string path = write("cr.csv", "id,email\r,name\n1,a@b.c,x\n");
+  CsvSourceConfig config = config_for(path);
+  config.columns = {{"email", "email"}};
+  const Status s = open_status(config);
+  BOOST_TEST(s.code() == StatusCode::kInvalidConfig);
+  BOOST_TEST(s.message().find("'email\\r'") != std::string::npos, s.message());
+  BOOST_TEST(s.message().find('\r') == std::string::npos, s.message());
 }
 
 BOOST_FIXTURE_TEST_CASE(duplicate_header_is_an_error, Fixture) {
@@ -259,7 +271,23 @@ BOOST_FIXTURE_TEST_CASE(empty_file_and_bad_header_are_errors, Fixture) {
              StatusCode::kInvalidConfig);
   BOOST_TEST(open_status(config_for(write("unnamed.csv", "a,,c\n1,2,3\n"))).code() ==
              StatusCode::kInvalidConfig);
-  BOOST_TEST(open_status(config_for(dir.file("missing.csv"))).code() == StatusCode::kIo);
+  // Missing is permanent: exit 2, never a retry (docs/exit-codes.md).
+  const Status missing = open_status(config_for(dir.file("missing.csv")));
+  BOOST_TEST(missing.code() == StatusCode::kInvalidConfig);
+  BOOST_TEST(missing.message().find(dir.file("missing.csv")) != std::string::npos);
+}
+
+BOOST_FIXTURE_TEST_CASE(the_factory_refuses_an_input_that_cannot_be_read, Fixture) {
+  Settings settings;
+  settings.set("path", dir.file("missing.csv"));
+  const Result<std::unique_ptr<Plugin>> missing = create(settings);
+  BOOST_TEST(missing.status().code() == StatusCode::kInvalidConfig);
+  BOOST_TEST(missing.status().message() ==
+             "csv_source: `path`: " + dir.file("missing.csv") + " does not exist");
+  settings.set("path", dir.path());
+  BOOST_TEST(create(settings).status().message().find("is a directory") != std::string::npos);
+  settings.set("path", write("ok.csv", "a\n1\n"));
+  BOOST_TEST(create(settings).ok());
 }
 
 BOOST_FIXTURE_TEST_CASE(header_only_file_has_no_rows, Fixture) {
@@ -409,7 +437,8 @@ BOOST_FIXTURE_TEST_CASE(record_larger_than_a_block_grows_the_buffer, Fixture) {
   BOOST_TEST((out.positions == Strings{"big.csv:2", "big.csv:4"}));
 }
 
-BOOST_FIXTURE_TEST_CASE(record_longer_than_the_limit_is_an_io_error, Fixture) {
+// The file says the same on every try: exit 2 for a person, not exit 1 for a retry.
+BOOST_FIXTURE_TEST_CASE(record_longer_than_the_limit_is_a_permanent_error, Fixture) {
   const std::string path = write("long.csv", "a\n\"" + std::string(200, 'x') + "\n");
   CsvReaderOptions options;
   options.block_size = 16;
@@ -418,7 +447,7 @@ BOOST_FIXTURE_TEST_CASE(record_longer_than_the_limit_is_an_io_error, Fixture) {
   BOOST_REQUIRE(reader.open(path).ok());
   CsvRecord record;
   const Result<bool> got = reader.next(&record);
-  BOOST_TEST(got.status().code() == StatusCode::kIo);
+  BOOST_TEST(got.status().code() == StatusCode::kInvalidConfig);
   BOOST_TEST(got.status().message().find("line 2") != std::string::npos);
 }
 

@@ -172,6 +172,17 @@ BOOST_AUTO_TEST_CASE(agents_are_read_in_order_and_errors_have_lines) {
              StatusCode::kInvalidConfig);
 }
 
+// Each agent becomes a Contact Owner that VanillaSoft matches to a user's e-mail.
+BOOST_AUTO_TEST_CASE(agents_must_be_e_mail_addresses_and_the_yaml_within_limits) {
+  BOOST_TEST(agents_error("call_center_agents:\n  - a@x\n  - Agent Two\n") ==
+             "icp.yaml:3:5: call_center_agents: 'Agent Two' is not an e-mail address");
+  BOOST_TEST(agents_error("call_center_agents: [a@x, \"b@x\\r\"]\n") ==
+             "icp.yaml:1:27: call_center_agents: 'b@x\\r' is not an e-mail address");
+  BOOST_TEST(agents_error("x: " + std::string(100, '[') + std::string(100, ']') +
+                          "\ncall_center_agents: [a@x]\n") ==
+             "icp.yaml:1:67: call_center_agents: the YAML is nested more than 64 levels deep");
+}
+
 // ---------------------------------------------------------------------------------------------
 // The plugin
 
@@ -202,12 +213,41 @@ std::shared_ptr<const Schema> lead_schema() {
                                                 "intent_score", "distance_miles", "export_rank"});
 }
 
+// Opens `plugin` and applies an empty chunk, which takes the run's batch ID; returns it.
+std::string open_and_take_batch(ExportBatch& plugin, FakeContext& ctx) {
+  const auto opened = plugin.open(ctx, lead_schema());
+  BOOST_REQUIRE_MESSAGE(opened.ok(), opened.status().to_string());
+  Chunk out(*opened);
+  CollectingRejects rejects;
+  BOOST_REQUIRE(plugin.apply(Chunk(lead_schema()), &out, rejects).ok());
+  return plugin.batch_id();
+}
+
+std::int64_t batches(Database& db) {
+  return as_int(db.query("SELECT count(*) FROM hades_batch_ids")->rows.at(0).at(0)).value_or(-1);
+}
+
+// The runner opens the sinks after the transforms: allocating in open() gave a batch to an
+// export whose file could not be opened. The first apply() comes after every sink's open().
+BOOST_AUTO_TEST_CASE(open_allocates_no_batch_the_first_apply_does) {
+  PluginFixture f;
+  auto plugin = f.make("intent");
+  const auto opened = plugin->open(f.ctx, lead_schema());
+  BOOST_REQUIRE_MESSAGE(opened.ok(), opened.status().to_string());
+  BOOST_TEST(plugin->batch_id() == "");
+  BOOST_TEST(batches(*f.db) == 0);
+  BOOST_TEST(f.ctx.make_calls() == 0);
+  Chunk out(*opened);
+  BOOST_REQUIRE(plugin->apply(Chunk(lead_schema()), &out, f.rejects).ok());
+  BOOST_TEST(plugin->batch_id() == "HADES-20260211-001");
+  BOOST_TEST(batches(*f.db) == 1);
+}
+
 BOOST_AUTO_TEST_CASE(leads_get_batch_owner_tags_and_notes) {
   PluginFixture f;
   auto plugin = f.make("intent");
   const auto opened = plugin->open(f.ctx, lead_schema());
   BOOST_REQUIRE_MESSAGE(opened.ok(), opened.status().to_string());
-  BOOST_TEST(plugin->batch_id() == "HADES-20260211-001");
   Chunk in(lead_schema());
   in.append({"p1", std::int64_t{85}, "intent", std::int64_t{2}, "Hot", "High", Value(), Value(),
              std::int64_t{1}},
@@ -248,21 +288,15 @@ BOOST_AUTO_TEST_CASE(leads_get_batch_owner_tags_and_notes) {
 
 BOOST_AUTO_TEST_CASE(a_resumed_run_keeps_its_batch_id_and_the_next_run_gets_the_next) {
   PluginFixture f;
-  BOOST_REQUIRE(f.make("geography")->open(f.ctx, lead_schema()).ok());
-  auto again = f.make("geography");
-  BOOST_REQUIRE(again->open(f.ctx, lead_schema()).ok());
-  BOOST_TEST(again->batch_id() == "HADES-20260211-001");
+  BOOST_TEST(open_and_take_batch(*f.make("geography"), f.ctx) == "HADES-20260211-001");
+  BOOST_TEST(open_and_take_batch(*f.make("geography"), f.ctx) == "HADES-20260211-001");
   BOOST_TEST(f.ctx.make_calls() == 1);
   // Frozen value lost (crash between allocation and freezing): (job, run_id) still finds it.
   FakeContext fresh_context(*f.db);
-  auto third = f.make("geography");
-  BOOST_REQUIRE(third->open(fresh_context, lead_schema()).ok());
-  BOOST_TEST(third->batch_id() == "HADES-20260211-001");
+  BOOST_TEST(open_and_take_batch(*f.make("geography"), fresh_context) == "HADES-20260211-001");
   FakeContext next_run(*f.db);
   next_run.run_info.run_id = 2;
-  auto fourth = f.make("geography");
-  BOOST_REQUIRE(fourth->open(next_run, lead_schema()).ok());
-  BOOST_TEST(fourth->batch_id() == "HADES-20260211-002");
+  BOOST_TEST(open_and_take_batch(*f.make("geography"), next_run) == "HADES-20260211-002");
 }
 
 BOOST_AUTO_TEST_CASE(bad_settings_and_inputs_fail_at_create_or_open) {

@@ -157,10 +157,64 @@ BOOST_AUTO_TEST_CASE(agents_are_optional_but_typed) {
                  .find("call_center_agents[0]: expected text, got a mapping") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(unreadable_file_is_an_io_error) {
+// A missing file stays missing on the next try: exit 2, not a retried exit 1.
+BOOST_AUTO_TEST_CASE(a_missing_file_is_a_config_error_naming_it) {
   const Result<IcpConfig> got = load_icp_config("/nonexistent/icp.yaml");
-  BOOST_TEST(got.status().code() == StatusCode::kIo);
-  BOOST_TEST(got.status().message().rfind("/nonexistent/icp.yaml: cannot open", 0) == 0u);
+  BOOST_TEST(got.status().code() == StatusCode::kInvalidConfig);
+  BOOST_TEST(got.status().message() ==
+             "cannot open icp.yaml /nonexistent/icp.yaml: No such file or directory");
+}
+
+BOOST_AUTO_TEST_CASE(agents_must_be_e_mail_addresses) {
+  const std::string named = error_of(edited("  - \"agent3@example.com\"", "  - \"Agent Three\""));
+  BOOST_TEST(named ==
+                 "icp.yaml:177:5: call_center_agents[2]: 'Agent Three' is not an e-mail "
+                 "address",
+             named);
+  BOOST_TEST(error_of(edited("  - \"agent3@example.com\"", "  - \"a@b@c\""))
+                 .find("is not an e-mail address") != std::string::npos);
+  for (const char* good : {"a@x", "first.last+tag@sub.example.co.uk", "o'brien@example.com"}) {
+    BOOST_TEST(is_email_address(good), good);
+  }
+  for (const char* bad : {"", "@x", "a@", "a b@x", "a@x..y", "a@.x", "a@x.", "<a@x>", "a@x\r",
+                          "a@exa mple.com", "a@ex_ample.com"}) {
+    BOOST_TEST(!is_email_address(bad), bad);
+  }
+}
+
+// The rules take the first tier that fits: a tier after a wider one is never reached.
+BOOST_AUTO_TEST_CASE(tiers_out_of_order_are_errors) {
+  BOOST_TEST(error_of(edited("max_days: 7", "max_days: 2"))
+                 .find("freshness.warm: tiers must be in order of max_days, each above the one "
+                       "before: 2 after 3") != std::string::npos);
+  BOOST_TEST(error_of(edited("max_days: 14", "max_days: 7")).find("7 after 7") !=
+             std::string::npos);
+  BOOST_TEST(error_of(edited("  - min: 101", "  - min: 100"))
+                 .find("employee_scale[1]: tiers must be in order and must not overlap: min 100 "
+                       "is not above the previous tier's max 100") != std::string::npos);
+  BOOST_TEST(error_of(edited("max_miles: 10", "max_miles: 4"))
+                 .find("proximity[1]: tiers must be in order of max_miles, each above the one "
+                       "before: 4 after 5") != std::string::npos);
+}
+
+// Fast and clear, where yaml-cpp said "bad file" or a walk of the tree would never end.
+BOOST_AUTO_TEST_CASE(alias_bombs_deep_nesting_and_huge_files_are_refused) {
+  std::string bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 12; ++i) {
+    bomb += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) bomb += (k ? ", *a" : "*a") + std::to_string(i - 1);
+    bomb += "]\n";
+  }
+  BOOST_TEST(error_of(shipped_text() + bomb)
+                 .find("the YAML expands to more than 100000 nodes once its aliases are "
+                       "followed (an alias bomb?)") != std::string::npos);
+  const std::string deep = std::string(5000, '[') + std::string(5000, ']');
+  const std::string nested = error_of("hard_filters: " + deep);
+  BOOST_TEST(nested == "icp.yaml:1:78: the YAML is nested more than 64 levels deep", nested);
+  BOOST_TEST(error_of(shipped_text() + "# " + std::string(1 << 20, 'x') + "\n")
+                 .find("the YAML is larger than 1048576 bytes") != std::string::npos);
+  // A small alias is fine.
+  BOOST_TEST(parse_icp_config(shipped_text() + "x: &x [1, 2]\ny: [*x, *x]\n", "icp.yaml").ok());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

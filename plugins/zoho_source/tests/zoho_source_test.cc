@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "hades/redact.h"
 #include "process.h"
 #include "sim_client.h"
 #include "sqlite_database.h"
@@ -437,7 +438,8 @@ BOOST_AUTO_TEST_CASE(token_failures_in_a_200_reply_fail_at_once_and_name_the_err
   Harness h(generated_org().data);
   const ReadResult bad_secret =
       h.read(h.settings({{"client_secret", std::string("not-the-secret-4711")}}));
-  BOOST_TEST(bad_secret.status.code() == StatusCode::kRemote);
+  // Retrying cannot fix a refused client: kInvalidConfig, exit 2, never retried by a scheduler.
+  BOOST_TEST(bad_secret.status.code() == StatusCode::kInvalidConfig);
   BOOST_TEST(!bad_secret.status.retryable());
   BOOST_TEST(bad_secret.status.message().find("invalid_client") != std::string::npos,
              bad_secret.status.message());
@@ -445,6 +447,7 @@ BOOST_AUTO_TEST_CASE(token_failures_in_a_200_reply_fail_at_once_and_name_the_err
   BOOST_TEST(h.token_requests() == 1);
   const ReadResult bad_token =
       h.read(h.settings({{"refresh_token", std::string("1000.revoked.4711")}}));
+  BOOST_TEST(bad_token.status.code() == StatusCode::kInvalidConfig);
   BOOST_TEST(bad_token.status.message().find("invalid_code") != std::string::npos,
              bad_token.status.message());
   BOOST_TEST(h.token_requests() == 2);
@@ -533,15 +536,34 @@ BOOST_AUTO_TEST_CASE(secrets_and_access_tokens_never_reach_the_log) {
   }
   BOOST_TEST(debug_lines >= 7);  // every call is logged
   BOOST_TEST(lines.find("POST /crm/v8/coql -> 200") != std::string::npos, lines);
+  // The simulator's access tokens are 1000.<32 hex>.<32 hex>: none may show, in the log or in
+  // the cache, which holds them sealed (token_seal.h).
+  const auto holds_access_token = [](const std::string& text) {
+    return mask_credential_shapes(text) != text;
+  };
   auto tokens = h.db->query("SELECT access_token FROM zoho_oauth_tokens");
   BOOST_TEST_REQUIRE(tokens.ok());
-  std::vector<std::string> secrets = {to_text(tokens->rows.at(0).at(0))};
+  const std::string cached = to_text(tokens->rows.at(0).at(0));
+  BOOST_TEST(cached.starts_with("v1:"), cached);
+  BOOST_TEST(!holds_access_token(cached), cached);
+  BOOST_TEST(!holds_access_token(lines), lines);
   for (const char* key : {"client_id", "client_secret", "refresh_token"}) {
-    secrets.push_back(h.credentials[key].get<std::string>());
-  }
-  for (const std::string& secret : secrets) {
+    const std::string secret = h.credentials[key].get<std::string>();
     BOOST_TEST(lines.find(secret) == std::string::npos, "a secret is in the log");
+    BOOST_TEST(cached.find(secret) == std::string::npos, "a secret is in the cache");
   }
+}
+
+BOOST_AUTO_TEST_CASE(a_cached_token_in_clear_from_an_older_hades_is_replaced) {
+  Harness h(generated_org().data);
+  BOOST_TEST_REQUIRE(h.read(h.settings()).status.ok());
+  WriteBatch clear;
+  clear.add("UPDATE zoho_oauth_tokens SET access_token = '1000.0123456789abcdef.0123456789abcdef'");
+  BOOST_TEST_REQUIRE(h.db->apply(clear).ok());
+  check_vanillasoft_leads(h.read(h.settings()));
+  BOOST_TEST(h.token_requests() == 2);  // the clear row was not used, and is sealed now
+  auto tokens = h.db->query("SELECT access_token FROM zoho_oauth_tokens");
+  BOOST_TEST(to_text(tokens->rows.at(0).at(0)).starts_with("v1:"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

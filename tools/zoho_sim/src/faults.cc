@@ -112,7 +112,9 @@ bool FaultSpec::parse(std::string_view spec, FaultSpec& out, std::string& error)
                                                            {"http500", &result.http500},
                                                            {"http502_html", &result.http502_html},
                                                            {"http503_empty", &result.http503_empty},
-                                                           {"reset", &result.reset}};
+                                                           {"reset", &result.reset},
+                                                           {"token_garbled", &result.token_garbled},
+                                                           {"echo_auth", &result.echo_auth}};
   std::size_t pos = 0;
   while (pos < spec.size()) {
     auto comma = spec.find(',', pos);
@@ -178,6 +180,8 @@ std::string FaultSpec::describe() const {
   add("http502_html", http502_html);
   add("http503_empty", http503_empty);
   add("reset", reset);
+  add("token_garbled", token_garbled);
+  add("echo_auth", echo_auth);
   if (slow.enabled()) {
     items.push_back("slow=" + slow.describe() + ":" + std::to_string(slow_delay.count()) + "ms");
   }

@@ -30,6 +30,8 @@ enum class FaultKind : std::uint64_t {
   kReset,
   kSlow,
   kModify,
+  kTokenGarbled,
+  kEchoAuth,
 };
 
 struct Schedule {
@@ -61,6 +63,12 @@ struct FaultSpec {
   Schedule reset;
   Schedule slow;
   std::chrono::milliseconds slow_delay{3000};
+  // Token requests (1-based, counted apart from API calls) whose grant is answered 200 with the
+  // JSON cut short: the access token in it, the reply unparseable.
+  Schedule token_garbled;
+  // API calls answered 400 INVALID_REQUEST with a body that echoes the request's Authorization
+  // header, as some proxies and error pages do.
+  Schedule echo_auth;
   // Concurrent API calls allowed (Enterprise edition: 20) and the COQL sub-limit (10).
   int concurrency = 20;
   int coql_concurrency = 10;

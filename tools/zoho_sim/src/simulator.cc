@@ -178,6 +178,14 @@ SimResponse Simulator::handle_token(Call& call) {
     call.token_outcome = reply.outcome;
     call.client_hash = reply.client_hash;
     response = json_reply(reply.status, reply.body);
+    const FaultSpec& f = options_.faults;
+    ++fault_token_request_;
+    if (reply.outcome == "granted" &&
+        f.token_garbled.fires(f.seed, FaultKind::kTokenGarbled, fault_token_request_)) {
+      // Cut short on the way: the token is in it, the JSON does not close.
+      call.add_fault("token_garbled");
+      response.body.resize(response.body.size() / 2 + 40);
+    }
   }
   ++token_outcomes_[call.token_outcome];
   response.delay = options_.latency;
@@ -314,6 +322,13 @@ std::optional<SimResponse> Simulator::inject_faults(Call& call, SimResponse& hel
   } else if (f.http500.fires(f.seed, FaultKind::kHttp500, i)) {
     call.add_fault("http500");
     r = error(call, api_error(500, "INTERNAL_ERROR", "Internal Server Error"));
+  } else if (f.echo_auth.fires(f.seed, FaultKind::kEchoAuth, i)) {
+    call.add_fault("echo_auth");
+    const std::string* auth = call.request.header("Authorization");
+    const std::string echoed = auth == nullptr ? "" : *auth;
+    r = error(call, api_error(400, "INVALID_REQUEST",
+                              "the request could not be processed: Authorization: " + echoed,
+                              {{"request_headers", {{"Authorization", echoed}}}}));
   } else if (f.burst429.fires(f.seed, FaultKind::kBurst429, i)) {
     return too_many("burst429");
   } else {
@@ -454,6 +469,7 @@ SimResponse Simulator::control_state(const std::string& what, const json& body) 
     }
     options_.faults = spec;
     fault_call_ = 0;
+    fault_token_request_ = 0;
     return json_reply(200, {{"faults", spec.describe()}});
   }
   if (what == "reset_limits") {

@@ -181,6 +181,7 @@ class Simulator {
   std::int64_t api_calls_ = 0;
   std::int64_t fault_call_ = 0;  // schedule index; restarts when /__sim/faults replaces the plan
   std::int64_t token_requests_ = 0;
+  std::int64_t fault_token_request_ = 0;  // token_garbled's index; restarts like fault_call_
   std::int64_t credits_used_ = 0;
   std::int64_t pages_served_ = 0;
   std::int64_t mutations_ = 0;

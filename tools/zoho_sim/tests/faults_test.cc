@@ -32,7 +32,8 @@ BOOST_AUTO_TEST_CASE(parses_every_item) {
   const FaultSpec f = parsed(
       "token_expiry_every=50,storm401=3@100,burst429=5@20/200,concurrency=2,coql_concurrency=1,"
       "http500=0.02,http502_html=@7,http503_empty=0.02,reset=0.01,slow=0.01:3000ms,"
-      "modify_between_pages=10,modify_count=4,insert_count=2,credits=5000,seed=7");
+      "modify_between_pages=10,modify_count=4,insert_count=2,credits=5000,seed=7,"
+      "token_garbled=@2,echo_auth=2@3");
   BOOST_TEST(f.token_expiry_every == 50);
   BOOST_TEST(f.storm401.start == 100);
   BOOST_TEST(f.storm401.count == 3);
@@ -48,6 +49,8 @@ BOOST_AUTO_TEST_CASE(parses_every_item) {
   BOOST_TEST(f.insert_count == 2);
   BOOST_TEST(f.credits == 5000);
   BOOST_TEST(f.seed == 7u);
+  BOOST_TEST(f.token_garbled.start == 2);
+  BOOST_TEST(f.echo_auth.count == 2);
   BOOST_TEST(parsed(f.describe()).describe() == f.describe());
 }
 

@@ -577,6 +577,23 @@ BOOST_AUTO_TEST_CASE(page_token_chains_stop_at_100000_records) {
 
 BOOST_AUTO_TEST_SUITE(faults)
 
+// What a client must never print: a token in a garbled grant, a header echoed in an error.
+BOOST_AUTO_TEST_CASE(garbled_grants_and_echoed_headers_carry_the_token) {
+  RunningSim sim(make_org(10), with_faults("token_garbled=@2,echo_auth=@2"));
+  const std::string token = sim.grant();
+  const HttpResponse garbled = sim.token_request();
+  BOOST_TEST(garbled.status == 200);
+  BOOST_TEST(json::parse(garbled.body, nullptr, false).is_discarded(), garbled.body);
+  BOOST_TEST(garbled.body.find("\"access_token\":\"1000.") != std::string::npos, garbled.body);
+  const auto replies = list_calls(sim, token, 2);
+  BOOST_TEST((statuses(replies) == std::vector<int>{200, 400}));
+  const json echoed = body_json(replies[1]);
+  BOOST_TEST(echoed["code"] == "INVALID_REQUEST");
+  BOOST_TEST(echoed["details"]["request_headers"]["Authorization"] == "Zoho-oauthtoken " + token);
+  BOOST_TEST(echoed["message"].get<std::string>().find(token) != std::string::npos);
+  BOOST_TEST(stats(sim)["faults"] == json({{"echo_auth", 1}, {"token_garbled", 1}}));
+}
+
 BOOST_AUTO_TEST_CASE(each_scheduled_fault_fires_on_its_call) {
   RunningSim sim(make_org(50), with_faults("http500=@2,http502_html=@3,http503_empty=@4,reset=@5,"
                                            "burst429=2@6,storm401=@8"));

@@ -717,6 +717,10 @@ std::string_view dimension_name(Dimension dimension) {
   return "unknown";
 }
 
+std::string_view verdict_name(Verdict verdict) {
+  return verdict == Verdict::kSupported ? "supported" : "within_noise";
+}
+
 std::optional<std::string_view> census_region(std::string_view state_code) {
   for (const StateRegion& s : kCensusRegions) {
     if (s.code == state_code) return s.region;

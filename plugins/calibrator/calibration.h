@@ -196,6 +196,10 @@ Result<std::vector<BatchRow>> load_batches(Database& db, const OutcomeData& data
 // ---------------------------------------------------------------------------------------------
 // Per dimension and bucket.
 
+// Whether the data support moving a bucket to its suggested score (evidence.h).
+enum class Verdict { kSupported, kWithinNoise };
+std::string_view verdict_name(Verdict verdict);  // "supported", "within_noise"
+
 struct BucketResult {
   std::string bucket;  // "8062", "50-100", "0-5 mi", "High", "Hot", "MA", "South", "unknown"
   std::int64_t n = 0;
@@ -206,6 +210,10 @@ struct BucketResult {
   std::optional<std::int64_t> current_score;  // icp.yaml's, or what the scorer gives it
   std::optional<std::int64_t> suggested_score;
   std::optional<std::int64_t> delta;  // suggested - current
+  // evidence.h: the 95% interval of the suggested score and the verdict; nullopt without a
+  // suggestion or a current score, or before assess_evidence().
+  std::optional<Interval> suggested_interval;
+  std::optional<Verdict> verdict;
   Confidence confidence = Confidence::kLow;
   bool manual_review = true;  // Low confidence, or no suggestion could be made
   bool in_icp = false;        // icp.yaml names this bucket (a SIC, a tier, a strength)
@@ -217,6 +225,9 @@ struct DimensionResult {
   bool scored = false;                  // icp.yaml has scores for it (state and region have none)
   std::vector<BucketResult> buckets;    // in icp.yaml's order, then others, `unknown` last
   Shrinkage shrinkage;                  // N, K, m, chi-square, df, p-value, kappa, tau2
+  // The p-value after Holm's correction across the scored dimensions (evidence.h); nullopt for
+  // unscored dimensions, without a test, or before assess_evidence().
+  std::optional<double> p_value_holm;
   std::vector<std::string> not_in_icp;  // buckets with data that icp.yaml lacks
   std::vector<std::string> icp_without_data;  // buckets icp.yaml defines that have no data
 };

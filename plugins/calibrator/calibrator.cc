@@ -11,6 +11,7 @@
 #include "backtest.h"
 #include "calibration.h"
 #include "common/normalize.h"
+#include "evidence.h"
 #include "common/outcome_tables.h"
 #include "hades/migrations.h"
 #include "hades/plugin_export.h"
@@ -35,7 +36,8 @@ const SettingSpec kSettings[6] = {
      "matured leads exported on or after it test. Empty or absent: the export time before "
      "which 80% of the matured leads were exported."},
     {"bootstrap_resamples", SettingType::kInt, false, "2000", false,
-     "Paired bootstrap resamples of the backtest's AUC difference (2000-1000000)."},
+     "Bootstrap resamples (2000-1000000), for each dimension's suggestion intervals and for the "
+     "backtest's paired AUC difference."},
     {"seed", SettingType::kInt, false, "1", false,
      "Seed of the bootstrap (>= 0): the same data, settings and seed give the same report."},
 };
@@ -264,6 +266,7 @@ Result<CalibrationReport> Calibrator::calibrate(Context& ctx) {
   }
 
   r.dimensions = calibrate_dimensions(config_.icp, data->cells, data->states, false);
+  assess_evidence(r.dimensions, {config_.bootstrap_resamples, config_.seed});
   for (const LeadCell& c : data->cells) {
     r.baseline_n += c.n;
     r.baseline_k += c.k;

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "evidence.h"
+
 namespace hades::calibrator {
 namespace {
 
@@ -28,6 +30,11 @@ ordered_json json_optional(const std::optional<T>& v) {
   return ordered_json(*v);
 }
 
+ordered_json interval_end(const std::optional<Interval>& interval, bool high) {
+  if (!interval) return nullptr;
+  return number(high ? interval->high : interval->low);
+}
+
 ordered_json bucket_json(const BucketResult& b) {
   return ordered_json{{"bucket", b.bucket},
                       {"n", b.n},
@@ -39,6 +46,9 @@ ordered_json bucket_json(const BucketResult& b) {
                       {"current_score", json_optional(b.current_score)},
                       {"suggested_score", json_optional(b.suggested_score)},
                       {"delta", json_optional(b.delta)},
+                      {"suggested_low", interval_end(b.suggested_interval, false)},
+                      {"suggested_high", interval_end(b.suggested_interval, true)},
+                      {"verdict", b.verdict ? ordered_json(verdict_name(*b.verdict)) : nullptr},
                       {"confidence", confidence_name(b.confidence)},
                       {"manual_review", b.manual_review},
                       {"in_icp", b.in_icp}};
@@ -57,6 +67,7 @@ ordered_json dimension_json(const DimensionResult& d) {
                       {"chi_square", json_optional(s.chi_square)},
                       {"df", s.df},
                       {"p_value", json_optional(s.p_value)},
+                      {"p_value_holm", json_optional(d.p_value_holm)},
                       {"tau2", number(s.tau2)},
                       {"kappa", json_optional(s.kappa)},
                       {"no_signal", s.no_signal},
@@ -159,6 +170,18 @@ std::string signed_text(const std::optional<std::int64_t>& v) {
   return (*v > 0 ? "+" : "") + std::to_string(*v);
 }
 
+// "71-100": the interval of a suggested score, in whole points.
+std::string interval_text(const std::optional<Interval>& interval) {
+  if (!interval) return std::string(kDash);
+  return fixed(interval->low, 0) + "-" + fixed(interval->high, 0);
+}
+
+// "supported", "within noise" or "-": the verdict as people read it.
+std::string verdict_text(const std::optional<Verdict>& verdict) {
+  if (!verdict) return std::string(kDash);
+  return *verdict == Verdict::kSupported ? "supported" : "within noise";
+}
+
 std::string optional_fixed(const std::optional<double>& v, int digits) {
   return v && std::isfinite(*v) ? fixed(*v, digits) : std::string(kDash);
 }
@@ -218,10 +241,12 @@ std::string lag_line(const CalibrationReport& r) {
   return line + " (`matured_days`: " + days + ").";
 }
 
-std::string signal_line(const Shrinkage& s) {
+std::string signal_line(const Shrinkage& s, const std::optional<double>& p_holm = std::nullopt) {
   if (!s.chi_square) return "no signal test (fewer than two buckets, or no spread in outcomes)";
   std::string line = "chi-square " + fixed(*s.chi_square, 2) + " (df " + std::to_string(s.df) +
-                     ", p = " + general(*s.p_value) + "), tau2 = " + general(s.tau2);
+                     ", p = " + general(*s.p_value) +
+                     (p_holm ? ", Holm-adjusted p = " + general(*p_holm) : std::string()) +
+                     "), tau2 = " + general(s.tau2);
   if (s.no_signal) return line + ": no spread beyond chance, every bucket shrinks to the mean";
   return line + ", kappa = " + general(*s.kappa);
 }
@@ -232,16 +257,19 @@ void markdown_dimension(const DimensionResult& d, std::string& out) {
     out += "No data.\n\n";
   } else {
     out += std::to_string(d.shrinkage.total_n) + " leads, " + std::to_string(d.shrinkage.total_k) +
-           " deliveries (" + percent(d.shrinkage.mean) + "); " + signal_line(d.shrinkage) + ".\n\n";
+           " deliveries (" + percent(d.shrinkage.mean) + "); " +
+           signal_line(d.shrinkage, d.p_value_holm) + ".\n\n";
     out +=
-        "| Bucket | n | Deliveries | Rate | Wilson 95% | Shrunk | Current | Suggested | Delta | "
-        "Confidence | Review |\n|---|--:|--:|--:|---|--:|--:|--:|--:|---|---|\n";
+        "| Bucket | n | Deliveries | Rate | Wilson 95% | Shrunk | Current | Suggested | "
+        "Suggested 95% | Delta | Verdict | Confidence | Review |\n"
+        "|---|--:|--:|--:|---|--:|--:|--:|---|--:|---|---|---|\n";
     for (const BucketResult& b : d.buckets) {
       out += "| " + md_cell(b.bucket) + " | " + std::to_string(b.n) + " | " + std::to_string(b.k) +
              " | " + percent(b.rate) + " | " + percent(b.wilson.low) + " - " +
              percent(b.wilson.high) + " | " + percent(b.shrunk_rate) + " | " +
              score_text(b.current_score) + " | " + score_text(b.suggested_score) + " | " +
-             signed_text(b.delta) + " | " + std::string(confidence_name(b.confidence)) + " | " +
+             interval_text(b.suggested_interval) + " | " + signed_text(b.delta) + " | " +
+             verdict_text(b.verdict) + " | " + std::string(confidence_name(b.confidence)) + " | " +
              (b.manual_review ? "manual review" : "") + " |\n";
     }
     out += "\n";
@@ -383,7 +411,13 @@ std::string to_json(const CalibrationReport& r) {
         {"holdout_automatic", r.holdout_automatic},
         {"bootstrap_resamples", r.parameters.bootstrap_resamples},
         {"seed", r.parameters.seed},
-        {"z", kZ95}}},
+        {"z", kZ95},
+        {"evidence",
+         {{"interval", "basic bootstrap"},
+          {"level", kEvidenceLevel},
+          {"resamples", r.parameters.bootstrap_resamples},
+          {"test", "Pearson chi-square, Holm-adjusted across the scored dimensions"},
+          {"alpha", kEvidenceAlpha}}}}},
       {"data",
        {{"historical_outcomes", r.volume.historical},
         {"lead_outcomes_matured", r.volume.leads_matured},
@@ -433,7 +467,8 @@ std::string to_markdown(const CalibrationReport& r) {
 std::string to_csv(const CalibrationReport& r) {
   std::string out =
       "dimension,bucket,n,deliveries,rate,wilson_low,wilson_high,shrunk_rate,current_score,"
-      "suggested_score,delta,confidence,manual_review,in_icp\r\n";
+      "suggested_score,delta,confidence,manual_review,in_icp,suggested_low,suggested_high,"
+      "verdict\r\n";
   for (const DimensionResult& d : r.dimensions) {
     for (const BucketResult& b : d.buckets) {
       out += std::string(dimension_name(d.dimension)) + "," + csv_field(b.bucket) + "," +
@@ -442,7 +477,10 @@ std::string to_csv(const CalibrationReport& r) {
              csv_number(b.shrunk_rate) + "," + csv_optional(b.current_score) + "," +
              csv_optional(b.suggested_score) + "," + csv_optional(b.delta) + "," +
              std::string(confidence_name(b.confidence)) + "," +
-             (b.manual_review ? "true" : "false") + "," + (b.in_icp ? "true" : "false") + "\r\n";
+             (b.manual_review ? "true" : "false") + "," + (b.in_icp ? "true" : "false") + "," +
+             (b.suggested_interval ? csv_number(b.suggested_interval->low) : "") + "," +
+             (b.suggested_interval ? csv_number(b.suggested_interval->high) : "") + "," +
+             (b.verdict ? std::string(verdict_name(*b.verdict)) : "") + "\r\n";
     }
   }
   return out;
@@ -454,15 +492,18 @@ std::string terminal_table(const CalibrationReport& r, bool colour) {
                     std::to_string(r.baseline_k) + " deliveries (" +
                     percent(static_cast<double>(r.baseline_k) / static_cast<double>(r.baseline_n)) +
                     ")\n\n";
-  out += pad("Dimension", 26, false) + "Current -> Suggested   Delta   Confidence\n";
+  out += pad("Dimension", 26, false) +
+         "Current -> Suggested  (95%)     Delta   Evidence       Confidence\n";
   for (const DimensionResult& d : r.dimensions) {
     if (!d.scored) continue;  // no scores to compare: summarised below
     for (const BucketResult& b : d.buckets) {
       out += pad(bucket_label(d.dimension, b.bucket), 26, false) +
              pad(score_text(b.current_score), 7, true) + " -> " +
-             pad(score_text(b.suggested_score), 9, true) + "  " + coloured_delta(b.delta, colour) +
-             "   " + std::string(confidence_name(b.confidence)) + " (" + std::to_string(b.n) +
-             " leads)" + (b.manual_review ? ", manual review" : "") + "\n";
+             pad(score_text(b.suggested_score), 9, true) + "  " +
+             pad("(" + interval_text(b.suggested_interval) + ")", 9, false) +
+             coloured_delta(b.delta, colour) + "   " + pad(verdict_text(b.verdict), 15, false) +
+             std::string(confidence_name(b.confidence)) + " (" + std::to_string(b.n) + " leads)" +
+             (b.manual_review ? ", manual review" : "") + "\n";
     }
   }
   out += "\n";

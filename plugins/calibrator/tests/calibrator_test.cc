@@ -6,8 +6,11 @@
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 
+#include "common/icp_edit.h"
 #include "common/outcome_tables.h"
+#include "evidence.h"
 #include "process.h"
 #include "sqlite_database.h"
 #include "test_helpers.h"
@@ -206,6 +209,97 @@ BOOST_AUTO_TEST_CASE(a_run_is_stored_once_with_its_rows_and_written_atomically) 
   BOOST_TEST(std::count(csv.begin(), csv.end(), '\n') == buckets + 1);
 }
 
+BOOST_AUTO_TEST_CASE(every_suggestion_has_its_evidence_in_the_report_and_the_table) {
+  TempDir reports;
+  Run run = run_calibrator(generated_db(), reports.path(), 43);
+  const auto json =
+      nlohmann::json::parse(hades::testing::read_file(reports.file("calibration-latest.json")));
+  BOOST_TEST(json["parameters"]["evidence"]["alpha"].get<double>() == kEvidenceAlpha);
+  BOOST_TEST(json["parameters"]["evidence"]["resamples"] == 2000);
+  int supported = 0;
+  int within_noise = 0;
+  for (const auto& d : json["dimensions"]) {
+    BOOST_TEST(d["p_value_holm"].is_null() == !d["scored"].get<bool>(), d["dimension"]);
+    for (const auto& b : d["buckets"]) {
+      const bool has_suggestion = !b["suggested_score"].is_null();
+      BOOST_TEST(b["verdict"].is_null() == !has_suggestion);
+      BOOST_TEST(b["suggested_low"].is_null() == !has_suggestion);
+      if (!has_suggestion) continue;
+      const double low = b["suggested_low"].get<double>();
+      const double high = b["suggested_high"].get<double>();
+      BOOST_TEST(low <= high);
+      const double current = b["current_score"].get<double>();
+      const bool outside = current < low || current > high;
+      const bool significant = d["p_value_holm"].get<double>() < kEvidenceAlpha;
+      BOOST_TEST((b["verdict"] == "supported") == (outside && significant));
+      (b["verdict"] == "supported" ? supported : within_noise) += 1;
+    }
+  }
+  // 60,000 leads with planted effects: some of today's scores are contradicted, most are not.
+  BOOST_TEST(supported > 0);
+  BOOST_TEST(within_noise > supported);
+  BOOST_TEST(count(*run.db,
+                   "SELECT count(*) FROM calibration_rows WHERE verdict = 'supported' AND "
+                   "suggested_low <= suggested_high AND calibration_id = "
+                   "(SELECT id FROM calibration_runs WHERE run_id = 43)") == supported);
+}
+
+// The weight_writer's `select=supported` (plugins/common/icp_edit.h) on a report the calibrator
+// wrote: the changes are exactly the supported buckets whose suggestion differs from today's
+// score, but for those icp.yaml has no number for (unknown, outside tiers, ...), listed as
+// skipped; no within_noise bucket is touched.
+BOOST_AUTO_TEST_CASE(select_supported_takes_exactly_the_supported_rows_of_a_real_report) {
+  TempDir reports;
+  run_calibrator(generated_db(), reports.path());
+  const std::string report = hades::testing::read_file(reports.file("calibration-latest.json"));
+  const std::string icp = hades::testing::read_file(testing::repo_path("config/icp.yaml"));
+  Result<plugin_common::Selection> selection = plugin_common::parse_selection("supported");
+  BOOST_REQUIRE(selection.ok());
+  Result<plugin_common::IcpEditPlan> plan =
+      plugin_common::plan_icp_edit(report, icp, *selection, {"2026-02-11", "icp.yaml"});
+  BOOST_REQUIRE_MESSAGE(plan.ok(), plan.status().to_string());
+  std::set<std::pair<std::string, std::string>> expected;
+  const nlohmann::json parsed = nlohmann::json::parse(report);
+  for (const auto& d : parsed["dimensions"]) {
+    for (const auto& b : d["buckets"]) {
+      if (b["verdict"] == "supported" && b["suggested_score"] != b["current_score"]) {
+        expected.emplace(d["dimension"].get<std::string>(), b["bucket"].get<std::string>());
+      }
+    }
+  }
+  std::set<std::pair<std::string, std::string>> taken;
+  for (const plugin_common::IcpChange& c : plan->changes) taken.emplace(c.dimension, c.bucket);
+  for (const plugin_common::SkippedItem& s : plan->skipped) {
+    BOOST_TEST(s.reason.find("no place in icp.yaml") != std::string::npos, s.reason);
+    BOOST_TEST(expected.count({s.item.dimension, s.item.bucket}) == 1u,
+               s.item.dimension + ":" + s.item.bucket + ": " + s.reason);
+    taken.emplace(s.item.dimension, s.item.bucket);
+  }
+  BOOST_TEST(!plan->changes.empty());
+  BOOST_TEST((taken == expected));
+}
+
+// No effect anywhere (tools/generate_outcomes.py --no-effect): no dimension's signal survives
+// Holm's correction, so no row is supported however far today's scores are from the
+// suggestions.
+BOOST_AUTO_TEST_CASE(no_row_is_supported_when_nothing_converts_differently) {
+  TempDir dir;
+  const std::string db = dir.file("flat.db");
+  testing::generate_outcomes(db, {"--rows", "20000", "--seed", "5", "--no-effect"});
+  const CalibrationReport r = run_calibrator(db, dir.path()).report;
+  int suggestions = 0;
+  for (const DimensionResult& d : r.dimensions) {
+    if (!d.scored) continue;
+    BOOST_TEST(*d.p_value_holm >= kEvidenceAlpha, dimension_name(d.dimension));
+    for (const BucketResult& b : d.buckets) {
+      if (!b.verdict) continue;
+      ++suggestions;
+      BOOST_TEST((*b.verdict == Verdict::kWithinNoise), b.bucket);
+    }
+  }
+  BOOST_TEST(suggestions > 30);
+}
+
 BOOST_AUTO_TEST_CASE(the_generator_creates_the_tables_the_migrations_create) {
   TempDir dir;
   const std::string generated = dir.file("g.db");
@@ -294,7 +388,7 @@ BOOST_AUTO_TEST_CASE(csv_quotes_and_neutralises_formulas) {
   BOOST_TEST(
       csv.find("signal_strength,\"'=SUM(A1),x\",100,10,0.10000000000000001") != std::string::npos,
       csv);
-  BOOST_TEST(csv.find(",40,100,60,Low,true,false\r\n") != std::string::npos, csv);
+  BOOST_TEST(csv.find(",40,100,60,Low,true,false,,,\r\n") != std::string::npos, csv);
 }
 
 BOOST_AUTO_TEST_CASE(terminal_table_colours_the_delta_only_when_asked) {

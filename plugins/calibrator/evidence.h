@@ -27,10 +27,11 @@
 namespace hades::calibrator {
 
 // The family-wise significance level of the dimensions' signal tests. 0.025 rather than 0.05:
-// an organisation without any effect then shows a supported row in at most 1 calibration in 40,
-// so that "at most 2 of 20 no-signal organisations" (issue 19) fails by chance about once in 70
-// runs instead of once in 13; bench/calibration_quality.sh measured the cost in efficiency at
-// under 0.01.
+// an organisation without any effect then shows a supported row in at most 1 calibration in 40
+// (bench/calibration_quality.sh: 3 of 100 generated organisations, against 8 of 100 at 0.05),
+// at the price of some power (mean calibration efficiency 0.77 over 50 organisations with
+// planted effects, against 0.80 at 0.05). docs/calibration-report.md, "Evidence", has the
+// numbers.
 inline constexpr double kEvidenceAlpha = 0.025;
 // The level of each suggested score's interval.
 inline constexpr double kEvidenceLevel = 0.95;

@@ -26,7 +26,9 @@ Every multiplier table averages about 1 over its sampling weights, so SIC margin
 SIC_RATES. Success is `delivery` (10% of them later `churned`); a delivery arrives 5-84 days
 after the export, so leads exported within the last ~90 days before --as-of are still pending.
 hades_score and source_features are computed with shared/fixtures/icp.yaml's numbers
-(ICP_* below), the way the scorer computes them.
+(ICP_* below), the way the scorer computes them. An intent lead's intent_strength, intent_score,
+intent_date and age_days columns (outcome_tables migration 5) hold what its source_features
+holds, as jobs/export_leads.yaml writes them; --json-only leaves them NULL, as older exports did.
 
 --effects none (or --no-effect) plants nothing: every SIC converts at the same rate (the
 share-weighted mean of SIC_RATES), every multiplier above is 1 and the anomalous batch is like
@@ -174,8 +176,9 @@ SCORING_RULES = 2  # plugins/common/scoring.h, kScoringRulesVersion
 INSERT_LEAD = (
     "INSERT INTO lead_outcomes (batch_id, person_id, company_name, company_id, sic_code, "
     "employee_count, distance_miles, zip_code, state, hades_score, workflow_type, exported_at, "
-    "outcome, outcome_at, source_features, created_at, updated_at, scoring_rules) "
-    f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {SCORING_RULES})")
+    "outcome, outcome_at, source_features, created_at, updated_at, intent_strength, "
+    "intent_score, intent_date, age_days, scoring_rules) "
+    f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {SCORING_RULES})")
 # Every generated batch was published: only published batches' leads count.
 INSERT_BATCH = (
     "INSERT INTO hades_batch_ids (batch_id, day, seq, run_id, job, allocated_at, state, state_at) "
@@ -311,6 +314,7 @@ class Generator:
         self.batch_size = args.batch_size
         self.batches = []  # hades_batch_ids rows of the batches lead_rows() made
         self.truth = [] if args.truth else None  # (person_id, p) per lead, when asked
+        self.feature_columns = not args.json_only
         self.anomaly_factor = ANOMALY_FACTOR if args.effects == "planted" else 1.0
         sic_rates, tiers, bands, strengths, ages = planted_tables(args.effects, args.seed)
         self.sics = Picker(sic_rates, lambda s: s[1])
@@ -374,6 +378,7 @@ class Generator:
                  f'"state":{json_text(state)},"state_raw":{json_text(state)},'
                  f'"title":"Facilities Manager","zip":"02134","zip_raw":"2134"')
         miles = None
+        columns = (None, None, None, None)  # intent_strength, intent_score, intent_date, age_days
         if rng.random() < 0.5:
             workflow = "intent"
             strength, _, sig_mult = self.strengths.pick(rng.random())
@@ -403,6 +408,7 @@ class Generator:
                 f'"phone_type":"Direct",{place}}},"score":{score},"scoring_rules":{SCORING_RULES},'
                 f'"workflow":"intent"}}')
             chance = rate * emp_mult * sig_mult * fresh_mult
+            columns = (strength, numeric, intent_date, age)
         else:
             workflow = "geography"
             miles, level, title, authority, prox_mult = self.geography()
@@ -439,9 +445,11 @@ class Generator:
             if outcome:
                 step = export_day + datetime.timedelta(days=min(lag, 3))
                 outcome_at = min(step, self.as_of).isoformat() + "T12:00:00Z"
+        if not self.feature_columns:
+            columns = (None, None, None, None)
         return (batch_id, f"P{index:010d}", f"Company {index}", f"C{index}", sic, employees, miles,
                 "02134", state, score, workflow, exported_at, outcome, outcome_at, features,
-                exported_at, outcome_at)
+                exported_at, outcome_at) + columns
 
     def lead_rows(self, count):
         batches = max(1, -(-count // self.batch_size))
@@ -488,6 +496,9 @@ def main(argv):
     parser.add_argument("--no-effect", dest="effects", action="store_const", const="none",
                         help="the same as --effects none")
     parser.add_argument("--truth", help="write the planted effects and each lead's p (JSON)")
+    parser.add_argument("--json-only", action="store_true",
+                        help="leave intent_strength, intent_score, intent_date and age_days NULL, "
+                             "as an export without those columns wrote them")
     args = parser.parse_args(argv)
     if args.rows < 0 or args.historical < 0 or args.days < 1 or args.batch_size < 1:
         parser.error("--rows and --historical must be >= 0, --days and --batch-size >= 1")

@@ -37,6 +37,7 @@
 #include "common/scoring.h"
 #include "hades/database.h"
 #include "hades/status.h"
+#include "scoring_check.h"
 #include "stats.h"
 
 namespace hades::calibrator {
@@ -157,6 +158,9 @@ struct OutcomeData {
   // The matured batches' scores in batch_id order when the leads were streamed; else nullopt
   // and load_batches() asks the database.
   std::optional<std::vector<BatchScores>> batches;
+  // Matured HADES leads per period (LoadOptions::change_times), workflow and recorded score,
+  // for the scoring check (scoring_check.h).
+  std::vector<ScoreCount> scoring;
 };
 
 // Where the matured lead_outcomes are summed per bucket combination. Both give the same groups.
@@ -170,6 +174,8 @@ struct LoadOptions {
   std::string matured_before;               // run start minus matured_days, ISO-8601 UTC
   std::optional<std::string> holdout_date;  // given; else the automatic split
   LeadAggregation lead_aggregation = LeadAggregation::kAuto;
+  // When icp.yaml changed (icp_changes.applied_at), ascending: the scoring check's periods.
+  std::vector<std::string> change_times = {};
 };
 
 // Runs the aggregation queries. Creates nothing: the caller applies the outcome migrations

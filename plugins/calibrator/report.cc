@@ -118,6 +118,56 @@ ordered_json backtest_json(const CalibrationReport& r) {
   return out;
 }
 
+// n, deliveries, rate and its Wilson interval, into `out`.
+void rate_fields(const Rate& r, ordered_json& out) {
+  out["n"] = r.n;
+  out["deliveries"] = r.k;
+  out["rate"] = json_optional(r.rate);
+  out["wilson_low"] = r.wilson ? number(r.wilson->low) : ordered_json();
+  out["wilson_high"] = r.wilson ? number(r.wilson->high) : ordered_json();
+}
+
+ordered_json score_ranges_json(const std::vector<ScoreRangeRate>& ranges, const char* key) {
+  ordered_json out = ordered_json::array();
+  for (const ScoreRangeRate& r : ranges) {
+    ordered_json one{{key, r.label}, {"min_score", r.min_score}, {"max_score", r.max_score}};
+    rate_fields(r.rate, one);
+    out.push_back(std::move(one));
+  }
+  return out;
+}
+
+ordered_json scoring_json(const ScoringCheck& check) {
+  ordered_json baseline{{"source", "historical_outcomes"}};
+  rate_fields(check.baseline, baseline);
+  ordered_json periods = ordered_json::array();
+  for (const ScoringPeriod& p : check.periods) {
+    ordered_json workflows = ordered_json::array();
+    for (const WorkflowRate& w : p.workflows) {
+      ordered_json one{{"workflow", w.workflow}};
+      rate_fields(w.rate, one);
+      one["difference"] = json_optional(w.difference);
+      one["difference_low"] =
+          w.difference_interval ? number(w.difference_interval->low) : ordered_json();
+      one["difference_high"] =
+          w.difference_interval ? number(w.difference_interval->high) : ordered_json();
+      workflows.push_back(std::move(one));
+    }
+    ordered_json change = nullptr;
+    if (p.since) {
+      change = {{"id", p.since->id}, {"kind", p.since->kind}, {"applied_at", p.since->applied_at}};
+    }
+    periods.push_back({{"from", p.from.empty() ? ordered_json() : ordered_json(p.from)},
+                       {"to", p.to.empty() ? ordered_json() : ordered_json(p.to)},
+                       {"change", std::move(change)},
+                       {"workflows", std::move(workflows)},
+                       {"unscored_leads", p.unscored},
+                       {"bands", score_ranges_json(p.bands, "band")},
+                       {"deciles", score_ranges_json(p.deciles, "decile")}});
+  }
+  return ordered_json{{"baseline", std::move(baseline)}, {"periods", std::move(periods)}};
+}
+
 ordered_json batches_json(const BatchSummary& s) {
   ordered_json findings = ordered_json::array();
   for (const BatchFinding& f : s.findings) {
@@ -331,6 +381,60 @@ void markdown_batches(const BatchSummary& s, std::string& out) {
   out += "\n";
 }
 
+// "8.7% (6.9-10.9%)", or "-" without leads.
+std::string rate_text(const Rate& r) {
+  if (!r.rate) return std::string(kDash);
+  return percent(*r.rate) + " (" + fixed(100 * r.wilson->low, 1) + "-" +
+         percent(r.wilson->high) + ")";
+}
+
+// "+1.2 points (-0.4 to +2.8)".
+std::string difference_text(const WorkflowRate& w) {
+  if (!w.difference) return std::string(kDash);
+  const auto points = [](double d) { return (d >= 0 ? "+" : "") + fixed(100 * d, 1); };
+  return points(*w.difference) + " points (" + points(w.difference_interval->low) + " to " +
+         points(w.difference_interval->high) + ")";
+}
+
+void markdown_ranges(const std::vector<ScoreRangeRate>& ranges, const char* title,
+                     std::string& out) {
+  out += std::string("| ") + title + " | Scores | Leads | Deliveries | Rate (95%) |\n"
+         "|---|---|--:|--:|---|\n";
+  for (auto it = ranges.rbegin(); it != ranges.rend(); ++it) {
+    out += "| " + it->label + " | " + std::to_string(it->min_score) + "-" +
+           std::to_string(it->max_score) + " | " + std::to_string(it->rate.n) + " | " +
+           std::to_string(it->rate.k) + " | " + rate_text(it->rate) + " |\n";
+  }
+  out += "\n";
+}
+
+void markdown_scoring(const ScoringCheck& check, std::string& out) {
+  out += "## Is the scoring working?\n\nHistorical baseline (historical_outcomes): " +
+         std::to_string(check.baseline.n) + " leads, " + std::to_string(check.baseline.k) +
+         " deliveries, " + rate_text(check.baseline) +
+         ". Matured HADES leads of published batches, by the icp.yaml changes in force when they "
+         "were exported; rates with their Wilson 95% intervals, differences with Newcombe's.\n\n";
+  for (const ScoringPeriod& p : check.periods) {
+    out += "### " +
+           (p.since ? "Since change " + std::to_string(p.since->id) + " (" + p.since->kind +
+                          ", " + p.from + ")"
+                    : std::string("Before any change of icp.yaml")) +
+           (p.to.empty() ? std::string() : ", until " + p.to) + "\n\n";
+    out +=
+        "| Workflow | Leads | Deliveries | Rate (95%) | Against the baseline |\n"
+        "|---|--:|--:|---|---|\n";
+    for (const WorkflowRate& w : p.workflows) {
+      out += "| " + w.workflow + " | " + std::to_string(w.rate.n) + " | " +
+             std::to_string(w.rate.k) + " | " + rate_text(w.rate) + " | " + difference_text(w) +
+             " |\n";
+    }
+    out += "\n";
+    if (p.workflows.front().rate.n == p.unscored) continue;  // no scored lead: no bands
+    markdown_ranges(p.bands, "Band", out);
+    markdown_ranges(p.deciles, "Decile", out);
+  }
+}
+
 // RFC 4180 quoting, and a leading ' on text a spreadsheet would run as a formula.
 std::string csv_field(std::string_view text) {
   std::string value(text);
@@ -434,7 +538,8 @@ std::string to_json(const CalibrationReport& r) {
                      : ordered_json()}}},
       {"dimensions", std::move(dimensions)},
       {"backtest", backtest_json(r)},
-      {"batches", batches_json(r.batches)}};
+      {"batches", batches_json(r.batches)},
+      {"scoring_check", scoring_json(r.scoring)}};
   return out.dump(2) + "\n";
 }
 
@@ -461,6 +566,7 @@ std::string to_markdown(const CalibrationReport& r) {
   for (const DimensionResult& d : r.dimensions) markdown_dimension(d, out);
   markdown_backtest(r, out);
   markdown_batches(r.batches, out);
+  markdown_scoring(r.scoring, out);
   return out;
 }
 

@@ -53,6 +53,7 @@ struct CalibrationReport {
   std::vector<DimensionResult> dimensions;
   BacktestResult backtest;
   BatchSummary batches;
+  ScoringCheck scoring;  // is the scoring working? (scoring_check.h)
 };
 
 // One sentence for the log, the Markdown and people: how many matured leads carry a hades_score

@@ -123,6 +123,17 @@ double regularized_gamma_q(double a, double x) {
 
 double chi_square_p_value(double x, int df) { return regularized_gamma_q(df / 2.0, x / 2.0); }
 
+Interval newcombe_difference_interval(std::int64_t k1, std::int64_t n1, std::int64_t k2,
+                                      std::int64_t n2, double z) {
+  const double p1 = static_cast<double>(k1) / static_cast<double>(n1);
+  const double p2 = static_cast<double>(k2) / static_cast<double>(n2);
+  const Interval w1 = wilson_interval(k1, n1, z);
+  const Interval w2 = wilson_interval(k2, n2, z);
+  const double d = p1 - p2;
+  return {d - std::sqrt((p1 - w1.low) * (p1 - w1.low) + (w2.high - p2) * (w2.high - p2)),
+          d + std::sqrt((w1.high - p1) * (w1.high - p1) + (p2 - w2.low) * (p2 - w2.low))};
+}
+
 Shrinkage shrink(std::span<const BucketCount> buckets) {
   Shrinkage out;
   if (buckets.empty()) return out;

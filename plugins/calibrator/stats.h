@@ -41,6 +41,13 @@ struct Interval {
 // Wilson score interval of k successes in n trials. REQUIRES: n > 0, 0 <= k <= n.
 Interval wilson_interval(std::int64_t k, std::int64_t n, double z = kZ95);
 
+// Newcombe's hybrid score interval (his method 10) of the difference of two proportions,
+// k1/n1 - k2/n2, from their Wilson intervals (l, u): [d - sqrt((p1 - l1)^2 + (u2 - p2)^2),
+// d + sqrt((u1 - p1)^2 + (p2 - l2)^2)], as statsmodels' confint_proportions_2indep(...,
+// method='newcomb', compare='diff'). REQUIRES: n1, n2 > 0, 0 <= k <= n.
+Interval newcombe_difference_interval(std::int64_t k1, std::int64_t n1, std::int64_t k2,
+                                      std::int64_t n2, double z = kZ95);
+
 // Regularized upper incomplete gamma Q(a, x) = Gamma(a, x) / Gamma(a): series below x < a + 1,
 // Lentz's continued fraction above (Numerical Recipes 6.2), relative accuracy ~1e-15.
 // REQUIRES: a > 0, x >= 0.

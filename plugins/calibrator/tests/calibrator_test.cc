@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "common/icp_changes.h"
 #include "common/icp_edit.h"
 #include "common/outcome_tables.h"
 #include "evidence.h"
@@ -29,9 +30,10 @@ constexpr const char* kStamp = "20260211-060000";
 // it on day floor(4 * 540 / 240) = 9, 2024-08-29.
 constexpr const char* kAnomalousBatch = "HADES-20240829-001";
 
-Settings settings_for(const std::string& report_dir) {
+Settings settings_for(const std::string& report_dir,
+                      const std::string& icp = testing::repo_path("config/icp.yaml")) {
   Settings s;
-  s.set("icp", testing::repo_path("config/icp.yaml"));
+  s.set("icp", icp);
   s.set("report_dir", report_dir);
   s.set("matured_days", std::int64_t{90});
   s.set("bootstrap_resamples", std::int64_t{2000});
@@ -56,14 +58,15 @@ struct Run {
 };
 
 Run run_calibrator(const std::string& db_path, const std::string& report_dir,
-                   std::int64_t run_id = 7) {
+                   std::int64_t run_id = 7,
+                   const std::string& icp = testing::repo_path("config/icp.yaml")) {
   auto db = open_sqlite_database(db_path);
   BOOST_REQUIRE(db.ok());
   FakeContext ctx(**db);
   ctx.run_info.started_at = kStartedAt;
   ctx.run_info.run_id = run_id;
   ctx.run_info.job_name = "calibrate";
-  Result<CalibratorConfig> config = bind_config(settings_for(report_dir));
+  Result<CalibratorConfig> config = bind_config(settings_for(report_dir, icp));
   BOOST_REQUIRE_MESSAGE(config.ok(), config.status().to_string());
   Calibrator calibrator(std::move(config).value());
   const Status s = calibrator.run(ctx);
@@ -298,6 +301,60 @@ BOOST_AUTO_TEST_CASE(no_row_is_supported_when_nothing_converts_differently) {
     }
   }
   BOOST_TEST(suggestions > 30);
+}
+
+// The scoring check on real data and a real change of icp.yaml (applied with the weight_writer's
+// functions): the leads split at the change's time, the historical outcomes are the baseline,
+// and higher bands convert more on the generator's planted effects.
+BOOST_AUTO_TEST_CASE(the_scoring_check_splits_the_leads_at_each_change_of_icp_yaml) {
+  TempDir dir;
+  const std::string icp = dir.file("icp.yaml");
+  const std::string db_path = dir.file("outcomes.db");
+  fs::copy_file(testing::repo_path("config/icp.yaml"), icp);
+  fs::copy_file(generated_db(), db_path);
+  const CalibrationReport before = run_calibrator(db_path, dir.file("r1"), 51, icp).report;
+  BOOST_TEST_REQUIRE(before.scoring.periods.size() == 1u);
+  const ScoringPeriod& all = before.scoring.periods[0];
+  BOOST_TEST(all.workflows[0].rate.n == before.volume.leads_matured);
+  BOOST_TEST(before.scoring.baseline.n == before.volume.historical);
+  // The planted effects make a High lead convert more than a Very Low one.
+  BOOST_TEST(*all.bands[0].rate.rate > *all.bands[3].rate.rate);
+  BOOST_TEST(all.deciles.back().label == "10");
+
+  plugin_common::ApplyRequest request;
+  request.context.icp_path = icp;
+  request.context.applied_by = "test";
+  request.context.applied_at = "2025-06-01T00:00:00Z";
+  request.report_path = dir.file("r1/calibration-latest.json");
+  request.report_json = hades::testing::read_file(request.report_path);
+  request.selection = *plugin_common::parse_selection("supported");
+  request.calibrated_on = "2025-06-01";
+  Run after = run_calibrator(db_path, dir.file("r2"), 52);  // another icp.yaml: one period
+  BOOST_TEST(after.report.scoring.periods.size() == 1u);
+  Result<plugin_common::ChangeOutcome> applied =
+      plugin_common::apply_icp_changes(*after.db, request);
+  BOOST_REQUIRE_MESSAGE(applied.ok(), applied.status().to_string());
+  BOOST_REQUIRE(applied->change.has_value());
+  after.db.reset();
+  const CalibrationReport split = run_calibrator(db_path, dir.file("r3"), 53, icp).report;
+  BOOST_TEST_REQUIRE(split.scoring.periods.size() == 2u);
+  const ScoringPeriod& old_weights = split.scoring.periods[0];
+  const ScoringPeriod& new_weights = split.scoring.periods[1];
+  BOOST_TEST(old_weights.to == "2025-06-01T00:00:00Z");
+  BOOST_TEST(new_weights.since->id == applied->change->id);
+  BOOST_TEST(new_weights.since->kind == "apply");
+  BOOST_TEST(old_weights.workflows[0].rate.n + new_weights.workflows[0].rate.n ==
+             split.volume.leads_matured);
+  BOOST_TEST(old_weights.workflows[0].rate.n > 0);
+  BOOST_TEST(new_weights.workflows[0].rate.n > 0);
+  const auto json =
+      nlohmann::json::parse(hades::testing::read_file(dir.file("r3/calibration-latest.json")));
+  BOOST_TEST(json["scoring_check"]["periods"][1]["change"]["applied_at"] ==
+             "2025-06-01T00:00:00Z");
+  BOOST_TEST(json["scoring_check"]["periods"][0]["workflows"][0]["workflow"] == "all");
+  BOOST_TEST(hades::testing::read_file(dir.file("r3/calibration-latest.md"))
+                 .find("### Since change " + std::to_string(applied->change->id)) !=
+             std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(the_generator_creates_the_tables_the_migrations_create) {

@@ -5,6 +5,7 @@
 // One oracle run serves every case: importing scipy and sklearn takes a second or two.
 
 #include <algorithm>
+#include <array>
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <random>
@@ -57,6 +58,7 @@ struct Cases {
   std::vector<std::pair<Dataset, Dataset>> brier_fit;
   std::vector<std::tuple<std::int64_t, std::int64_t, double>> binomtest;
   std::vector<std::vector<std::optional<double>>> holm;
+  std::vector<std::array<std::int64_t, 4>> newcombe;
   std::vector<std::pair<std::vector<double>, double>> quantile;
   // A dimension's buckets and the resamples suggestion_intervals() draws from them.
   struct Suggestion {
@@ -124,6 +126,14 @@ Cases make_cases() {
   }
   c.binomtest.emplace_back(3, 10, 0.5);
   c.binomtest.emplace_back(0, 250, 0.01);
+  for (int i = 0; i < 200; ++i) {
+    const std::int64_t n1 = std::uniform_int_distribution<std::int64_t>(1, 5000)(rng);
+    const std::int64_t n2 = std::uniform_int_distribution<std::int64_t>(1, 5000)(rng);
+    c.newcombe.push_back({std::uniform_int_distribution<std::int64_t>(0, n1)(rng), n1,
+                          std::uniform_int_distribution<std::int64_t>(0, n2)(rng), n2});
+  }
+  c.newcombe.push_back({0, 10, 10, 10});
+  c.newcombe.push_back({319, 3135, 150, 1200});
   for (int i = 0; i < 100; ++i) {
     std::vector<std::optional<double>> family;
     const int m = std::uniform_int_distribution<int>(1, 7)(rng);
@@ -197,6 +207,7 @@ json request_of(const Cases& c) {
     r["holm"].push_back(list);
   }
   for (const auto& [values, q] : c.quantile) r["quantile"].push_back({{"values", values}, {"q", q}});
+  for (const auto& x : c.newcombe) r["newcombe"].push_back(x);
   const auto counts = [](const std::vector<BucketCount>& buckets) {
     json list = json::array();
     for (const BucketCount& b : buckets) list.push_back({b.k, b.n});
@@ -345,6 +356,18 @@ BOOST_AUTO_TEST_CASE(holm_matches_statsmodels_multipletests) {
   }
   BOOST_TEST_MESSAGE("Holm: " << cases.holm.size() << " families, max abs error " << worst);
   BOOST_TEST(worst <= 1e-15);
+}
+
+BOOST_AUTO_TEST_CASE(newcombe_difference_matches_statsmodels_to_1e_12) {
+  double worst = 0;
+  for (std::size_t i = 0; i < cases.newcombe.size(); ++i) {
+    const auto& [k1, n1, k2, n2] = cases.newcombe[i];
+    const Interval ours = newcombe_difference_interval(k1, n1, k2, n2);
+    worst = std::max({worst, std::fabs(ours.low - answer["newcombe"][i][0].get<double>()),
+                      std::fabs(ours.high - answer["newcombe"][i][1].get<double>())});
+  }
+  BOOST_TEST_MESSAGE("Newcombe: " << cases.newcombe.size() << " cases, max abs error " << worst);
+  BOOST_TEST(worst <= 1e-12);
 }
 
 BOOST_AUTO_TEST_CASE(inverted_cdf_quantile_matches_numpy) {

@@ -62,7 +62,12 @@ BOOST_AUTO_TEST_CASE(lead_outcomes_has_the_design_columns_and_types) {
                                                        {"created_at", "TEXT"},
                                                        {"updated_at", "TEXT"},
                                                        // Version 3: the scoring rules' version.
-                                                       {"scoring_rules", "INTEGER"}};
+                                                       {"scoring_rules", "INTEGER"},
+                                                       // Version 5: what calibration reads.
+                                                       {"intent_strength", "TEXT"},
+                                                       {"intent_score", "INTEGER"},
+                                                       {"intent_date", "TEXT"},
+                                                       {"age_days", "INTEGER"}};
   BOOST_TEST(columns_of(*db, "lead_outcomes") == expected);
 }
 

@@ -18,6 +18,8 @@ is never skipped.
             -> [{brier, intercept, slope}, ...]  statsmodels Logit (Newton, unpenalised) fitted
                on the training window, then sklearn brier_score_loss on the test window
   binomtest [[k, n, p], ...]            -> [p-value, ...]       scipy binomtest, two-sided
+  newcombe  [[k1, n1, k2, n2], ...]     -> [[low, high], ...]   statsmodels
+               confint_proportions_2indep(method='newcomb', compare='diff')
   holm      [[p or null, ...], ...]     -> [[adjusted or null, ...], ...]
                                            statsmodels multipletests(method='holm')
   quantile  [{values, q}, ...]          -> [x, ...]  numpy.percentile(method='inverted_cdf')
@@ -38,7 +40,7 @@ import scipy.stats
 import sklearn.metrics
 import statsmodels.api as sm
 from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.proportion import proportion_confint
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 ALPHA = 0.05
 
@@ -146,6 +148,9 @@ def main(request_path, answer_path):
         "binomtest": [float(scipy.stats.binomtest(k, n, p, alternative="two-sided").pvalue)
                       for k, n, p in request.get("binomtest", [])],
         "holm": holm(request.get("holm", [])),
+        "newcombe": [[float(v) for v in confint_proportions_2indep(
+            k1, n1, k2, n2, method="newcomb", compare="diff", alpha=ALPHA)]
+            for k1, n1, k2, n2 in request.get("newcombe", [])],
         "quantile": [float(np.percentile(np.asarray(c["values"], dtype=float), 100 * c["q"],
                                          method="inverted_cdf"))
                      for c in request.get("quantile", [])],

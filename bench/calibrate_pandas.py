@@ -13,6 +13,11 @@ and per export batch, with the calibrator's bucket rules (plugins/calibrator/REA
 table is read in chunks of --chunk rows: read whole, 10M outcome rows with their
 source_features JSON take more memory than the machine has. Writes {dimension: {bucket:
 [n, k]}} as JSON, so the benchmark can check that both computed the same counts.
+
+An intent lead's strength, score, date and age come from its source_features JSON, as a Python
+team reading the design's table would take them; with --columns, from the intent_strength,
+intent_score, intent_date and age_days columns the export writes since outcome_tables migration
+5 (source_features is then not read at all: every row must have them, as generated rows do).
 """
 
 import argparse
@@ -51,6 +56,9 @@ SIC = re.compile(r"^\s*(\d{4})(?:[-. /\t].*)?\s*$")
 LEADS_SQL = ("SELECT batch_id, workflow_type, sic_code, employee_count, distance_miles, state, "
              "hades_score, exported_at, outcome, source_features FROM lead_outcomes "
              "WHERE exported_at < ?")
+LEADS_COLUMNS_SQL = ("SELECT batch_id, workflow_type, sic_code, employee_count, distance_miles, "
+                     "state, hades_score, exported_at, outcome, intent_strength, intent_score, "
+                     "intent_date, age_days FROM lead_outcomes WHERE exported_at < ?")
 
 
 class Buckets:
@@ -123,7 +131,24 @@ def intent_features(intent, buckets):
     return strengths, numeric, fresh
 
 
-def process(chunk, buckets, holdout, totals):
+def intent_columns(intent, buckets):
+    """intent_features() from the columns: the same buckets, vectorised."""
+    strength = intent["intent_strength"].fillna("").astype(str).str.strip()
+    lowered = strength.str.lower()
+    named = lowered.map(buckets.strengths)
+    strengths = named.where(named.notna(), strength).where(strength != "", "unknown")
+    score = intent["intent_score"]
+    numeric = score.map(lambda v: isinstance(v, (int, float)) and v > 0).astype(bool)
+    age = pd.to_numeric(intent["age_days"], errors="coerce")
+    labels = [tier["label"] for tier in buckets.fresh]
+    fresh = np.select([age <= tier["max_days"] for tier in buckets.fresh], labels,
+                      default="past tiers").astype(object)
+    dated = intent["intent_date"].fillna("").astype(str).str.strip() != ""
+    fresh[~(dated & age.notna()).to_numpy()] = "unknown"
+    return strengths.to_numpy(), numeric.to_numpy(), fresh
+
+
+def process(chunk, buckets, holdout, totals, columns=False):
     chunk["y"] = chunk["outcome"].isin(["delivery", "churned"]).astype(int)
     chunk["sic"] = buckets.sic(chunk["sic_code"])
     chunk["employee"] = buckets.employee(chunk["employee_count"])
@@ -135,7 +160,8 @@ def process(chunk, buckets, holdout, totals):
     chunk["band"] = np.where(geography, buckets.proximity(chunk["distance_miles"]), "")
     chunk["strength"], chunk["numeric"], chunk["fresh"] = "", False, ""
     if intent.any():
-        s, n, f = intent_features(chunk[intent], buckets)
+        read = intent_columns if columns else intent_features
+        s, n, f = read(chunk[intent], buckets)
         chunk.loc[intent, "strength"], chunk.loc[intent, "numeric"] = s, n
         chunk.loc[intent, "fresh"] = f
     for keys in (["sic"], ["employee"], ["st"], ["batch_id"],
@@ -156,14 +182,17 @@ def main(argv):
     for name in ("--db", "--icp", "--matured-before", "--holdout-date", "--out"):
         parser.add_argument(name, required=True)
     parser.add_argument("--chunk", type=int, default=500_000)
+    parser.add_argument("--columns", action="store_true",
+                        help="read intent leads' features from their columns, not the JSON")
     args = parser.parse_args(argv)
     with open(args.icp) as f:
         buckets = Buckets(yaml.safe_load(f))
     con = sqlite3.connect(args.db)
     totals = {}
-    for chunk in pd.read_sql_query(LEADS_SQL, con, params=(args.matured_before,),
+    sql = LEADS_COLUMNS_SQL if args.columns else LEADS_SQL
+    for chunk in pd.read_sql_query(sql, con, params=(args.matured_before,),
                                    chunksize=args.chunk):
-        process(chunk, buckets, args.holdout_date, totals)
+        process(chunk, buckets, args.holdout_date, totals, args.columns)
     history = pd.read_sql_query(
         "SELECT sic_code, employee_count, state, outcome FROM historical_outcomes", con)
     history["y"] = (history["outcome"] == "delivery").astype(int)

@@ -3,6 +3,8 @@
 
     tools/generate_outcomes.py --rows 20000 --seed 7 --db var/outcomes.db
     tools/generate_outcomes.py --rows 10000000 --seed 1 --db /tmp/big.db   # the benchmark
+    tools/generate_outcomes.py --rows 3000 --seed 3 --db org.db --truth org.json   # the truth too
+    tools/generate_outcomes.py --rows 3000 --seed 3 --db flat.db --no-effect      # no signal
 
 Writes `lead_outcomes` (`--rows` HADES-exported leads with their batch, score, outcome and
 source_features JSON as the scorer writes it) and `historical_outcomes` (`--historical` pre-HADES
@@ -24,13 +26,30 @@ Every multiplier table averages about 1 over its sampling weights, so SIC margin
 SIC_RATES. Success is `delivery` (10% of them later `churned`); a delivery arrives 5-84 days
 after the export, so leads exported within the last ~90 days before --as-of are still pending.
 hades_score and source_features are computed with shared/fixtures/icp.yaml's numbers
-(ICP_* below), the way the scorer computes them.
+(ICP_* below), the way the scorer computes them. An intent lead's intent_strength, intent_score,
+intent_date and age_days columns (outcome_tables migration 5) hold what its source_features
+holds, as jobs/export_leads.yaml writes them; --json-only leaves them NULL, as older exports did.
+
+--effects none (or --no-effect) plants nothing: every SIC converts at the same rate (the
+share-weighted mean of SIC_RATES), every multiplier above is 1 and the anomalous batch is like
+the others. --effects shuffled plants the same effects on other buckets: each table's rates or
+multipliers permuted by a stream drawn from --seed (and scaled back to the table's mean), so
+that today's icp.yaml, which the documented effects roughly follow, is wrong in ways a
+calibration can find; no anomalous batch either. Only the rates change, not the random draws of
+the leads: their scores and features are those of the same seed with the documented effects.
+
+--truth PATH writes what was planted as JSON: `effects_mode`, the multipliers per dimension and
+bucket (`effects`, in the calibrator's bucket names: the SIC's marginal rate, the tier's,
+band's, strength's and freshness tier's multiplier) and `leads`, one [person_id, p] pair per
+lead_outcomes row in insertion order, p the exact probability its delivery was drawn with.
+Without --truth and --no-effect the output is byte for byte what it was before they existed.
 """
 
 import argparse
 import bisect
 import datetime
 import itertools
+import json
 import os
 import random
 import re
@@ -131,6 +150,7 @@ SIGNAL_STRENGTHS = [("High", 0.30, 1.40), ("Medium", 0.40, 0.95), ("Low", 0.20, 
 FRESHNESS_AGES = [(0.40, 1.20, 0, 3), (0.35, 0.90, 4, 7), (0.25, 0.75, 8, 14)]
 ANOMALOUS_BATCH = 4  # 0-based: the 5th export
 ANOMALY_FACTOR = 3.0
+MAX_CHANCE = 0.9  # a delivery chance is capped here
 
 STATES = ("AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE "
           "NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY").split()
@@ -156,8 +176,9 @@ SCORING_RULES = 2  # plugins/common/scoring.h, kScoringRulesVersion
 INSERT_LEAD = (
     "INSERT INTO lead_outcomes (batch_id, person_id, company_name, company_id, sic_code, "
     "employee_count, distance_miles, zip_code, state, hades_score, workflow_type, exported_at, "
-    "outcome, outcome_at, source_features, created_at, updated_at, scoring_rules) "
-    f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {SCORING_RULES})")
+    "outcome, outcome_at, source_features, created_at, updated_at, intent_strength, "
+    "intent_score, intent_date, age_days, scoring_rules) "
+    f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {SCORING_RULES})")
 # Every generated batch was published: only published batches' leads count.
 INSERT_BATCH = (
     "INSERT INTO hades_batch_ids (batch_id, day, seq, run_id, job, allocated_at, state, state_at) "
@@ -166,6 +187,84 @@ INSERT_HISTORICAL = (
     "INSERT INTO historical_outcomes (company_name, sic_code, employee_count, zip_code, state, "
     "outcome, deal_created_at, delivery_at, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
 CHUNK_ROWS = 50_000
+
+
+def mean_rate():
+    return sum(share * rate for _, share, rate in SIC_RATES) / sum(s[1] for s in SIC_RATES)
+
+
+def shuffled(rng, values, shares):
+    """`values` in an order drawn from `rng`, scaled so that their share-weighted mean is the
+    same as before: the same effects, on other buckets."""
+    order = list(values)
+    rng.shuffle(order)
+    before = sum(v * s for v, s in zip(values, shares))
+    after = sum(v * s for v, s in zip(order, shares))
+    return [v * before / after for v in order]
+
+
+def planted_tables(effects, seed):
+    """SIC_RATES, EMPLOYEE_TIERS, PROXIMITY_BANDS, SIGNAL_STRENGTHS and FRESHNESS_AGES as the
+    generator samples them: as planted ("planted"), with every effect removed ("none": one SIC
+    rate, multipliers 1), or the planted ones moved to other buckets ("shuffled": each table's
+    rates or multipliers permuted by a stream of its own drawn from the seed): the items and
+    their shares are the same in all three, so are the draws of the leads."""
+    if effects == "planted":
+        return SIC_RATES, EMPLOYEE_TIERS, PROXIMITY_BANDS, SIGNAL_STRENGTHS, FRESHNESS_AGES
+    if effects == "none":
+        rates = [mean_rate()] * len(SIC_RATES)
+        multipliers = [[1.0] * len(t) for t in (EMPLOYEE_TIERS, PROXIMITY_BANDS,
+                                                 SIGNAL_STRENGTHS, FRESHNESS_AGES)]
+    else:
+        rng = random.Random(f"effects-{seed}")
+        rates = shuffled(rng, [s[2] for s in SIC_RATES], [s[1] for s in SIC_RATES])
+        multipliers = [shuffled(rng, [item[value] for item in table],
+                                [item[share] for item in table])
+                       for table, share, value in ((EMPLOYEE_TIERS, 1, 2), (PROXIMITY_BANDS, 0, 1),
+                                                   (SIGNAL_STRENGTHS, 1, 2), (FRESHNESS_AGES, 0, 1))]
+    tiers, bands, strengths, ages = multipliers
+    return ([(sic, share, rate) for (sic, share, _), rate in zip(SIC_RATES, rates)],
+            [t[:2] + (m,) + t[3:] for t, m in zip(EMPLOYEE_TIERS, tiers)],
+            [b[:1] + (m,) + b[2:] for b, m in zip(PROXIMITY_BANDS, bands)],
+            [s[:2] + (m,) for s, m in zip(SIGNAL_STRENGTHS, strengths)],
+            [a[:1] + (m,) + a[2:] for a, m in zip(FRESHNESS_AGES, ages)])
+
+
+def band_name(low, high):
+    """A proximity band's bucket in the calibrator's names, from its sampling range."""
+    edges = [0] + [m for m, _ in ICP_PROXIMITY]
+    if low is None:
+        return "unknown"
+    if high > edges[-1]:
+        return f"beyond {edges[-1]} mi"
+    upper = next(e for e in edges[1:] if high <= e)
+    return f"{edges[edges.index(upper) - 1]}-{upper} mi"
+
+
+def planted_effects(effects, seed):
+    """The planted effects in the calibrator's bucket names (plugins/calibrator/README.md)."""
+    sic_rates, tiers, bands, strengths, ages = planted_tables(effects, seed)
+    tier_names = {"501+": "501-999999", "outside": "outside tiers"}
+    labels = [label for _, _, label in ICP_FRESHNESS]
+    return {
+        "sic_rate": {sic or "unknown": rate for sic, _, rate in sic_rates},
+        "employee_tier": {tier_names.get(t[0], t[0]): t[2] for t in tiers},
+        "proximity": {band_name(b[2], b[3]): b[1] for b in bands},
+        "signal_strength": {s[0] or "unknown": s[2] for s in strengths},
+        "freshness": {labels[i]: a[1] for i, a in enumerate(ages)},
+        "anomalous_batch": {"index": ANOMALOUS_BATCH,
+                            "factor": ANOMALY_FACTOR if effects == "planted" else 1.0},
+        "max_chance": MAX_CHANCE,
+    }
+
+
+def write_truth(path, effects, seed, leads):
+    with open(path, "w") as f:
+        f.write('{"effects_mode": "%s", "effects": ' % effects)
+        json.dump(planted_effects(effects, seed), f, sort_keys=True)
+        f.write(', "leads": [')
+        f.write(",\n".join(f'["{pid}", {p!r}]' for pid, p in leads))
+        f.write("]}\n")
 
 
 class Picker:
@@ -214,11 +313,15 @@ class Generator:
         self.days = args.days
         self.batch_size = args.batch_size
         self.batches = []  # hades_batch_ids rows of the batches lead_rows() made
-        self.sics = Picker(SIC_RATES, lambda s: s[1])
-        self.tiers = Picker(EMPLOYEE_TIERS, lambda t: t[1])
-        self.bands = Picker(PROXIMITY_BANDS, lambda b: b[0])
-        self.strengths = Picker(SIGNAL_STRENGTHS, lambda s: s[1])
-        self.ages = Picker(FRESHNESS_AGES, lambda a: a[0])
+        self.truth = [] if args.truth else None  # (person_id, p) per lead, when asked
+        self.feature_columns = not args.json_only
+        self.anomaly_factor = ANOMALY_FACTOR if args.effects == "planted" else 1.0
+        sic_rates, tiers, bands, strengths, ages = planted_tables(args.effects, args.seed)
+        self.sics = Picker(sic_rates, lambda s: s[1])
+        self.tiers = Picker(tiers, lambda t: t[1])
+        self.bands = Picker(bands, lambda b: b[0])
+        self.strengths = Picker(strengths, lambda s: s[1])
+        self.ages = Picker(ages, lambda a: a[0])
 
     def employees(self):
         tier = self.tiers.pick(self.rng.random())
@@ -275,6 +378,7 @@ class Generator:
                  f'"state":{json_text(state)},"state_raw":{json_text(state)},'
                  f'"title":"Facilities Manager","zip":"02134","zip_raw":"2134"')
         miles = None
+        columns = (None, None, None, None)  # intent_strength, intent_score, intent_date, age_days
         if rng.random() < 0.5:
             workflow = "intent"
             strength, _, sig_mult = self.strengths.pick(rng.random())
@@ -304,6 +408,7 @@ class Generator:
                 f'"phone_type":"Direct",{place}}},"score":{score},"scoring_rules":{SCORING_RULES},'
                 f'"workflow":"intent"}}')
             chance = rate * emp_mult * sig_mult * fresh_mult
+            columns = (strength, numeric, intent_date, age)
         else:
             workflow = "geography"
             miles, level, title, authority, prox_mult = self.geography()
@@ -324,7 +429,10 @@ class Generator:
                 f'{place.replace("Facilities Manager", title)}}},"score":{score},'
                 f'"scoring_rules":{SCORING_RULES},"workflow":"geography"}}')
             chance = rate * emp_mult * prox_mult
-        delivered = rng.random() < min(0.9, chance * batch_mult)
+        p = min(MAX_CHANCE, chance * batch_mult)
+        if self.truth is not None:
+            self.truth.append((f"P{index:010d}", p))
+        delivered = rng.random() < p
         lag = randint(rng, 5, 84)
         arrived = export_day + datetime.timedelta(days=lag)
         outcome, outcome_at = None, None
@@ -337,9 +445,11 @@ class Generator:
             if outcome:
                 step = export_day + datetime.timedelta(days=min(lag, 3))
                 outcome_at = min(step, self.as_of).isoformat() + "T12:00:00Z"
+        if not self.feature_columns:
+            columns = (None, None, None, None)
         return (batch_id, f"P{index:010d}", f"Company {index}", f"C{index}", sic, employees, miles,
                 "02134", state, score, workflow, exported_at, outcome, outcome_at, features,
-                exported_at, outcome_at)
+                exported_at, outcome_at) + columns
 
     def lead_rows(self, count):
         batches = max(1, -(-count // self.batch_size))
@@ -353,7 +463,7 @@ class Generator:
             batch_id = f"HADES-{day:%Y%m%d}-{seq:03d}"
             minutes = 6 * 60 + seq
             exported_at = f"{day.isoformat()}T{minutes // 60:02d}:{minutes % 60:02d}:00Z"
-            batch_mult = ANOMALY_FACTOR if b == ANOMALOUS_BATCH else 1.0
+            batch_mult = self.anomaly_factor if b == ANOMALOUS_BATCH else 1.0
             self.batches.append((batch_id, f"{day:%Y%m%d}", seq, b + 1, exported_at, exported_at))
             for _ in range(min(self.batch_size, count - index)):
                 yield self.lead_row(index, batch_id, day, exported_at, batch_mult)
@@ -380,6 +490,15 @@ def main(argv):
     parser.add_argument("--as-of", default="2026-02-11", help="the last export day, YYYY-MM-DD")
     parser.add_argument("--days", type=int, default=540, help="days the exports span")
     parser.add_argument("--batch-size", type=int, default=250, help="leads per export batch")
+    parser.add_argument("--effects", choices=["planted", "none", "shuffled"], default="planted",
+                        help="the documented effects, none at all, or the documented effects "
+                             "moved to other buckets by --seed")
+    parser.add_argument("--no-effect", dest="effects", action="store_const", const="none",
+                        help="the same as --effects none")
+    parser.add_argument("--truth", help="write the planted effects and each lead's p (JSON)")
+    parser.add_argument("--json-only", action="store_true",
+                        help="leave intent_strength, intent_score, intent_date and age_days NULL, "
+                             "as an export without those columns wrote them")
     args = parser.parse_args(argv)
     if args.rows < 0 or args.historical < 0 or args.days < 1 or args.batch_size < 1:
         parser.error("--rows and --historical must be >= 0, --days and --batch-size >= 1")
@@ -413,6 +532,8 @@ def main(argv):
         for statement in indexes:
             db.execute(statement)
     db.close()
+    if args.truth:
+        write_truth(args.truth, args.effects, args.seed, generator.truth)
 
 
 if __name__ == "__main__":

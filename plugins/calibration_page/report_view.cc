@@ -25,17 +25,6 @@ bool has_suggestion(const json& bucket) {
          bucket.contains("current_score") && !bucket["current_score"].is_null();
 }
 
-// The highest shrunk rate among buckets of at least Medium confidence: the rate a score of 100
-// stands for (docs/calibration-report.md, suggested_score).
-double full_score_rate(const json& dimension) {
-  double best = 0;
-  for (const json& b : dimension.value("buckets", json::array())) {
-    if (b.value("confidence", "") == "Low") continue;
-    best = std::max(best, b.value("shrunk_rate", 0.0));
-  }
-  return best;
-}
-
 json backtest_reply(const json& backtest) {
   json out = {{"ran", backtest.value("ran", false)},
               {"verdict", backtest.value("verdict", json())},
@@ -101,15 +90,17 @@ json report_reply(const json& report, const std::string& path,
                           {"n", d.value("n", 0)},
                           {"deliveries", d.value("deliveries", 0)},
                           {"p_value", d.value("p_value", json())},
+                          {"p_value_holm", d.value("p_value_holm", json())},
                           {"no_signal", d.value("no_signal", false)}});
     if (!d.value("scored", false)) continue;
-    const double full_rate = full_score_rate(d);
     for (const json& b : d.value("buckets", json::array())) {
       if (!has_suggestion(b)) continue;
       const std::string bucket = b.value("bucket", "");
       const long long current = b["current_score"].get<long long>();
       const long long suggested = b["suggested_score"].get<long long>();
-      const double implied = full_rate * static_cast<double>(current) / 100.0;
+      // The calibrator's evidence (docs/calibration-report.md, "Evidence"); null in reports
+      // made before it had one.
+      const json verdict = b.value("verdict", json());
       const auto industry = industry_names.find(bucket);
       rows.push_back(
           {{"item", dimension + ":" + bucket},
@@ -129,8 +120,10 @@ json report_reply(const json& report, const std::string& path,
            {"confidence", b.value("confidence", "")},
            {"manual_review", b.value("manual_review", false)},
            {"in_icp", b.value("in_icp", true)},
-           {"within_noise", implied >= b.value("wilson_low", 0.0) &&
-                                implied <= b.value("wilson_high", 1.0)},
+           {"suggested_low", b.value("suggested_low", json())},
+           {"suggested_high", b.value("suggested_high", json())},
+           {"verdict", verdict},
+           {"within_noise", verdict == "within_noise"},
            {"selectable", is_selectable(dimension, b)}});
     }
   }
@@ -150,6 +143,7 @@ json report_reply(const json& report, const std::string& path,
           {"matured_days", report.value("parameters", json::object()).value("matured_days", 0)},
           {"backtest", backtest_reply(report.value("backtest", json::object()))},
           {"dimensions", dimensions},
+          {"scoring_check", report.value("scoring_check", json())},
           {"rows", rows}};
 }
 

@@ -3,9 +3,11 @@
 // One row per bucket with a suggested score, labelled for people ("SIC 8062", its industry),
 // sorted by the size of the change; each row says how far the suggestion is from today (band:
 // `close` within 5 points, `moderate` within 15, `far` beyond) and whether the data even say the
-// current score is wrong (`within_noise`: the rate the current score implies lies inside the
-// bucket's 95% interval). Only rows whose suggestion differs from the current score can be
-// selected for Apply.
+// current score is wrong: the report's evidence, the 95% interval of the suggested score
+// (`suggested_low`, `suggested_high`) and its `verdict` (`supported`, `within_noise`; null in a
+// report made before the calibrator had one), with `within_noise` true for the latter. Only rows
+// whose suggestion differs from the current score can be selected for Apply. The report's
+// `scoring_check` (is the scoring working?) is passed on as it is.
 //
 // Thread safety: pure functions.
 

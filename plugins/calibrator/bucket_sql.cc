@@ -103,12 +103,15 @@ std::string score_digit() {
          " END";
 }
 
-// Only intent leads are parsed. Malformed source_features would make json_extract fail the
-// whole query: it counts as unknown instead.
-std::string intent_feature(std::string_view path) {
-  return "CASE WHEN workflow_type = 'intent' AND json_valid(source_features) THEN "
-         "json_extract(source_features, '" +
-         std::string(path) + "') END";
+// An intent lead's value from its column (outcome_tables migration 6), or, when the export did
+// not write the columns (age_days NULL), from source_features. Only intent leads are read.
+// Malformed source_features would make json_extract fail the whole query: it counts as unknown
+// instead.
+std::string intent_feature(std::string_view column, std::string_view path) {
+  return "CASE WHEN workflow_type = 'intent' THEN CASE WHEN age_days IS NOT NULL THEN " +
+         std::string(column) +
+         " WHEN json_valid(source_features) THEN json_extract(source_features, '" +
+         std::string(path) + "') END END";
 }
 
 // A balanced CASE over integer scores [lo, hi): 7 comparisons instead of up to 101.
@@ -174,7 +177,10 @@ std::string composite_key(const IcpConfig& icp, const CellKey& layout) {
 }
 
 std::string lead_cells_sql(const IcpConfig& icp, const CellKey& layout) {
-  const std::string strength = intent_feature("$.inputs.intent_strength");
+  const std::string strength = intent_feature("intent_strength", "$.inputs.intent_strength");
+  // A blank date column is no date, as source_features records it (null).
+  const std::string date_column =
+      "CASE WHEN trim(intent_date, " + sql_text_literal(kBlanks) + ") <> '' THEN intent_date END";
   // One pass over the wide table: the inner subquery reads each row once and parses an intent
   // lead's source_features once (LIMIT keeps it apart, and the repeated extractions of one row
   // hit SQLite's parse cache; the unary + keeps SQLite from walking the exported_at index for a
@@ -184,9 +190,10 @@ std::string lead_cells_sql(const IcpConfig& icp, const CellKey& layout) {
       "SELECT state AS st, workflow_type AS wf, sic_code, employee_count AS e, "
       "distance_miles AS d, hades_score AS hs, exported_at >= ? AS holdout, " +
       std::string(kSuccessSql) + " AS y, " + strength + " AS s, lower(trim(" + strength + ", " +
-      sql_text_literal(kBlanks) + ")) AS sn, " + intent_feature("$.inputs.intent_score") +
-      " AS sc, " + intent_feature("$.inputs.intent_date") + " AS dt, " +
-      intent_feature("$.components.age_days") +
+      sql_text_literal(kBlanks) + ")) AS sn, " +
+      intent_feature("intent_score", "$.inputs.intent_score") + " AS sc, " +
+      intent_feature(date_column, "$.inputs.intent_date") + " AS dt, " +
+      intent_feature("age_days", "$.components.age_days") +
       " AS age FROM lead_outcomes WHERE +exported_at < ? AND " + published() + " LIMIT -1";
   return "WITH lead AS MATERIALIZED (SELECT " + composite_key(icp, layout) +
          " AS key, sic_code, CASE WHEN typeof(e) = 'text' THEN e END AS et, " +
@@ -204,9 +211,11 @@ std::string historical_sql(const IcpConfig& icp, const CellKey& /*layout*/) {
 }
 
 std::string delivery_lag_sql() {
+  // The unary + keeps SQLite from looking every delivery up in the wide rows through the outcome
+  // index: the covering index lead_outcomes_calibration has every column, a batch at a time.
   return "SELECT CAST(julianday(outcome_at) - julianday(exported_at) AS INTEGER), count(*) "
-         "FROM lead_outcomes WHERE outcome = 'delivery' AND outcome_at IS NOT NULL AND " +
-         published() + " GROUP BY 1";
+         "FROM lead_outcomes WHERE +outcome = 'delivery' AND outcome_at IS NOT NULL AND " +
+         plugin_common::published_batch_sql("batch_id") + " GROUP BY 1";
 }
 
 std::string batches_sql(const std::vector<double>& probability) {
@@ -232,6 +241,22 @@ std::string batches_sql(const std::vector<double>& probability) {
          scored +
          " THEN 0 ELSE 1 END) "
          "FROM lead_outcomes WHERE +exported_at < ? AND " + published() + " GROUP BY batch_id";
+}
+
+std::string scoring_sql(const std::vector<std::string>& change_times) {
+  // A number or NULL exported_at sorts before every text, as period_of() takes it.
+  std::string period = "CASE WHEN typeof(exported_at) <> 'text' THEN 0";
+  for (std::size_t i = 0; i < change_times.size(); ++i) {
+    period += " WHEN exported_at < " + sql_text_literal(change_times[i]) + " THEN " +
+              str(static_cast<std::int64_t>(i));
+  }
+  period += " ELSE " + str(static_cast<std::int64_t>(change_times.size())) + " END";
+  return "SELECT " + period +
+         ", CASE workflow_type WHEN 'geography' THEN 0 WHEN 'intent' THEN 1 ELSE 2 END, "
+         "CASE WHEN typeof(hades_score) = 'integer' AND hades_score BETWEEN 0 AND 100 THEN "
+         "hades_score ELSE " +
+         str(kNoScore) + " END, count(*), sum(" + std::string(kSuccessSql) +
+         ") FROM lead_outcomes WHERE +exported_at < ? AND " + published() + " GROUP BY 1, 2, 3";
 }
 
 std::string sql_text_literal(std::string_view text) {

@@ -92,6 +92,13 @@ std::string delivery_lag_sql();
 // REQUIRES: probability.size() == 101.
 std::string batches_sql(const std::vector<double>& probability);
 
+// Matured lead_outcomes per scoring-check period, workflow digit and score digit:
+//   period, workflow (kGeography, kIntent, kOtherWorkflow), score (0..100 or kNoScore), leads,
+//   deliveries;
+// the period is the number of `change_times` (ascending ISO-8601 texts) at or before the lead's
+// exported_at (scoring_check.h, period_of()). Argument: matured_before.
+std::string scoring_sql(const std::vector<std::string>& change_times);
+
 // `text` as an SQL string literal ('it''s').
 std::string sql_text_literal(std::string_view text);
 

@@ -346,7 +346,11 @@ void assign(Value& to, const Value& from) {
 // the leads; only the ids of leads whose strength SQLite must extract (lead_stream.h) are kept.
 class LeadAggregator {
  public:
-  LeadAggregator(const IcpConfig& icp, const CellKey& layout) : keyer_(icp, layout) {}
+  LeadAggregator(const IcpConfig& icp, const CellKey& layout, const std::string& holdout_date,
+                 const std::vector<std::string>& change_times)
+      : keyer_(icp, layout, holdout_date),
+        change_times_(change_times),
+        scoring_((change_times.size() + 1) * kWorkflowDigits * kScoreDigits) {}
 
   // `exact`: the strength json_extract() gave, for a row of lead_rows_by_id_sql().
   Status add(const std::vector<Value>& r, const Value* exact = nullptr) {
@@ -355,17 +359,71 @@ class LeadAggregator {
       deferred_.push_back(int_of(r[kLeadId]));
       return Status::ok_status();
     }
-    scratch_.key = *key;
-    assign(scratch_.sic, r[kLeadSic]);
-    assign(scratch_.employee_text, r[kLeadEmployeeText]);
     const std::int64_t success = int_of(r[kLeadSuccess]) != 0 ? 1 : 0;
-    Counts& cell = cells_[scratch_];
+    const Value& employees = r[kLeadEmployees];
+    const bool employee_text = std::holds_alternative<std::string>(employees);
+    Counts& cell = employee_text || !is_null(scratch_.other_strength)
+                       ? text_cell(*key, r[kLeadSic], employees)
+                       : fast_cell(*key, r[kLeadSic]);
     ++cell.n;
     cell.k += success;
     Counts& state = states_[r[kLeadState]];
     ++state.n;
     state.k += success;
+    add_to_scoring(r, success);
+    add_to_rules(r);
     return add_to_batch(r, success);
+  }
+
+  // The cell of a lead whose only text to normalise later is its SIC (the usual lead): one
+  // integer key, the composite key and the SIC text's number, in a map of integers.
+  Counts& fast_cell(std::int64_t key, const Value& sic) {
+    std::int64_t id = 0;  // NULL
+    if (const std::string* text = std::get_if<std::string>(&sic)) {
+      if (last_sic_id_ < 0 || *text != last_sic_) {
+        auto [it, inserted] =
+            sic_ids_.try_emplace(*text, static_cast<std::int64_t>(sic_values_.size()));
+        if (inserted) sic_values_.emplace_back(*text);
+        last_sic_ = *text;
+        last_sic_id_ = it->second;
+      }
+      id = last_sic_id_;
+    } else if (!is_null(sic)) {
+      return text_cell(key, sic, Value());
+    }
+    if (id > kSicMask) return text_cell(key, sic, Value());  // a millionth SIC text: no room
+    return fast_cells_[(key << kSicBits) | id];
+  }
+
+  // Any other cell: keyed by the raw texts themselves.
+  Counts& text_cell(std::int64_t key, const Value& sic, const Value& employees) {
+    scratch_.key = key;
+    assign(scratch_.sic, sic);
+    if (std::holds_alternative<std::string>(employees)) {
+      assign(scratch_.employee_text, employees);
+    } else {
+      scratch_.employee_text = Value();
+    }
+    return cells_[scratch_];
+  }
+
+  // Matured leads per scoring rules version, and those whose recorded score is outdated, as
+  // load_scoring_rules() counts them.
+  void take_rules(DataVolume& volume) const {
+    for (const auto& [version, leads] : rules_) volume.leads_by_scoring_rules[version] += leads;
+    volume.leads_with_outdated_scores += outdated_;
+  }
+
+  // The scoring check's counts: period, workflow digit, score digit (kNoScore when unusable).
+  std::vector<ScoreCount> take_scoring() const {
+    std::vector<ScoreCount> out;
+    for (std::size_t i = 0; i < scoring_.size(); ++i) {
+      if (scoring_[i].n == 0) continue;
+      out.push_back({i / (kWorkflowDigits * kScoreDigits),
+                     static_cast<std::int64_t>(i / kScoreDigits % kWorkflowDigits),
+                     static_cast<std::int64_t>(i % kScoreDigits), scoring_[i].n, scoring_[i].k});
+    }
+    return out;
   }
 
   // Ids of the leads add() left to SQLite, and forgets them.
@@ -386,6 +444,11 @@ class LeadAggregator {
   // The groups as lead_cells_sql() gives them: 0, key, sic, text, strength, n, k per cell, then
   // 1, NULL, state, NULL, NULL, n, k per state.
   void for_each_row(const std::function<void(const std::vector<Value>&)>& f) const {
+    for (const auto& [fast, c] : fast_cells_) {
+      f({Value(std::int64_t{0}), Value(fast >> kSicBits),
+         sic_values_[static_cast<std::size_t>(fast & kSicMask)], Value(), Value(), Value(c.n),
+         Value(c.k)});
+    }
     for (const auto& [g, c] : cells_) {
       f({Value(std::int64_t{0}), Value(g.key), g.sic, g.employee_text, g.other_strength, Value(c.n),
          Value(c.k)});
@@ -401,6 +464,43 @@ class LeadAggregator {
     if (const std::string* text = std::get_if<std::string>(&v)) return *text;
     buffer = to_text(v);
     return buffer;
+  }
+
+  void add_to_rules(const std::vector<Value>& r) {
+    static_assert(plugin_common::kScoringRulesVersion == 2,
+                  "a new rules version: say here which recorded scores it makes outdated");
+    const Value& rules = r[kLeadScoringRules];
+    const std::int64_t version = is_null(rules) ? 1 : as_int(rules).value_or(0);
+    ++rules_[version];
+    // SQL's `coalesce(scoring_rules, 1) < 2`: a text is never less than a number.
+    const bool old_rules = is_null(rules) || (std::holds_alternative<std::int64_t>(rules) &&
+                                              std::get<std::int64_t>(rules) < 2) ||
+                           (std::holds_alternative<double>(rules) && std::get<double>(rules) < 2);
+    if (old_rules && as_int(r[kLeadWorkflow]).value_or(kOtherWorkflow) == kGeography &&
+        is_null(r[kLeadEmployees])) {
+      ++outdated_;
+    }
+  }
+
+  // Leads of a batch follow each other and share an export time: the last one's period is kept.
+  void add_to_scoring(const std::vector<Value>& r, std::int64_t success) {
+    const std::string* at = std::get_if<std::string>(&r[kLeadExportedAt]);
+    // In SQL a number sorts before every text: before every change.
+    const std::string_view exported_at = at != nullptr ? std::string_view(*at) : std::string_view();
+    if (exported_at != period_at_ || !period_known_) {
+      period_ = at != nullptr ? period_of(change_times_, exported_at) : 0;
+      period_at_.assign(exported_at);
+      period_known_ = true;
+    }
+    const std::int64_t workflow = as_int(r[kLeadWorkflow]).value_or(kOtherWorkflow);
+    const std::int64_t* score = std::get_if<std::int64_t>(&r[kLeadScore]);
+    const std::int64_t digit =
+        score != nullptr && *score >= 0 && *score <= plugin_common::kMaxScore ? *score : kNoScore;
+    Counts& c = scoring_[(period_ * kWorkflowDigits + static_cast<std::size_t>(workflow)) *
+                             kScoreDigits +
+                         static_cast<std::size_t>(digit)];
+    ++c.n;
+    c.k += success;
   }
 
   // Leads of a batch mostly follow each other, so the last batch is tried before the map.
@@ -425,9 +525,27 @@ class LeadAggregator {
     return b.add(*score, success != 0);
   }
 
+  static constexpr std::size_t kWorkflowDigits = 3;  // kGeography, kIntent, kOtherWorkflow
+  static constexpr std::size_t kScoreDigits = kNoScore + 1;
+  // fast_cells_ keys: the composite key above the SIC text's number (id 0 is NULL).
+  static constexpr int kSicBits = 20;
+  static constexpr std::int64_t kSicMask = (std::int64_t{1} << kSicBits) - 1;
+
   LeadKeyer keyer_;
+  const std::vector<std::string>& change_times_;
+  std::vector<Counts> scoring_;
+  std::map<std::int64_t, std::int64_t> rules_;
+  std::int64_t outdated_ = 0;
+  std::size_t period_ = 0;
+  std::string period_at_;
+  bool period_known_ = false;
   RawCellKey scratch_;
   std::unordered_map<RawCellKey, Counts, RawCellKeyHash> cells_;
+  std::unordered_map<std::int64_t, Counts> fast_cells_;
+  std::unordered_map<std::string, std::int64_t> sic_ids_;
+  std::vector<Value> sic_values_{Value()};  // by id; 0 is NULL
+  std::string last_sic_;
+  std::int64_t last_sic_id_ = -1;
   std::unordered_map<Value, Counts> states_;
   std::vector<std::int64_t> deferred_;
   std::unordered_map<std::string, BatchScores> batches_;
@@ -469,25 +587,37 @@ bool aggregate_in_database(const Database& db, LeadAggregation aggregation) {
 // GROUP BY sorts every row and its VM evaluates the bucket CASEs per row, which was most of the
 // run's time over 10M leads. On Turso the database groups them: only the groups cross the network.
 Status load_leads(Database& db, const IcpConfig& icp, const Schemes& schemes,
-                  LeadAggregation aggregation, OutcomeData& data,
+                  const LoadOptions& options, OutcomeData& data,
                   std::map<std::string, KeyCount>& states) {
   const CellKey layout(icp);
+  const std::vector<std::string>& change_times = options.change_times;
   const std::vector<Value> args = {Value(data.holdout_date), Value(data.matured_before)};
-  if (aggregate_in_database(db, aggregation)) {
+  if (aggregate_in_database(db, options.lead_aggregation)) {
     Result<QueryResult> rows = db.query(lead_cells_sql(icp, layout), args);
     if (!rows.ok()) return query_error(rows.status(), "lead_outcomes");
     for (const std::vector<Value>& r : rows->rows) {
       add_lead_row(icp, schemes, layout, r, data, states);
     }
+    Result<QueryResult> scoring =
+        db.query(scoring_sql(change_times), {Value(data.matured_before)});
+    if (!scoring.ok()) return query_error(scoring.status(), "lead_outcomes per score");
+    for (const std::vector<Value>& r : scoring->rows) {
+      data.scoring.push_back({static_cast<std::size_t>(int_of(r[0])), int_of(r[1]), int_of(r[2]),
+                              int_of(r[3]), int_of(r[4])});
+    }
     return Status::ok_status();
   }
-  LeadAggregator aggregator(icp, layout);
-  Status read = db.query_each(lead_stream_sql(), args, [&aggregator](const std::vector<Value>& r) {
-    return aggregator.add(r);
-  });
-  if (read.ok()) read = add_deferred(db, args, aggregator);
+  LeadAggregator aggregator(icp, layout, data.holdout_date, change_times);
+  const std::vector<Value> matured = {Value(data.matured_before)};
+  Status read =
+      db.query_each(lead_stream_sql(), matured, [&aggregator](const std::vector<Value>& r) {
+        return aggregator.add(r);
+      });
+  if (read.ok()) read = add_deferred(db, matured, aggregator);
   if (!read.ok()) return query_error(read, "lead_outcomes");
   data.batches = aggregator.take_batches();
+  data.scoring = aggregator.take_scoring();
+  aggregator.take_rules(data.volume);
   aggregator.for_each_row(
       [&](const std::vector<Value>& r) { add_lead_row(icp, schemes, layout, r, data, states); });
   return Status::ok_status();
@@ -500,8 +630,8 @@ Status load_scoring_rules(Database& db, OutcomeData& data) {
   Result<QueryResult> rules = db.query(
       "SELECT coalesce(scoring_rules, 1), count(*), coalesce(sum(coalesce(scoring_rules, 1) < 2 "
       "AND workflow_type = 'geography' AND employee_count IS NULL), 0) "
-      "FROM lead_outcomes WHERE +exported_at < ? AND " +
-          plugin_common::published_batch_sql() + " GROUP BY 1",
+      "FROM lead_outcomes WHERE exported_at < ? AND " +
+          plugin_common::published_batch_sql("batch_id") + " GROUP BY 1",
       {Value(data.matured_before)});
   if (!rules.ok()) return query_error(rules.status(), "lead_outcomes scoring rules");
   for (const std::vector<Value>& r : rules->rows) {
@@ -512,12 +642,13 @@ Status load_scoring_rules(Database& db, OutcomeData& data) {
 }
 
 // Pending leads and their early deliveries, how long deliveries take to arrive, and the export
-// times of the matured leads (for the automatic holdout date): index walks, no full scan.
+// times of the matured leads (for the automatic holdout date): walks of the covering index
+// lead_outcomes_calibration, a published batch at a time, never of the rows.
 Status load_timeline(Database& db, OutcomeData& data, std::vector<KeyCount>& exports) {
   Result<QueryResult> pending = db.query(
       "SELECT count(*), coalesce(sum(outcome IN ('delivery', 'churned')), 0) "
       "FROM lead_outcomes WHERE exported_at >= ? AND " +
-          plugin_common::published_batch_sql(),
+          plugin_common::published_batch_sql("batch_id"),
       {Value(data.matured_before)});
   if (!pending.ok()) return query_error(pending.status(), "pending lead_outcomes");
   data.volume.leads_pending = int_of(pending->rows.at(0).at(0));
@@ -533,15 +664,17 @@ Status load_timeline(Database& db, OutcomeData& data, std::vector<KeyCount>& exp
   lag_counts.reserve(by_lag.size());
   for (const auto& [lag, n] : by_lag) lag_counts.push_back({std::to_string(lag), n, 0});
   data.volume.delivery_lag_p90_days = lag_quantile(lag_counts, kDeliveryLagShare);
+  // Grouped in the index's order (batch, then time): no sort of the leads. A batch's leads share
+  // an export time, so the groups are about as many as the batches; merged here.
   Result<QueryResult> times = db.query(
       "SELECT exported_at, count(*) FROM lead_outcomes WHERE exported_at < ? AND " +
-          plugin_common::published_batch_sql() +
-          " GROUP BY exported_at ORDER BY exported_at",
+          plugin_common::published_batch_sql("batch_id") + " GROUP BY batch_id, exported_at",
       {Value(data.matured_before)});
   if (!times.ok()) return query_error(times.status(), "lead_outcomes export times");
-  for (const std::vector<Value>& r : times->rows)
-    exports.push_back({to_text(r[0]), int_of(r[1]), 0});
-  return load_scoring_rules(db, data);
+  std::map<std::string, std::int64_t> by_time;
+  for (const std::vector<Value>& r : times->rows) by_time[to_text(r[0])] += int_of(r[1]);
+  for (const auto& [at, n] : by_time) exports.push_back({at, n, 0});
+  return Status::ok_status();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -695,6 +828,10 @@ std::string_view dimension_name(Dimension dimension) {
   return "unknown";
 }
 
+std::string_view verdict_name(Verdict verdict) {
+  return verdict == Verdict::kSupported ? "supported" : "within_noise";
+}
+
 std::optional<std::string_view> census_region(std::string_view state_code) {
   return plugin_common::census_region(state_code);
 }
@@ -734,7 +871,10 @@ Result<OutcomeData> load_outcomes(Database& db, const IcpConfig& icp, const Load
   std::map<std::string, KeyCount> states;
   HADES_RETURN_IF_ERROR(load_historical(db, icp, schemes, data, states));
   if (!exports.empty()) {
-    HADES_RETURN_IF_ERROR(load_leads(db, icp, schemes, options.lead_aggregation, data, states));
+    HADES_RETURN_IF_ERROR(load_leads(db, icp, schemes, options, data, states));
+  }
+  if (!exports.empty() && aggregate_in_database(db, options.lead_aggregation)) {
+    HADES_RETURN_IF_ERROR(load_scoring_rules(db, data));  // the stream counted them
   }
   data.cells = merge_cells(std::move(data.cells));
   for (auto& [key, count] : states) data.states.push_back(std::move(count));

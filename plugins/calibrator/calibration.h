@@ -37,6 +37,7 @@
 #include "common/scoring.h"
 #include "hades/database.h"
 #include "hades/status.h"
+#include "scoring_check.h"
 #include "stats.h"
 
 namespace hades::calibrator {
@@ -156,6 +157,9 @@ struct OutcomeData {
   // The matured batches' scores in batch_id order when the leads were streamed; else nullopt
   // and load_batches() asks the database.
   std::optional<std::vector<BatchScores>> batches;
+  // Matured HADES leads per period (LoadOptions::change_times), workflow and recorded score,
+  // for the scoring check (scoring_check.h).
+  std::vector<ScoreCount> scoring;
 };
 
 // Where the matured lead_outcomes are summed per bucket combination. Both give the same groups.
@@ -169,6 +173,8 @@ struct LoadOptions {
   std::string matured_before;               // run start minus matured_days, ISO-8601 UTC
   std::optional<std::string> holdout_date;  // given; else the automatic split
   LeadAggregation lead_aggregation = LeadAggregation::kAuto;
+  // When icp.yaml changed (icp_changes.applied_at), ascending: the scoring check's periods.
+  std::vector<std::string> change_times = {};
 };
 
 // Runs the aggregation queries. Creates nothing: the caller applies the outcome migrations
@@ -195,6 +201,10 @@ Result<std::vector<BatchRow>> load_batches(Database& db, const OutcomeData& data
 // ---------------------------------------------------------------------------------------------
 // Per dimension and bucket.
 
+// Whether the data support moving a bucket to its suggested score (evidence.h).
+enum class Verdict { kSupported, kWithinNoise };
+std::string_view verdict_name(Verdict verdict);  // "supported", "within_noise"
+
 struct BucketResult {
   std::string bucket;  // "8062", "50-100", "0-5 mi", "High", "Hot", "MA", "South", "unknown"
   std::int64_t n = 0;
@@ -205,6 +215,10 @@ struct BucketResult {
   std::optional<std::int64_t> current_score;  // icp.yaml's, or what the scorer gives it
   std::optional<std::int64_t> suggested_score;
   std::optional<std::int64_t> delta;  // suggested - current
+  // evidence.h: the 95% interval of the suggested score and the verdict; nullopt without a
+  // suggestion or a current score, or before assess_evidence().
+  std::optional<Interval> suggested_interval;
+  std::optional<Verdict> verdict;
   Confidence confidence = Confidence::kLow;
   bool manual_review = true;  // Low confidence, or no suggestion could be made
   bool in_icp = false;        // icp.yaml names this bucket (a SIC, a tier, a strength)
@@ -216,6 +230,9 @@ struct DimensionResult {
   bool scored = false;                  // icp.yaml has scores for it (state and region have none)
   std::vector<BucketResult> buckets;    // in icp.yaml's order, then others, `unknown` last
   Shrinkage shrinkage;                  // N, K, m, chi-square, df, p-value, kappa, tau2
+  // The p-value after Holm's correction across the scored dimensions (evidence.h); nullopt for
+  // unscored dimensions, without a test, or before assess_evidence().
+  std::optional<double> p_value_holm;
   std::vector<std::string> not_in_icp;  // buckets with data that icp.yaml lacks
   std::vector<std::string> icp_without_data;  // buckets icp.yaml defines that have no data
 };

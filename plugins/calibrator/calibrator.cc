@@ -2,15 +2,20 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <tuple>
 #include <filesystem>
 #include <system_error>
 #include <utility>
 
 #include "backtest.h"
 #include "calibration.h"
+#include "common/icp_changes.h"
+#include "common/icp_file.h"
 #include "common/normalize.h"
+#include "evidence.h"
 #include "common/outcome_tables.h"
 #include "common/run_files.h"
 #include "hades/file_checks.h"
@@ -37,7 +42,8 @@ const SettingSpec kSettings[6] = {
      "matured leads exported on or after it test. Empty or absent: the export time before "
      "which 80% of the matured leads were exported."},
     {"bootstrap_resamples", SettingType::kInt, false, "2000", false,
-     "Paired bootstrap resamples of the backtest's AUC difference (2000-1000000)."},
+     "Bootstrap resamples (2000-1000000), for each dimension's suggestion intervals and for the "
+     "backtest's paired AUC difference."},
     {"seed", SettingType::kInt, false, "1", false,
      "Seed of the bootstrap (>= 0): the same data, settings and seed give the same report."},
 };
@@ -91,6 +97,14 @@ std::string hash_inputs(const CalibrationReport& r, const OutcomeData& data,
   for (const auto& [version, leads] : data.volume.leads_by_scoring_rules) {
     text += "r|" + std::to_string(version) + "|" + std::to_string(leads) + "\n";
   }
+  for (const ScoringPeriod& p : r.scoring.periods) {
+    if (p.since) text += "c|" + std::to_string(p.since->id) + "|" + p.from + "\n";
+  }
+  for (const ScoreCount& c : data.scoring) {
+    text += "p|" + std::to_string(c.period) + "|" + std::to_string(c.workflow) + "|" +
+            std::to_string(c.score) + "|" + std::to_string(c.n) + "|" + std::to_string(c.k) +
+            "\n";
+  }
   return plugin_common::sha256_hex(text);
 }
 
@@ -135,6 +149,38 @@ Status check_batches(Database& db, const OutcomeData& data, CalibrationReport& r
   rows = std::move(loaded).value();
   r.batches = judge_batches(rows, *fit);
   return Status::ok_status();
+}
+
+// The changes HADES made to this icp.yaml (applies and rollbacks in icp_changes), in the order
+// they were applied: the scoring check's period boundaries. Read without the file's lock (the
+// calibrator never writes icp.yaml or beside it); a change being applied right now is not seen.
+Result<std::vector<ChangePoint>> load_changes(Database& db, const std::string& icp_path) {
+  constexpr int kMaxChanges = 100'000;
+  Result<std::vector<plugin_common::IcpChangeRecord>> history =
+      plugin_common::icp_change_history(db, "", kMaxChanges);
+  if (!history.ok()) return history.status().with_context("calibrator: reading icp_changes");
+  Result<std::string> path = plugin_common::canonical_icp_path(icp_path);
+  if (!path.ok()) return path.status();
+  std::vector<ChangePoint> out;
+  for (const plugin_common::IcpChangeRecord& c : *history) {
+    if (c.icp_path == *path) out.push_back({c.id, c.kind, c.applied_at});
+  }
+  std::sort(out.begin(), out.end(), [](const ChangePoint& a, const ChangePoint& b) {
+    return std::tie(a.applied_at, a.id) < std::tie(b.applied_at, b.id);
+  });
+  return out;
+}
+
+// historical_outcomes' leads and deliveries: the scoring check's baseline.
+Rate historical_baseline(const OutcomeData& data) {
+  std::int64_t n = 0;
+  std::int64_t k = 0;
+  for (const LeadCell& c : data.cells) {
+    if (!c.historical) continue;
+    n += c.n;
+    k += c.k;
+  }
+  return rate_of(n, k);
 }
 
 }  // namespace
@@ -204,8 +250,11 @@ Result<CalibrationReport> Calibrator::calibrate(Context& ctx) {
   r.icp_sha256 = config_.icp.sha256;
   r.parameters = {config_.matured_days, config_.bootstrap_resamples, config_.seed};
   const Stopwatch watch;
-  Result<OutcomeData> data =
-      load_outcomes(db, config_.icp, LoadOptions{*matured_before, config_.holdout_date});
+  Result<std::vector<ChangePoint>> changes = load_changes(db, config_.icp.source);
+  if (!changes.ok()) return changes.status();
+  LoadOptions options{*matured_before, config_.holdout_date};
+  for (const ChangePoint& c : *changes) options.change_times.push_back(c.applied_at);
+  Result<OutcomeData> data = load_outcomes(db, config_.icp, options);
   if (!data.ok()) return data.status();
   ctx.log().info("calibrator: aggregated " + std::to_string(data->volume.counted()) +
                  " outcomes into " + std::to_string(data->cells.size()) + " groups in " +
@@ -231,11 +280,13 @@ Result<CalibrationReport> Calibrator::calibrate(Context& ctx) {
   }
 
   r.dimensions = calibrate_dimensions(config_.icp, data->cells, data->states, false);
+  assess_evidence(r.dimensions, {config_.bootstrap_resamples, config_.seed});
   for (const LeadCell& c : data->cells) {
     r.baseline_n += c.n;
     r.baseline_k += c.k;
   }
   r.backtest = run_backtest(config_.icp, *data, {config_.bootstrap_resamples, config_.seed});
+  r.scoring = check_scoring(historical_baseline(*data), *changes, data->scoring);
   ctx.log().info("calibrator: dimensions and backtest in " + watch.lap());
   if (ctx.cancelled()) return Status::cancelled("calibrator: cancelled after the backtest");
   std::vector<BatchRow> batch_rows;

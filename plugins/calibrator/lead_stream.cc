@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <utility>
 
 #include "common/normalize.h"
 #include "common/outcome_tables.h"
@@ -13,13 +14,13 @@ using plugin_common::IcpConfig;
 
 constexpr std::string_view kColumns =
     "SELECT CASE workflow_type WHEN 'geography' THEN 0 WHEN 'intent' THEN 1 ELSE 2 END, "
-    "employee_count, CASE WHEN typeof(employee_count) = 'text' THEN employee_count END, "
-    "distance_miles, hades_score, exported_at >= ?, ";
-// Only intent leads are parsed; malformed source_features would make json_extract fail the whole
-// query, so they count as unknown instead (as in lead_cells_sql()).
+    "employee_count, distance_miles, hades_score, ";
+// Only intent leads whose columns were not written (age_days NULL) are parsed; malformed
+// source_features would make json_extract fail the whole query, so they count as unknown instead
+// (as in lead_cells_sql()).
 constexpr std::string_view kIntentValid =
-    "CASE WHEN workflow_type = 'intent' AND json_valid(source_features) THEN json_extract("
-    "source_features, ";
+    "CASE WHEN workflow_type = 'intent' AND age_days IS NULL AND json_valid(source_features) THEN "
+    "json_extract(source_features, ";
 constexpr std::string_view kFeaturePaths =
     "'$.inputs.intent_strength', '$.inputs.intent_score', '$.inputs.intent_date', "
     "'$.components.age_days') END";
@@ -27,9 +28,12 @@ constexpr std::string_view kFeaturePaths =
 // Where each feature sits in the kLeadFeatures array.
 enum Feature : std::size_t { kStrength, kIntentScore, kIntentDate, kAgeDays, kFeatures };
 
-std::string select_columns() {
+// The columns of both queries; `features` is the kLeadFeatures expression.
+std::string select_columns(std::string_view features) {
   return std::string(kColumns) + std::string(kSuccessSql) + ", sic_code, state, " +
-         std::string(kIntentValid) + std::string(kFeaturePaths) + ", batch_id, exported_at, id";
+         std::string(features) +
+         ", batch_id, exported_at, id, intent_strength, intent_score, intent_date, age_days, "
+         "scoring_rules";
 }
 
 bool is_number(const Value& v) {
@@ -101,12 +105,16 @@ std::optional<Value> scalar_of(std::string_view token) {
 }  // namespace
 
 std::string lead_stream_sql() {
-  return select_columns() + " FROM lead_outcomes WHERE +exported_at < ? AND " +
-         plugin_common::published_batch_sql();
+  // Every column it reads is in lead_outcomes_calibration (outcome_tables migration 6), so SQLite
+  // seeks each published batch in that index and walks its matured export times, never reading
+  // the rows themselves, whose source_features make up most of their bytes.
+  return select_columns("NULL") + " FROM lead_outcomes WHERE exported_at < ? AND " +
+         plugin_common::published_batch_sql("batch_id");
 }
 
 std::string lead_rows_by_id_sql() {
-  return select_columns() + ", " + std::string(kIntentValid) +
+  return select_columns(std::string(kIntentValid) + std::string(kFeaturePaths)) + ", " +
+         std::string(kIntentValid) +
          "'$.inputs.intent_strength') END FROM lead_outcomes WHERE +exported_at < ? AND " +
          plugin_common::published_batch_sql() + " AND id IN "
          "(SELECT value FROM json_each(?))";
@@ -134,8 +142,8 @@ std::size_t json_array_scalars(std::string_view json, std::span<std::optional<Va
   return count;
 }
 
-LeadKeyer::LeadKeyer(const IcpConfig& icp, const CellKey& layout)
-    : layout_(layout), employee_(icp.employee_scale) {
+LeadKeyer::LeadKeyer(const IcpConfig& icp, const CellKey& layout, std::string holdout_date)
+    : layout_(layout), holdout_date_(std::move(holdout_date)), employee_(icp.employee_scale) {
   for (const plugin_common::ProximityTier& t : icp.proximity) miles_.push_back(t.max_miles);
   for (const auto& [strength, score] : icp.signal_strength_scores) {
     strengths_.push_back(plugin_common::ascii_lower(strength));
@@ -202,13 +210,27 @@ std::int64_t LeadKeyer::freshness_digit(const Value& date, const Value& age) con
   return n;
 }
 
+bool LeadKeyer::holdout(const Value& exported_at) const {
+  const std::string* at = std::get_if<std::string>(&exported_at);
+  return at != nullptr && *at >= holdout_date_;
+}
+
 std::optional<std::int64_t> LeadKeyer::key(const std::vector<Value>& row, Value& other_strength,
                                            const Value* exact) const {
   // Every feature is NULL unless the lead is an intent lead with valid source_features; an
   // element json_array_scalars() leaves to SQLite (nullopt) is a non-NULL non-number.
   std::array<std::optional<Value>, kFeatures> features;
   features.fill(Value());
-  if (const std::string* json = std::get_if<std::string>(&row[kLeadFeatures])) {
+  const std::int64_t workflow = as_int(row[kLeadWorkflow]).value_or(kOtherWorkflow);
+  // An intent lead without its columns is read again by id, with its source_features.
+  if (workflow == kIntent && is_null(row[kLeadAgeDays]) && exact == nullptr) return std::nullopt;
+  if (workflow == kIntent && !is_null(row[kLeadAgeDays])) {
+    // The columns the export wrote. A blank date is no date, as source_features records it.
+    features = {row[kLeadStrength], row[kLeadIntentScore], row[kLeadIntentDate],
+                row[kLeadAgeDays]};
+    const std::string* date = std::get_if<std::string>(&row[kLeadIntentDate]);
+    if (date != nullptr && plugin_common::trim(*date).empty()) features[kIntentDate] = Value();
+  } else if (const std::string* json = std::get_if<std::string>(&row[kLeadFeatures])) {
     json_array_scalars(*json, features);
   }
   if (exact != nullptr) features[kStrength] = *exact;
@@ -219,7 +241,6 @@ std::optional<std::int64_t> LeadKeyer::key(const std::vector<Value>& row, Value&
   const Value& date = features[kIntentDate] ? *features[kIntentDate] : kNotANumber;
   const Value& age = features[kAgeDays] ? *features[kAgeDays] : kNotANumber;
 
-  const std::int64_t workflow = as_int(row[kLeadWorkflow]).value_or(kOtherWorkflow);
   const bool geography = workflow == kGeography;
   const bool intent = workflow == kIntent;
   const std::int64_t strength_value = strength_digit(strength);
@@ -236,7 +257,7 @@ std::optional<std::int64_t> LeadKeyer::key(const std::vector<Value>& row, Value&
       is_number(score) && number_of(score) > 0 ? 1 : 0,
       intent ? freshness_digit(date, age) : layout_.tiers(KeyDigit::kFreshness) + 2,
       score_value != nullptr && *score_value >= 0 && *score_value <= 100 ? *score_value : kNoScore,
-      as_int(row[kLeadHoldout]).value_or(0) != 0 ? 1 : 0};
+      holdout(row[kLeadExportedAt]) ? 1 : 0};
   std::int64_t key = digits[0];
   for (std::size_t i = 1; i < kKeyDigits; ++i) {
     key = key * layout_.radix(static_cast<KeyDigit>(i)) + digits[i];

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "evidence.h"
+
 namespace hades::calibrator {
 namespace {
 
@@ -28,6 +30,11 @@ ordered_json json_optional(const std::optional<T>& v) {
   return ordered_json(*v);
 }
 
+ordered_json interval_end(const std::optional<Interval>& interval, bool high) {
+  if (!interval) return nullptr;
+  return number(high ? interval->high : interval->low);
+}
+
 ordered_json bucket_json(const BucketResult& b) {
   return ordered_json{{"bucket", b.bucket},
                       {"n", b.n},
@@ -39,6 +46,9 @@ ordered_json bucket_json(const BucketResult& b) {
                       {"current_score", json_optional(b.current_score)},
                       {"suggested_score", json_optional(b.suggested_score)},
                       {"delta", json_optional(b.delta)},
+                      {"suggested_low", interval_end(b.suggested_interval, false)},
+                      {"suggested_high", interval_end(b.suggested_interval, true)},
+                      {"verdict", b.verdict ? ordered_json(verdict_name(*b.verdict)) : nullptr},
                       {"confidence", confidence_name(b.confidence)},
                       {"manual_review", b.manual_review},
                       {"in_icp", b.in_icp}};
@@ -57,6 +67,7 @@ ordered_json dimension_json(const DimensionResult& d) {
                       {"chi_square", json_optional(s.chi_square)},
                       {"df", s.df},
                       {"p_value", json_optional(s.p_value)},
+                      {"p_value_holm", json_optional(d.p_value_holm)},
                       {"tau2", number(s.tau2)},
                       {"kappa", json_optional(s.kappa)},
                       {"no_signal", s.no_signal},
@@ -105,6 +116,56 @@ ordered_json backtest_json(const CalibrationReport& r) {
   out["auc_difference"] = std::move(diff);
   out["verdict"] = b.verdict;
   return out;
+}
+
+// n, deliveries, rate and its Wilson interval, into `out`.
+void rate_fields(const Rate& r, ordered_json& out) {
+  out["n"] = r.n;
+  out["deliveries"] = r.k;
+  out["rate"] = json_optional(r.rate);
+  out["wilson_low"] = r.wilson ? number(r.wilson->low) : ordered_json();
+  out["wilson_high"] = r.wilson ? number(r.wilson->high) : ordered_json();
+}
+
+ordered_json score_ranges_json(const std::vector<ScoreRangeRate>& ranges, const char* key) {
+  ordered_json out = ordered_json::array();
+  for (const ScoreRangeRate& r : ranges) {
+    ordered_json one{{key, r.label}, {"min_score", r.min_score}, {"max_score", r.max_score}};
+    rate_fields(r.rate, one);
+    out.push_back(std::move(one));
+  }
+  return out;
+}
+
+ordered_json scoring_json(const ScoringCheck& check) {
+  ordered_json baseline{{"source", "historical_outcomes"}};
+  rate_fields(check.baseline, baseline);
+  ordered_json periods = ordered_json::array();
+  for (const ScoringPeriod& p : check.periods) {
+    ordered_json workflows = ordered_json::array();
+    for (const WorkflowRate& w : p.workflows) {
+      ordered_json one{{"workflow", w.workflow}};
+      rate_fields(w.rate, one);
+      one["difference"] = json_optional(w.difference);
+      one["difference_low"] =
+          w.difference_interval ? number(w.difference_interval->low) : ordered_json();
+      one["difference_high"] =
+          w.difference_interval ? number(w.difference_interval->high) : ordered_json();
+      workflows.push_back(std::move(one));
+    }
+    ordered_json change = nullptr;
+    if (p.since) {
+      change = {{"id", p.since->id}, {"kind", p.since->kind}, {"applied_at", p.since->applied_at}};
+    }
+    periods.push_back({{"from", p.from.empty() ? ordered_json() : ordered_json(p.from)},
+                       {"to", p.to.empty() ? ordered_json() : ordered_json(p.to)},
+                       {"change", std::move(change)},
+                       {"workflows", std::move(workflows)},
+                       {"unscored_leads", p.unscored},
+                       {"bands", score_ranges_json(p.bands, "band")},
+                       {"deciles", score_ranges_json(p.deciles, "decile")}});
+  }
+  return ordered_json{{"baseline", std::move(baseline)}, {"periods", std::move(periods)}};
 }
 
 ordered_json batches_json(const BatchSummary& s) {
@@ -157,6 +218,18 @@ std::string score_text(const std::optional<std::int64_t>& v) {
 std::string signed_text(const std::optional<std::int64_t>& v) {
   if (!v) return std::string(kDash);
   return (*v > 0 ? "+" : "") + std::to_string(*v);
+}
+
+// "71-100": the interval of a suggested score, in whole points.
+std::string interval_text(const std::optional<Interval>& interval) {
+  if (!interval) return std::string(kDash);
+  return fixed(interval->low, 0) + "-" + fixed(interval->high, 0);
+}
+
+// "supported", "within noise" or "-": the verdict as people read it.
+std::string verdict_text(const std::optional<Verdict>& verdict) {
+  if (!verdict) return std::string(kDash);
+  return *verdict == Verdict::kSupported ? "supported" : "within noise";
 }
 
 std::string optional_fixed(const std::optional<double>& v, int digits) {
@@ -218,10 +291,12 @@ std::string lag_line(const CalibrationReport& r) {
   return line + " (`matured_days`: " + days + ").";
 }
 
-std::string signal_line(const Shrinkage& s) {
+std::string signal_line(const Shrinkage& s, const std::optional<double>& p_holm = std::nullopt) {
   if (!s.chi_square) return "no signal test (fewer than two buckets, or no spread in outcomes)";
   std::string line = "chi-square " + fixed(*s.chi_square, 2) + " (df " + std::to_string(s.df) +
-                     ", p = " + general(*s.p_value) + "), tau2 = " + general(s.tau2);
+                     ", p = " + general(*s.p_value) +
+                     (p_holm ? ", Holm-adjusted p = " + general(*p_holm) : std::string()) +
+                     "), tau2 = " + general(s.tau2);
   if (s.no_signal) return line + ": no spread beyond chance, every bucket shrinks to the mean";
   return line + ", kappa = " + general(*s.kappa);
 }
@@ -232,16 +307,19 @@ void markdown_dimension(const DimensionResult& d, std::string& out) {
     out += "No data.\n\n";
   } else {
     out += std::to_string(d.shrinkage.total_n) + " leads, " + std::to_string(d.shrinkage.total_k) +
-           " deliveries (" + percent(d.shrinkage.mean) + "); " + signal_line(d.shrinkage) + ".\n\n";
+           " deliveries (" + percent(d.shrinkage.mean) + "); " +
+           signal_line(d.shrinkage, d.p_value_holm) + ".\n\n";
     out +=
-        "| Bucket | n | Deliveries | Rate | Wilson 95% | Shrunk | Current | Suggested | Delta | "
-        "Confidence | Review |\n|---|--:|--:|--:|---|--:|--:|--:|--:|---|---|\n";
+        "| Bucket | n | Deliveries | Rate | Wilson 95% | Shrunk | Current | Suggested | "
+        "Suggested 95% | Delta | Verdict | Confidence | Review |\n"
+        "|---|--:|--:|--:|---|--:|--:|--:|---|--:|---|---|---|\n";
     for (const BucketResult& b : d.buckets) {
       out += "| " + md_cell(b.bucket) + " | " + std::to_string(b.n) + " | " + std::to_string(b.k) +
              " | " + percent(b.rate) + " | " + percent(b.wilson.low) + " - " +
              percent(b.wilson.high) + " | " + percent(b.shrunk_rate) + " | " +
              score_text(b.current_score) + " | " + score_text(b.suggested_score) + " | " +
-             signed_text(b.delta) + " | " + std::string(confidence_name(b.confidence)) + " | " +
+             interval_text(b.suggested_interval) + " | " + signed_text(b.delta) + " | " +
+             verdict_text(b.verdict) + " | " + std::string(confidence_name(b.confidence)) + " | " +
              (b.manual_review ? "manual review" : "") + " |\n";
     }
     out += "\n";
@@ -301,6 +379,60 @@ void markdown_batches(const BatchSummary& s, std::string& out) {
            std::string(batch_status_name(f.check.status)) + " |\n";
   }
   out += "\n";
+}
+
+// "8.7% (6.9-10.9%)", or "-" without leads.
+std::string rate_text(const Rate& r) {
+  if (!r.rate) return std::string(kDash);
+  return percent(*r.rate) + " (" + fixed(100 * r.wilson->low, 1) + "-" +
+         percent(r.wilson->high) + ")";
+}
+
+// "+1.2 points (-0.4 to +2.8)".
+std::string difference_text(const WorkflowRate& w) {
+  if (!w.difference) return std::string(kDash);
+  const auto points = [](double d) { return (d >= 0 ? "+" : "") + fixed(100 * d, 1); };
+  return points(*w.difference) + " points (" + points(w.difference_interval->low) + " to " +
+         points(w.difference_interval->high) + ")";
+}
+
+void markdown_ranges(const std::vector<ScoreRangeRate>& ranges, const char* title,
+                     std::string& out) {
+  out += std::string("| ") + title + " | Scores | Leads | Deliveries | Rate (95%) |\n"
+         "|---|---|--:|--:|---|\n";
+  for (auto it = ranges.rbegin(); it != ranges.rend(); ++it) {
+    out += "| " + it->label + " | " + std::to_string(it->min_score) + "-" +
+           std::to_string(it->max_score) + " | " + std::to_string(it->rate.n) + " | " +
+           std::to_string(it->rate.k) + " | " + rate_text(it->rate) + " |\n";
+  }
+  out += "\n";
+}
+
+void markdown_scoring(const ScoringCheck& check, std::string& out) {
+  out += "## Is the scoring working?\n\nHistorical baseline (historical_outcomes): " +
+         std::to_string(check.baseline.n) + " leads, " + std::to_string(check.baseline.k) +
+         " deliveries, " + rate_text(check.baseline) +
+         ". Matured HADES leads of published batches, by the icp.yaml changes in force when they "
+         "were exported; rates with their Wilson 95% intervals, differences with Newcombe's.\n\n";
+  for (const ScoringPeriod& p : check.periods) {
+    out += "### " +
+           (p.since ? "Since change " + std::to_string(p.since->id) + " (" + p.since->kind +
+                          ", " + p.from + ")"
+                    : std::string("Before any change of icp.yaml")) +
+           (p.to.empty() ? std::string() : ", until " + p.to) + "\n\n";
+    out +=
+        "| Workflow | Leads | Deliveries | Rate (95%) | Against the baseline |\n"
+        "|---|--:|--:|---|---|\n";
+    for (const WorkflowRate& w : p.workflows) {
+      out += "| " + w.workflow + " | " + std::to_string(w.rate.n) + " | " +
+             std::to_string(w.rate.k) + " | " + rate_text(w.rate) + " | " + difference_text(w) +
+             " |\n";
+    }
+    out += "\n";
+    if (p.workflows.front().rate.n == p.unscored) continue;  // no scored lead: no bands
+    markdown_ranges(p.bands, "Band", out);
+    markdown_ranges(p.deciles, "Decile", out);
+  }
 }
 
 // RFC 4180 quoting, and a leading ' on text a spreadsheet would run as a formula.
@@ -383,7 +515,13 @@ std::string to_json(const CalibrationReport& r) {
         {"holdout_automatic", r.holdout_automatic},
         {"bootstrap_resamples", r.parameters.bootstrap_resamples},
         {"seed", r.parameters.seed},
-        {"z", kZ95}}},
+        {"z", kZ95},
+        {"evidence",
+         {{"interval", "basic bootstrap"},
+          {"level", kEvidenceLevel},
+          {"resamples", r.parameters.bootstrap_resamples},
+          {"test", "Pearson chi-square, Holm-adjusted across the scored dimensions"},
+          {"alpha", kEvidenceAlpha}}}}},
       {"data",
        {{"historical_outcomes", r.volume.historical},
         {"lead_outcomes_matured", r.volume.leads_matured},
@@ -400,7 +538,8 @@ std::string to_json(const CalibrationReport& r) {
                      : ordered_json()}}},
       {"dimensions", std::move(dimensions)},
       {"backtest", backtest_json(r)},
-      {"batches", batches_json(r.batches)}};
+      {"batches", batches_json(r.batches)},
+      {"scoring_check", scoring_json(r.scoring)}};
   return out.dump(2) + "\n";
 }
 
@@ -427,13 +566,15 @@ std::string to_markdown(const CalibrationReport& r) {
   for (const DimensionResult& d : r.dimensions) markdown_dimension(d, out);
   markdown_backtest(r, out);
   markdown_batches(r.batches, out);
+  markdown_scoring(r.scoring, out);
   return out;
 }
 
 std::string to_csv(const CalibrationReport& r) {
   std::string out =
       "dimension,bucket,n,deliveries,rate,wilson_low,wilson_high,shrunk_rate,current_score,"
-      "suggested_score,delta,confidence,manual_review,in_icp\r\n";
+      "suggested_score,delta,confidence,manual_review,in_icp,suggested_low,suggested_high,"
+      "verdict\r\n";
   for (const DimensionResult& d : r.dimensions) {
     for (const BucketResult& b : d.buckets) {
       out += std::string(dimension_name(d.dimension)) + "," + csv_field(b.bucket) + "," +
@@ -442,7 +583,10 @@ std::string to_csv(const CalibrationReport& r) {
              csv_number(b.shrunk_rate) + "," + csv_optional(b.current_score) + "," +
              csv_optional(b.suggested_score) + "," + csv_optional(b.delta) + "," +
              std::string(confidence_name(b.confidence)) + "," +
-             (b.manual_review ? "true" : "false") + "," + (b.in_icp ? "true" : "false") + "\r\n";
+             (b.manual_review ? "true" : "false") + "," + (b.in_icp ? "true" : "false") + "," +
+             (b.suggested_interval ? csv_number(b.suggested_interval->low) : "") + "," +
+             (b.suggested_interval ? csv_number(b.suggested_interval->high) : "") + "," +
+             (b.verdict ? std::string(verdict_name(*b.verdict)) : "") + "\r\n";
     }
   }
   return out;
@@ -454,15 +598,18 @@ std::string terminal_table(const CalibrationReport& r, bool colour) {
                     std::to_string(r.baseline_k) + " deliveries (" +
                     percent(static_cast<double>(r.baseline_k) / static_cast<double>(r.baseline_n)) +
                     ")\n\n";
-  out += pad("Dimension", 26, false) + "Current -> Suggested   Delta   Confidence\n";
+  out += pad("Dimension", 26, false) +
+         "Current -> Suggested  (95%)     Delta   Evidence       Confidence\n";
   for (const DimensionResult& d : r.dimensions) {
     if (!d.scored) continue;  // no scores to compare: summarised below
     for (const BucketResult& b : d.buckets) {
       out += pad(bucket_label(d.dimension, b.bucket), 26, false) +
              pad(score_text(b.current_score), 7, true) + " -> " +
-             pad(score_text(b.suggested_score), 9, true) + "  " + coloured_delta(b.delta, colour) +
-             "   " + std::string(confidence_name(b.confidence)) + " (" + std::to_string(b.n) +
-             " leads)" + (b.manual_review ? ", manual review" : "") + "\n";
+             pad(score_text(b.suggested_score), 9, true) + "  " +
+             pad("(" + interval_text(b.suggested_interval) + ")", 9, false) +
+             coloured_delta(b.delta, colour) + "   " + pad(verdict_text(b.verdict), 15, false) +
+             std::string(confidence_name(b.confidence)) + " (" + std::to_string(b.n) + " leads)" +
+             (b.manual_review ? ", manual review" : "") + "\n";
     }
   }
   out += "\n";

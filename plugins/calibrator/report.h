@@ -53,6 +53,7 @@ struct CalibrationReport {
   std::vector<DimensionResult> dimensions;
   BacktestResult backtest;
   BatchSummary batches;
+  ScoringCheck scoring;  // is the scoring working? (scoring_check.h)
 };
 
 // One sentence for the log, the Markdown and people: how many matured leads carry a hades_score
@@ -62,7 +63,8 @@ std::string outdated_scores_note(const DataVolume& volume);
 std::string to_json(const CalibrationReport& report);
 std::string to_markdown(const CalibrationReport& report);
 // One row per bucket: dimension,bucket,n,deliveries,rate,wilson_low,wilson_high,shrunk_rate,
-// current_score,suggested_score,delta,confidence,manual_review,in_icp (RFC 4180, CRLF).
+// current_score,suggested_score,delta,confidence,manual_review,in_icp,suggested_low,
+// suggested_high,verdict (RFC 4180, CRLF).
 std::string to_csv(const CalibrationReport& report);
 // The design's table; `colour` wraps each delta in green (|delta| <= 10), yellow (<= 25) or red.
 std::string terminal_table(const CalibrationReport& report, bool colour);

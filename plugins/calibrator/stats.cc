@@ -123,6 +123,17 @@ double regularized_gamma_q(double a, double x) {
 
 double chi_square_p_value(double x, int df) { return regularized_gamma_q(df / 2.0, x / 2.0); }
 
+Interval newcombe_difference_interval(std::int64_t k1, std::int64_t n1, std::int64_t k2,
+                                      std::int64_t n2, double z) {
+  const double p1 = static_cast<double>(k1) / static_cast<double>(n1);
+  const double p2 = static_cast<double>(k2) / static_cast<double>(n2);
+  const Interval w1 = wilson_interval(k1, n1, z);
+  const Interval w2 = wilson_interval(k2, n2, z);
+  const double d = p1 - p2;
+  return {d - std::sqrt((p1 - w1.low) * (p1 - w1.low) + (w2.high - p2) * (w2.high - p2)),
+          d + std::sqrt((w1.high - p1) * (w1.high - p1) + (p2 - w2.low) * (p2 - w2.low))};
+}
+
 Shrinkage shrink(std::span<const BucketCount> buckets) {
   Shrinkage out;
   if (buckets.empty()) return out;
@@ -194,6 +205,111 @@ std::vector<std::optional<std::int64_t>> suggested_scores(std::span<const double
   for (std::size_t i = 0; i < shrunk.size(); ++i) {
     const double score = plugin_common::round_half_even(100.0 * shrunk[i] / reference);
     out[i] = std::min<std::int64_t>(100, static_cast<std::int64_t>(score));
+  }
+  return out;
+}
+
+std::vector<std::optional<std::int64_t>> suggest_from_counts(std::span<const BucketCount> buckets) {
+  std::vector<BucketCount> observed;
+  for (const BucketCount& b : buckets) {
+    if (b.n > 0) observed.push_back(b);
+  }
+  const Shrinkage s = shrink(observed);
+  std::vector<double> shrunk(buckets.size(), s.mean);
+  std::vector<Confidence> confidence(buckets.size(), Confidence::kLow);
+  std::size_t next = 0;
+  for (std::size_t i = 0; i < buckets.size(); ++i) {
+    if (buckets[i].n == 0) continue;
+    shrunk[i] = s.shrunk[next++];
+    confidence[i] = confidence_of(buckets[i].n, buckets[i].k);
+  }
+  return suggested_scores(shrunk, confidence);
+}
+
+std::vector<BucketCount> resample_buckets(std::span<const BucketCount> buckets,
+                                          std::mt19937_64& engine) {
+  std::int64_t total = 0;
+  for (const BucketCount& b : buckets) total += b.n;
+  std::vector<BucketCount> out(buckets.size());
+  std::int64_t leads_left = total;
+  std::int64_t weight_left = total;
+  for (std::size_t i = 0; i < buckets.size(); ++i) {
+    for (const bool delivered : {true, false}) {
+      const std::int64_t weight = delivered ? buckets[i].k : buckets[i].n - buckets[i].k;
+      std::int64_t drawn = 0;
+      if (weight > 0 && leads_left > 0) {
+        const double p =
+            std::min(1.0, static_cast<double>(weight) / static_cast<double>(weight_left));
+        drawn = binomial_draw(leads_left, p, engine);
+      }
+      out[i].n += drawn;
+      if (delivered) out[i].k = drawn;
+      leads_left -= drawn;
+      weight_left -= weight;
+    }
+  }
+  return out;
+}
+
+double quantile_inverted_cdf(std::span<const double> sorted, double q) {
+  const double n = static_cast<double>(sorted.size());
+  // The smallest i (1-based) with i / n >= q, i.e. ceil(n q), at least 1.
+  const auto i = static_cast<std::size_t>(std::max(1.0, std::ceil(n * q)));
+  return sorted[std::min(i, sorted.size()) - 1];
+}
+
+Interval basic_bootstrap_interval(double estimate, std::span<const double> sorted, double level,
+                                  double lo, double hi) {
+  // In percent first, as numpy.percentile(x, [2.5, 97.5]) takes it: (1 - 0.95) / 2 is
+  // 0.025000000000000022, which moves an inverted-CDF quantile to the next value when n q is a
+  // whole number; (100 - 95) / 2 / 100 is the double nearest 0.025.
+  const double tail_percent = (100 - 100 * level) / 2;
+  Interval out;
+  out.low = std::clamp(
+      2 * estimate - quantile_inverted_cdf(sorted, (100 - tail_percent) / 100), lo, hi);
+  out.high = std::clamp(2 * estimate - quantile_inverted_cdf(sorted, tail_percent / 100), lo, hi);
+  return out;
+}
+
+std::vector<std::optional<Interval>> suggestion_intervals(std::span<const BucketCount> buckets,
+                                                          int resamples, std::uint64_t seed,
+                                                          double level) {
+  std::vector<std::optional<Interval>> out(buckets.size());
+  const std::vector<std::optional<std::int64_t>> estimate = suggest_from_counts(buckets);
+  if (buckets.empty() || !estimate.front()) return out;
+  std::mt19937_64 engine(seed);
+  std::vector<std::vector<double>> replicates(buckets.size());
+  for (int r = 0; r < resamples; ++r) {
+    const std::vector<std::optional<std::int64_t>> scores =
+        suggest_from_counts(resample_buckets(buckets, engine));
+    if (!scores.front()) continue;  // all or none: suggested_scores() makes every one or none
+    for (std::size_t i = 0; i < buckets.size(); ++i) {
+      replicates[i].push_back(static_cast<double>(*scores[i]));
+    }
+  }
+  if (replicates.front().empty()) return out;
+  for (std::size_t i = 0; i < buckets.size(); ++i) {
+    std::sort(replicates[i].begin(), replicates[i].end());
+    out[i] = basic_bootstrap_interval(static_cast<double>(*estimate[i]), replicates[i], level, 0,
+                                      static_cast<double>(plugin_common::kMaxScore));
+  }
+  return out;
+}
+
+std::vector<std::optional<double>> holm_adjusted(std::span<const std::optional<double>> p_values) {
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < p_values.size(); ++i) {
+    if (p_values[i]) order.push_back(i);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return *p_values[a] < *p_values[b]; });
+  std::vector<std::optional<double>> out(p_values.size());
+  const double m = static_cast<double>(order.size());
+  double running = 0;
+  for (std::size_t j = 0; j < order.size(); ++j) {
+    const double scaled = std::min(1.0, (m - static_cast<double>(j)) * *p_values[order[j]]);
+    running = std::max(running, scaled);
+    out[order[j]] = running;
   }
   return out;
 }

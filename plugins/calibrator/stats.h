@@ -41,6 +41,13 @@ struct Interval {
 // Wilson score interval of k successes in n trials. REQUIRES: n > 0, 0 <= k <= n.
 Interval wilson_interval(std::int64_t k, std::int64_t n, double z = kZ95);
 
+// Newcombe's hybrid score interval (his method 10) of the difference of two proportions,
+// k1/n1 - k2/n2, from their Wilson intervals (l, u): [d - sqrt((p1 - l1)^2 + (u2 - p2)^2),
+// d + sqrt((u1 - p1)^2 + (p2 - l2)^2)], as statsmodels' confint_proportions_2indep(...,
+// method='newcomb', compare='diff'). REQUIRES: n1, n2 > 0, 0 <= k <= n.
+Interval newcombe_difference_interval(std::int64_t k1, std::int64_t n1, std::int64_t k2,
+                                      std::int64_t n2, double z = kZ95);
+
 // Regularized upper incomplete gamma Q(a, x) = Gamma(a, x) / Gamma(a): series below x < a + 1,
 // Lentz's continued fraction above (Numerical Recipes 6.2), relative accuracy ~1e-15.
 // REQUIRES: a > 0, x >= 0.
@@ -93,6 +100,55 @@ std::string_view confidence_name(Confidence confidence);  // "High", "Medium", "
 // REQUIRES: shrunk.size() == confidence.size().
 std::vector<std::optional<std::int64_t>> suggested_scores(std::span<const double> shrunk,
                                                           std::span<const Confidence> confidence);
+
+// ---------------------------------------------------------------------------------------------
+// Evidence: is a suggestion more than noise? (docs/calibration-report.md, "Evidence")
+
+// The suggested scores of one dimension's buckets from their counts alone, as the report makes
+// them: shrink(), confidence_of() and suggested_scores(). A bucket with n = 0 (possible in a
+// resample) has no data: it shrinks to the mean (or is the mean, without signal), is Low, and
+// does not count in shrink()'s estimate. All nullopt when suggested_scores() makes none.
+// REQUIRES: 0 <= k <= n for every bucket.
+std::vector<std::optional<std::int64_t>> suggest_from_counts(std::span<const BucketCount> buckets);
+
+// One nonparametric bootstrap resample of a dimension's leads: as many leads as there are,
+// drawn with replacement, i.e. one multinomial draw over the 2V cells (bucket x delivered or
+// not), made as conditional binomials with binomial_draw() in bucket order, delivered first.
+// A bucket may come back empty. REQUIRES: every bucket has 0 <= k <= n.
+std::vector<BucketCount> resample_buckets(std::span<const BucketCount> buckets,
+                                          std::mt19937_64& engine);
+
+// The smallest x_(i) of `sorted` (ascending) with i / n >= q: the inverted empirical CDF
+// (numpy's method='inverted_cdf'), so the quantile is always one of the values.
+// REQUIRES: non-empty, 0 <= q <= 1.
+double quantile_inverted_cdf(std::span<const double> sorted, double q);
+
+// The basic (reverse percentile) bootstrap interval of a statistic whose estimate is
+// `estimate` and whose resampled values are `sorted` (ascending), clipped to [lo, hi]:
+// [2 estimate - q(1 - a/2), 2 estimate - q(a/2)] with a = 1 - level and q the inverted-CDF
+// quantiles. It takes the resampled values' offset from the estimate as the estimate's offset
+// from the truth, which corrects a bias that resampling reproduces (shrinkage toward the mean):
+// the percentile interval would double it. REQUIRES: non-empty, 0 < level < 1, lo <= hi.
+Interval basic_bootstrap_interval(double estimate, std::span<const double> sorted, double level,
+                                  double lo, double hi);
+
+// The 95% (`level`) interval of each bucket's suggested score by a bootstrap of the whole
+// suggestion: `resamples` times resample_buckets() (one std::mt19937_64 seeded with `seed`),
+// suggest_from_counts() again (shrinkage, confidence and the normalisation to the best bucket
+// included), then basic_bootstrap_interval() of the integer scores within [0, 100]. Resamples
+// without a suggestion (no bucket of Medium confidence) are left out. All nullopt when the data
+// themselves give no suggestion. Reproducible: the same counts, resamples and seed give the same
+// intervals. REQUIRES: resamples >= 1, every bucket 0 <= k <= n.
+std::vector<std::optional<Interval>> suggestion_intervals(std::span<const BucketCount> buckets,
+                                                          int resamples, std::uint64_t seed,
+                                                          double level = 0.95);
+
+// Holm's step-down adjustment of a family of p-values (as statsmodels' multipletests with
+// method='holm'): with the m given values in ascending order p(1) <= ... <= p(m), the adjusted
+// p(i) is max over j <= i of min(1, (m - j + 1) p(j)). nullopt entries (no test) are not part of
+// the family and stay nullopt. Rejecting where the adjusted value is below alpha keeps the chance
+// of any false rejection in the family at most alpha.
+std::vector<std::optional<double>> holm_adjusted(std::span<const std::optional<double>> p_values);
 
 // ---------------------------------------------------------------------------------------------
 // Ranking quality: AUC, lift, Brier after a 1-D logistic fit.

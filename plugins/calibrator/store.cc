@@ -36,13 +36,30 @@ Migration calibration_v1() {
       }};
 }
 
+// Version 2: the evidence of each suggestion (evidence.h). Rows of older runs have none (NULL).
+Migration calibration_v2() {
+  return Migration{2,
+                   "calibration_rows suggested_low, suggested_high, verdict",
+                   {
+                       "ALTER TABLE calibration_rows ADD COLUMN suggested_low REAL",
+                       "ALTER TABLE calibration_rows ADD COLUMN suggested_high REAL",
+                       "ALTER TABLE calibration_rows ADD COLUMN verdict TEXT "
+                       "CHECK (verdict IN ('supported', 'within_noise'))",
+                   }};
+}
+
 Value optional_value(const std::optional<std::int64_t>& v) { return v ? Value(*v) : Value(); }
+
+Value interval_end(const std::optional<Interval>& interval, bool high) {
+  if (!interval) return Value();
+  return Value(high ? interval->high : interval->low);
+}
 
 }  // namespace
 
 const std::vector<Migration>& calibration_migrations() {
   // Built once and never changed: a function-local constant, not global mutable state.
-  static const std::vector<Migration> kMigrations = {calibration_v1()};
+  static const std::vector<Migration> kMigrations = {calibration_v1(), calibration_v2()};
   return kMigrations;
 }
 
@@ -65,13 +82,16 @@ WriteBatch store_batch(const CalibrationReport& report, const std::string& repor
       batch.add(
           "INSERT INTO calibration_rows (calibration_id, dimension, bucket, n, k, rate, "
           "wilson_low, wilson_high, shrunk_rate, current_score, suggested_score, delta, "
-          "confidence, manual_review) VALUES ((SELECT id FROM calibration_runs WHERE "
-          "run_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          "confidence, manual_review, suggested_low, suggested_high, verdict) VALUES ((SELECT id "
+          "FROM calibration_runs WHERE run_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+          "?)",
           {run_id, Value(std::string(dimension_name(d.dimension))), Value(b.bucket), Value(b.n),
            Value(b.k), Value(b.rate), Value(b.wilson.low), Value(b.wilson.high),
            Value(b.shrunk_rate), optional_value(b.current_score), optional_value(b.suggested_score),
            optional_value(b.delta), Value(std::string(confidence_name(b.confidence))),
-           Value(std::int64_t{b.manual_review ? 1 : 0})});
+           Value(std::int64_t{b.manual_review ? 1 : 0}), interval_end(b.suggested_interval, false),
+           interval_end(b.suggested_interval, true),
+           b.verdict ? Value(std::string(verdict_name(*b.verdict))) : Value()});
     }
   }
   return batch;

@@ -192,13 +192,53 @@ Migration outcome_tables_v5() {
       }};
 }
 
+// Version 6: what the calibrator reads, in a form it can scan (issue 19).
+// - An intent lead's intent_strength, intent_score, intent_date and age_days as columns of their
+//   own (the scorer's columns of the same names, mapped by jobs/export_leads.yaml), instead of
+//   JSON to parse on every row. age_days is set on every intent lead the export writes (999 for
+//   an unknown date), so a NULL age_days marks an intent row whose columns were not written (an
+//   export job without the mapping): the calibrator reads such rows' source_features as before.
+//   Existing intent rows are filled from their source_features when it holds the types the
+//   scorer writes (an integer age, a text or null strength and date, an integer or null score);
+//   the others keep NULL and are read from the JSON.
+// - lead_outcomes_calibration, an index of every column the calibrator reads, by batch and
+//   export time: it walks the index instead of the rows, about a tenth of their bytes
+//   (source_features makes up most of a row), one published batch after the other (so the
+//   published-batch condition seeks each batch once instead of testing every row). It costs the
+//   export one more index entry per lead.
+Migration outcome_tables_v6() {
+  return Migration{6,
+                   "lead_outcomes intent_strength, intent_score, intent_date, age_days; "
+                   "lead_outcomes_calibration",
+                   {
+                       "ALTER TABLE lead_outcomes ADD COLUMN intent_strength TEXT",
+                       "ALTER TABLE lead_outcomes ADD COLUMN intent_score INTEGER",
+                       "ALTER TABLE lead_outcomes ADD COLUMN intent_date TEXT",
+                       "ALTER TABLE lead_outcomes ADD COLUMN age_days INTEGER",
+                       R"sql(UPDATE lead_outcomes SET
+  intent_strength = json_extract(source_features, '$.inputs.intent_strength'),
+  intent_score = json_extract(source_features, '$.inputs.intent_score'),
+  intent_date = json_extract(source_features, '$.inputs.intent_date'),
+  age_days = json_extract(source_features, '$.components.age_days')
+WHERE workflow_type = 'intent' AND json_valid(source_features)
+  AND json_type(source_features, '$.components.age_days') = 'integer'
+  AND coalesce(json_type(source_features, '$.inputs.intent_strength'), 'null') IN ('text', 'null')
+  AND coalesce(json_type(source_features, '$.inputs.intent_score'), 'null') IN ('integer', 'null')
+  AND coalesce(json_type(source_features, '$.inputs.intent_date'), 'null') IN ('text', 'null'))sql",
+                       R"sql(CREATE INDEX IF NOT EXISTS lead_outcomes_calibration ON lead_outcomes (
+  batch_id, exported_at, workflow_type, hades_score, outcome, sic_code, employee_count,
+  distance_miles, state, intent_strength, intent_score, intent_date, age_days, scoring_rules,
+  outcome_at))sql",
+                   }};
+}
+
 }  // namespace
 
 const std::vector<Migration>& outcome_migrations() {
   // Built once and never changed: a function-local constant, not global mutable state.
   static const std::vector<Migration> kMigrations = {outcome_tables_v1(), outcome_tables_v2(),
                                                      outcome_tables_v3(), outcome_tables_v4(),
-                                                     outcome_tables_v5()};
+                                                     outcome_tables_v5(), outcome_tables_v6()};
   return kMigrations;
 }
 

@@ -49,6 +49,13 @@ async function readReport(page) {
     items: await page.$$eval("#report-table tbody tr[data-item]", (r) => r.map((x) => x.dataset.item)),
     first_row: (await cells(page, "#report-table tbody tr[data-item]"))[0],
     verdict: await page.textContent("#actionbar .verdict"),
+    // Each row's evidence note ("supported", "within noise") and the suggestion's interval.
+    notes: await page.$$eval("#report-table tbody tr[data-item]",
+      (r) => r.map((x) => [x.dataset.item, x.children[7].textContent.trim(),
+        (x.querySelector("td.scores .interval") || {textContent: ""}).textContent.trim()])),
+    scoring_periods: await page.$$eval("#scoring-check .scoring-period", (p) => p.length),
+    scoring_workflows: await cells(page, "#scoring-check .scoring-workflows tbody tr"),
+    scoring_bands: await cells(page, "#scoring-check .scoring-band tbody tr"),
     apply_text: await page.textContent("#apply"),
     apply_disabled: await page.isDisabled("#apply"),
   };

@@ -14,9 +14,11 @@
 
 #include <boost/test/unit_test.hpp>
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
@@ -264,6 +266,39 @@ BOOST_AUTO_TEST_CASE(each_tab_shows_what_the_database_and_report_hold) {
   for (std::size_t i = 0; i < expected.size(); ++i) {
     BOOST_TEST(r["items"][i] == expected[i].second, i);
   }
+  // Each row's evidence as the report has it: the verdict's word and the suggestion's interval.
+  std::map<std::string, json> evidence;
+  for (const json& d : report["dimensions"]) {
+    for (const json& b : d["buckets"]) {
+      evidence[d["dimension"].get<std::string>() + ":" + b["bucket"].get<std::string>()] = b;
+    }
+  }
+  BOOST_TEST_REQUIRE(r["notes"].size() == expected.size());
+  for (const json& note : r["notes"]) {
+    const json& b = evidence[note[0].get<std::string>()];
+    const std::string text = note[1];
+    BOOST_TEST(contains(text, "supported") == (b["verdict"] == "supported"), note.dump());
+    BOOST_TEST(contains(text, "within noise") == (b["verdict"] == "within_noise"), note.dump());
+    BOOST_TEST(note[2] == std::to_string(std::lround(b["suggested_low"].get<double>())) + "–" +
+                              std::to_string(std::lround(b["suggested_high"].get<double>())),
+               note.dump());
+  }
+  // Is the scoring working? One period (icp.yaml never changed), its workflows against the
+  // baseline and its bands, as the report has them.
+  const json& check = report["scoring_check"];
+  BOOST_TEST(r["scoring_periods"] == check["periods"].size());
+  const json& period = check["periods"][0];
+  BOOST_TEST_REQUIRE(r["scoring_workflows"].size() == 3u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    const json& row = r["scoring_workflows"][i];
+    BOOST_TEST(row[0] == period["workflows"][i]["workflow"]);
+    BOOST_TEST(contains(row[1], with_commas(period["workflows"][i]["n"].get<long long>())),
+               row.dump());
+  }
+  BOOST_TEST_REQUIRE(r["scoring_bands"].size() == 4u);
+  BOOST_TEST(r["scoring_bands"][0][0] == "High");
+  BOOST_TEST(contains(r["scoring_bands"][0][2],
+                      with_commas(period["bands"][0]["n"].get<long long>())));
   BOOST_TEST(r["stats"][0] == with_commas(report["baseline"]["n"].get<long long>()));
   BOOST_TEST(r["stats"][1] == with_commas(report["baseline"]["deliveries"].get<long long>()));
   BOOST_TEST(contains(r["guard"], "ok"));  // icp.yaml unchanged since the report

@@ -467,6 +467,41 @@ BOOST_AUTO_TEST_CASE(the_export_matches_its_golden_csv_and_lead_outcomes) {
   }
 }
 
+// What the calibrator reads of an intent lead is written to columns of its own (outcome_tables
+// migration 5), equal to what source_features records, so the calibrator can scan them instead
+// of parsing JSON (issue 19): every exported intent lead has its age_days, and no lead's columns
+// disagree with its source_features. Geography leads have no age.
+BOOST_AUTO_TEST_CASE(the_export_writes_the_calibration_columns_as_source_features_has_them) {
+  for (const char* workflow : {"intent", "geography"}) {
+    BOOST_TEST_CONTEXT(workflow) {
+      ExportDir job(workflow, 400);
+      const ProcessResult r = job.run();
+      BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+      auto db = job.db();
+      const bool intent = std::string(workflow) == "intent";
+      BOOST_TEST(query_text(*db, "SELECT count(*) > 100, count(age_days) = count(*) FROM "
+                                 "lead_outcomes") == (intent ? "1|1|\n" : "1|0|\n"));
+      const std::string disagree = query_text(
+          *db,
+          "SELECT count(*) FROM lead_outcomes WHERE age_days IS NOT NULL AND ("
+          "age_days IS NOT json_extract(source_features, '$.components.age_days') OR "
+          "nullif(trim(intent_strength), '') IS NOT "
+          "trim(json_extract(source_features, '$.inputs.intent_strength')) OR "
+          "nullif(trim(intent_date), '') IS NOT trim(json_extract(source_features, "
+          "'$.inputs.intent_date')) OR "
+          "(typeof(intent_score) = 'integer') IS NOT "
+          "(json_type(source_features, '$.inputs.intent_score') = 'integer') OR "
+          "(typeof(intent_score) = 'integer' AND intent_score IS NOT "
+          "json_extract(source_features, '$.inputs.intent_score')))");
+      BOOST_TEST(disagree == "0|\n");
+      if (intent) {
+        BOOST_TEST(query_text(*db, "SELECT count(DISTINCT intent_strength) > 2, "
+                                   "count(intent_score) > 0 FROM lead_outcomes") == "1|1|\n");
+      }
+    }
+  }
+}
+
 // `--fresh` after a killed export: the dead run's batch never reached the dialer, so it is marked
 // abandoned (its rows kept for audit, counted nowhere) and its partial CSV removed.
 BOOST_AUTO_TEST_CASE(fresh_after_a_killed_export_abandons_its_batch_and_partial_file) {

@@ -439,9 +439,11 @@
     fill();
     update();
 
+    const pText = (p) => p < 0.001 ? "< 0.001" : p.toFixed(3);
     const signals = report.dimensions.filter((d) => d.scored).map((d) =>
       el("span", {class: "tag", title: d.population}, (DIMENSIONS[d.dimension] || d.dimension) + ": " +
-        (d.no_signal ? "no signal" : d.p_value === null ? "no test" : "p " + (d.p_value < 0.001 ? "< 0.001" : d.p_value.toFixed(3)))));
+        (d.no_signal ? "no signal" : d.p_value === null ? "no test" : "p " + pText(d.p_value) +
+          (d.p_value_holm === null || d.p_value_holm === undefined ? "" : ", Holm " + pText(d.p_value_holm)))));
     return el("div", {},
       el("div", {class: "actionbar", id: "actionbar"},
         el("span", {class: "verdict"}, backtestText(report.backtest)),
@@ -463,7 +465,53 @@
             el("th", {}, "Note"))),
           body)),
         el("p", {class: "small muted"}, "Change colour: green within 5 points of today, amber 5–15, red beyond. ",
-          "“within noise”: the rate today's score implies lies inside the bucket's 95% interval, so the data do not say today's score is wrong.")));
+          "Under the suggestion, its 95% interval (a bootstrap of the whole calibration). ",
+          "“supported”: the dimension's signal survives Holm's correction across dimensions and today's score lies outside that interval. ",
+          "“within noise”: the data cannot tell today's score from the suggestion; moving it would move a score on noise.")),
+      scoringCard(report.scoring_check));
+  }
+
+  // "Is the scoring working?": HADES leads against the historical baseline, per workflow, score
+  // band and decile, one section per period between changes of icp.yaml.
+  function scoringCard(check) {
+    if (!check || !check.periods) return null;
+    const rateCell = (r) => el("td", {class: "num"}, pct(r.rate),
+      r.rate === null ? null : el("span", {class: "sub interval"}, interval(r.wilson_low, r.wilson_high)));
+    const points = (x) => fixed(100 * x, 1);
+    // Best first: bands come so, deciles lowest first.
+    const rangeTable = (title, rows, key) => el("table", {class: "scoring-" + key},
+      el("thead", {}, el("tr", {}, el("th", {}, title), el("th", {class: "num"}, "Scores"),
+        el("th", {class: "num"}, "Leads"), el("th", {class: "num"}, "Delivery rate (95%)"))),
+      el("tbody", {}, (key === "decile" ? [...rows].reverse() : rows).map((r) => el("tr", {},
+        el("td", {}, r[key]), el("td", {class: "num"}, r.min_score + "–" + r.max_score),
+        el("td", {class: "num"}, int(r.n), el("span", {class: "sub"}, int(r.deliveries) + " deliv.")),
+        rateCell(r)))));
+    const sections = check.periods.map((p) => {
+      const title = p.change ? "Since change " + p.change.id + " (" + p.change.kind + ", " + when(p.from) + ")" :
+        "Before any change of icp.yaml";
+      const scored = p.workflows[0].n > p.unscored_leads;
+      return el("section", {class: "scoring-period"},
+        el("h3", {}, title, p.to ? el("span", {class: "muted"}, " until " + when(p.to)) : null),
+        el("table", {class: "scoring-workflows"},
+          el("thead", {}, el("tr", {}, el("th", {}, "Workflow"), el("th", {class: "num"}, "Leads"),
+            el("th", {class: "num"}, "Delivery rate (95%)"), el("th", {class: "num"}, "Against the baseline (95%)"))),
+          el("tbody", {}, p.workflows.map((w) => el("tr", {"data-workflow": w.workflow},
+            el("td", {}, w.workflow), el("td", {class: "num"}, int(w.n), el("span", {class: "sub"}, int(w.deliveries) + " deliv.")),
+            rateCell(w),
+            el("td", {class: "num"}, w.difference === null ? "–" : points(w.difference) + " points",
+              w.difference === null ? null : el("span", {class: "sub interval"},
+                points(w.difference_low) + " to " + points(w.difference_high))))))),
+        scored ? el("div", {class: "scoring-ranges"}, rangeTable("Band", p.bands, "band"),
+          rangeTable("Decile", p.deciles, "decile")) : el("p", {class: "muted"}, "No scored leads in this period."));
+    });
+    const b = check.baseline;
+    return el("div", {class: "card", id: "scoring-check"},
+      el("div", {class: "card-head"}, el("h2", {}, "Is the scoring working?"),
+        el("span", {class: "aside"}, "Historical baseline ", pct(b.rate), " (", b.rate === null ? "–" : interval(b.wilson_low, b.wilson_high),
+          ") over ", leads(b.n))),
+      el("p", {class: "small muted"}, "Matured HADES leads of published batches, by the icp.yaml in force when they were exported. ",
+        "A difference whose interval lies above 0 converts better than before HADES; rates falling from High to Very Low mean the scores rank."),
+      sections);
   }
 
   function reportRow(r, selected, update) {
@@ -474,10 +522,14 @@
       el("td", {}, el("b", {}, r.label), r.name ? " · " + r.name : "", r.in_icp ? null : el("span", {class: "tag"}, "not in icp.yaml")),
       el("td", {class: "num"}, int(r.n), el("span", {class: "sub"}, int(r.deliveries) + " deliv.")),
       el("td", {class: "num"}, pct(r.rate), el("span", {class: "sub interval"}, interval(r.wilson_low, r.wilson_high))),
-      el("td", {class: "num scores"}, r.current, el("span", {class: "arrow"}, "→"), el("b", {}, r.suggested)),
+      el("td", {class: "num scores"}, r.current, el("span", {class: "arrow"}, "→"), el("b", {}, r.suggested),
+        r.suggested_low === null || r.suggested_low === undefined ? null :
+          el("span", {class: "sub interval", title: "95% interval of the suggested score"},
+            Math.round(r.suggested_low) + "–" + Math.round(r.suggested_high))),
       el("td", {}, el("span", {class: "badge " + r.band}, signed(r.delta) + " " + r.band)),
       el("td", {}, confidenceBadge(r.confidence)),
-      el("td", {class: "small"}, r.within_noise ? el("span", {class: "tag"}, "within noise") : null,
+      el("td", {class: "small"}, r.verdict === "supported" ? el("span", {class: "tag supported"}, "supported") : null,
+        r.within_noise ? el("span", {class: "tag"}, "within noise") : null,
         r.manual_review ? el("span", {class: "tag"}, "manual review") : null,
         r.selectable ? null : el("span", {class: "tag"}, r.delta === 0 ? "no change" : "no place in icp.yaml")));
     box.addEventListener("change", () => {

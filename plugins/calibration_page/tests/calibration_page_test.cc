@@ -157,6 +157,13 @@ json sample_report(const std::string& icp_sha) {
                 {"suggested_score", suggested}, {"delta", delta}, {"confidence", conf},
                 {"manual_review", conf == "Low"}, {"in_icp", in_icp}};
   };
+  // The calibrator's evidence (docs/calibration-report.md, "Evidence") on two SIC rows.
+  const auto with_evidence = [](json b, double low, double high, const char* verdict) {
+    b["suggested_low"] = low;
+    b["suggested_high"] = high;
+    b["verdict"] = verdict;
+    return b;
+  };
   return {
       {"schema_version", 1},
       {"status", "ok"},
@@ -171,12 +178,17 @@ json sample_report(const std::string& icp_sha) {
            {{{"dimension", "sic"}, {"scored", true}, {"population", "all outcomes"},
              {"n", 700}, {"deliveries", 70}, {"p_value", 0.0001}, {"no_signal", false},
              {"buckets",
-              json::array({bucket("8062", 400, 60, 0.12, 0.19, 0.15, 33, 41, "High", true),
-                           bucket("9999", 50, 5, 0.04, 0.21, 0.11, 40, 30, "Medium", false),
+              json::array({with_evidence(bucket("8062", 400, 60, 0.12, 0.19, 0.15, 33, 41,
+                                                "High", true),
+                                         36, 47, "supported"),
+                           with_evidence(bucket("9999", 50, 5, 0.04, 0.21, 0.11, 40, 30,
+                                                "Medium", false),
+                                         12, 55, "within_noise"),
                            bucket("unknown", 250, 5, 0.01, 0.05, 0.03, 40, 20, "High",
                                   false)})}},
             {{"dimension", "employee_tier"}, {"scored", true}, {"population", "geography leads"},
-             {"n", 300}, {"deliveries", 30}, {"p_value", 0.2}, {"no_signal", false},
+             {"n", 300}, {"deliveries", 30}, {"p_value", 0.2}, {"p_value_holm", 0.4},
+             {"no_signal", false},
              {"buckets",
               json::array({bucket("50-100", 200, 20, 0.07, 0.15, 0.10, 100, 100, "High", true),
                            bucket("101-500", 100, 10, 0.05, 0.17, 0.09, 80, 68, "Low",
@@ -192,7 +204,10 @@ json sample_report(const std::string& icp_sha) {
       {"batches",
        {{"ran", true}, {"judged", 2}, {"warned", 0}, {"flagged", 1},
         {"findings", json::array({{{"batch_id", "HADES-20260101-001"}, {"z", 3.4},
-                                   {"status", "flag"}}})}}}};
+                                   {"status", "flag"}}})}}},
+      {"scoring_check",
+       {{"baseline", {{"n", 3000}, {"deliveries", 300}, {"rate", 0.1}}},
+        {"periods", json::array({{{"from", nullptr}, {"to", nullptr}, {"change", nullptr}}})}}}};
 }
 
 // ---- the summary tables -----------------------------------------------------------------------
@@ -390,8 +405,19 @@ BOOST_AUTO_TEST_CASE(the_report_is_sorted_by_the_size_of_the_change_with_bands_a
   BOOST_TEST(r8062["delta"] == 8);
   BOOST_TEST(r8062["band"] == "moderate");
   BOOST_TEST(r8062["selectable"] == true);
-  // 33 of 100 at a full-score rate of 0.15 implies 4.95%: outside 12-19%, so not noise.
+  // The report's evidence, not a judgement of the page's own.
+  BOOST_TEST(r8062["verdict"] == "supported");
   BOOST_TEST(r8062["within_noise"] == false);
+  BOOST_TEST(r8062["suggested_low"] == 36.0);
+  BOOST_TEST(r8062["suggested_high"] == 47.0);
+  BOOST_TEST(body["rows"][2]["verdict"] == "within_noise");
+  BOOST_TEST(body["rows"][2]["within_noise"] == true);
+  // Rows of a report without evidence (an older calibrator) have no verdict and no tag.
+  BOOST_TEST(body["rows"][0]["verdict"].is_null());
+  BOOST_TEST(body["rows"][0]["within_noise"] == false);
+  BOOST_TEST(body["rows"][0]["suggested_low"].is_null());
+  BOOST_TEST(body["dimensions"][1]["p_value_holm"] == 0.4);
+  BOOST_TEST(body["scoring_check"]["baseline"]["n"] == 3000);
   BOOST_TEST(body["rows"][0]["selectable"] == false);  // "unknown" has no place in icp.yaml
   BOOST_TEST(body["rows"][0]["band"] == "far");
   BOOST_TEST(body["rows"][2]["selectable"] == true);   // a new SIC code can be added

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
+#include <set>
 
 #include "common/outcome_tables.h"
 #include "common/scoring.h"
@@ -87,6 +88,12 @@ std::string intent_features(const std::string& strength, const std::string& age,
                             const std::string& intent_score = "null") {
   return R"({"components":{"age_days":)" + age + R"(},"inputs":{"intent_date":)" + date +
          R"(,"intent_score":)" + intent_score + R"(,"intent_strength":)" + strength + "}}";
+}
+
+std::int64_t count_rows(Database& db, const std::string& sql) {
+  Result<QueryResult> rows = db.query(sql);
+  BOOST_REQUIRE_MESSAGE(rows.ok(), rows.status().to_string());
+  return as_int(rows->rows.at(0).at(0)).value_or(-1);
 }
 
 BOOST_AUTO_TEST_SUITE(calibration)
@@ -266,8 +273,10 @@ BOOST_AUTO_TEST_CASE(historical_rows_count_in_sic_employee_and_state) {
 
 // Raw fields in every form the buckets must survive: text and integer codes, NULL and '',
 // blanks and case, out-of-range and non-numeric scores, malformed and partial source_features.
-BOOST_AUTO_TEST_CASE(streamed_and_database_aggregation_give_the_same_groups) {
-  auto db = outcome_db();
+// 600 leads of awkward values (SIC, employee, distance and state texts, scores, outcomes, and
+// source_features of every JSON shape the strength, score, date and age can take) over three
+// export times and seven batches, five of them published.
+void insert_awkward_leads(Database& db) {
   const std::vector<Value> sics = {
       std::string("8062"), std::string("8062-01"), Value(),
       std::string(""),     std::string(" 7033"),   std::string("8361")};
@@ -299,6 +308,9 @@ BOOST_AUTO_TEST_CASE(streamed_and_database_aggregation_give_the_same_groups) {
       Value()};
   const std::vector<std::string> exported = {"2025-01-10T06:00:00Z", "2025-02-10T06:00:00Z",
                                              "2025-06-01T06:00:00Z"};
+  // Scoring rules versions as recorded, and as no export writes them (text, a real).
+  const std::vector<Value> rules = {Value(), std::int64_t{2}, std::int64_t{1}, std::string("1"),
+                                    1.0, std::int64_t{3}};
   WriteBatch batch;
   for (int i = 0; i < 600; ++i) {
     const auto pick = [i](const std::vector<Value>& v, int stride) {
@@ -309,18 +321,25 @@ BOOST_AUTO_TEST_CASE(streamed_and_database_aggregation_give_the_same_groups) {
     batch.add(
         "INSERT INTO lead_outcomes (batch_id, person_id, company_name, sic_code, employee_count, "
         "distance_miles, state, hades_score, workflow_type, exported_at, outcome, "
-        "source_features, created_at) VALUES (?, ?, 'Co', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "source_features, created_at, scoring_rules) "
+        "VALUES (?, ?, 'Co', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {Value("B" + std::to_string(i % 7)), Value("P" + std::to_string(i)), pick(sics, 1),
          pick(employees, 2), pick(miles, 3), pick(states, 5), pick(scores, 7),
          Value(std::string(intent ? "intent" : "geography")), Value(at), pick(outcomes, 11),
-         intent ? pick(features, 13) : Value(), Value(at)});
+         intent ? pick(features, 13) : Value(), Value(at), pick(rules, 17)});
   }
-  BOOST_REQUIRE(db->apply(batch).ok());
-  for (int b = 0; b < 5; ++b) register_batch(*db, "B" + std::to_string(b), "published", 10 + b);
-  register_batch(*db, "B5", "abandoned", 15);  // never published: its rows count nowhere
-  register_batch(*db, "B6", "allocated", 16);
+  BOOST_REQUIRE(db.apply(batch).ok());
+  for (int b = 0; b < 5; ++b) register_batch(db, "B" + std::to_string(b), "published", 10 + b);
+  register_batch(db, "B5", "abandoned", 15);  // never published: its rows count nowhere
+  register_batch(db, "B6", "allocated", 16);
+}
 
+BOOST_AUTO_TEST_CASE(streamed_and_database_aggregation_give_the_same_groups) {
+  auto db = outcome_db();
+  insert_awkward_leads(*db);
   LoadOptions options{"2025-03-01T06:00:00Z", std::string("2025-02-01T06:00:00Z")};
+  // Two changes of icp.yaml, one at an export time exactly: three scoring-check periods.
+  options.change_times = {"2025-01-20T00:00:00Z", "2025-02-10T06:00:00Z"};
   options.lead_aggregation = LeadAggregation::kInDatabase;
   const Result<OutcomeData> grouped = load_outcomes(*db, shipped_icp(), options);
   BOOST_REQUIRE_MESSAGE(grouped.ok(), grouped.status().to_string());
@@ -334,6 +353,70 @@ BOOST_AUTO_TEST_CASE(streamed_and_database_aggregation_give_the_same_groups) {
   BOOST_TEST(streamed->batches.has_value());         // summed while streaming
   testing::check_same_outcomes(*grouped, *streamed);
   testing::check_same_batches(*db, *grouped, *streamed);
+  std::set<std::size_t> periods;
+  for (const ScoreCount& c : grouped->scoring) periods.insert(c.period);
+  // Exports of 2025-01-10 before both changes; those of 2025-02-10T06:00:00Z, the second's very
+  // time, after it; none in between.
+  BOOST_TEST(periods == (std::set<std::size_t>{0, 2}));
+}
+
+// One intent lead `id` into `json_only` with `features`, and into `columns` with its
+// intent_strength, intent_score, intent_date and age_days set to `values` and source_features
+// that cannot be parsed.
+void insert_both(Database& json_only, Database& columns, const std::string& features,
+                 const std::vector<Value>& values, int id) {
+  Lead l;
+  l.workflow = "intent";
+  l.features = features;
+  insert(json_only, l, id);
+  l.features = std::string("{not read}");
+  insert(columns, l, id);
+  WriteBatch b;
+  b.add(
+      "UPDATE lead_outcomes SET intent_strength = ?, intent_score = ?, intent_date = ?, "
+      "age_days = ? WHERE person_id = ?",
+      {values.at(0), values.at(1), values.at(2), values.at(3), Value("P" + std::to_string(id))});
+  BOOST_REQUIRE(columns.apply(b).ok());
+}
+
+// The columns an export writes (outcome_tables migration 6: intent_strength, intent_score,
+// intent_date, age_days) are read as source_features is: the same leads with the columns filled
+// by the migration's own backfill give the same groups as with source_features alone, and a row
+// whose columns are written is not read from its source_features at all.
+BOOST_AUTO_TEST_CASE(the_feature_columns_read_as_source_features_does) {
+  auto json_only = outcome_db();
+  auto columns = outcome_db();
+  insert_awkward_leads(*json_only);
+  insert_awkward_leads(*columns);
+  WriteBatch backfill;
+  for (const std::string& statement : plugin_common::outcome_migrations().at(5).statements) {
+    if (statement.rfind("UPDATE", 0) == 0) backfill.add(statement);
+  }
+  BOOST_REQUIRE(backfill.size() == 1u);
+  BOOST_REQUIRE(columns->apply(backfill).ok());
+  // As the export writes them: raw texts, a blank date, and source_features that no longer
+  // matter (its columns are set) against the same lead recorded by source_features alone.
+  insert_both(*json_only, *columns, intent_features("null", "999", "null"),
+              {std::string("  "), std::string(""), std::string(" \t"), std::int64_t{999}}, 9001);
+  insert_both(*json_only, *columns, intent_features("\" High \"", "2"),
+              {std::string(" High "), Value(), std::string("2025-01-08"), std::int64_t{2}}, 9002);
+  insert_both(*json_only, *columns, intent_features("\"Low\"", "6", "\"2025-01-04\"", "85"),
+              {std::string("Low"), std::string("85"), std::string("2025-01-04"), std::int64_t{6}},
+              9003);
+  BOOST_TEST(count_rows(*columns, "SELECT count(*) FROM lead_outcomes WHERE age_days IS NOT NULL") >
+             50);
+  BOOST_TEST(count_rows(*columns,
+                        "SELECT count(*) FROM lead_outcomes WHERE workflow_type = 'intent' AND "
+                        "age_days IS NULL") > 20);  // shapes the scorer never writes stay JSON
+  for (const LeadAggregation how : {LeadAggregation::kInDatabase, LeadAggregation::kStreamed}) {
+    LoadOptions options{"2025-03-01T06:00:00Z", std::string("2025-02-01T06:00:00Z")};
+    options.lead_aggregation = how;
+    const Result<OutcomeData> from_json = load_outcomes(*json_only, shipped_icp(), options);
+    const Result<OutcomeData> from_columns = load_outcomes(*columns, shipped_icp(), options);
+    BOOST_REQUIRE_MESSAGE(from_json.ok(), from_json.status().to_string());
+    BOOST_REQUIRE_MESSAGE(from_columns.ok(), from_columns.status().to_string());
+    testing::check_same_outcomes(*from_json, *from_columns);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(only_published_batches_count_anywhere) {

@@ -6,8 +6,12 @@
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 
+#include "common/icp_changes.h"
+#include "common/icp_edit.h"
 #include "common/outcome_tables.h"
+#include "evidence.h"
 #include "process.h"
 #include "sqlite_database.h"
 #include "test_helpers.h"
@@ -26,9 +30,10 @@ constexpr const char* kStamp = "20260211-060000";
 // it on day floor(4 * 540 / 240) = 9, 2024-08-29.
 constexpr const char* kAnomalousBatch = "HADES-20240829-001";
 
-Settings settings_for(const std::string& report_dir) {
+Settings settings_for(const std::string& report_dir,
+                      const std::string& icp = testing::repo_path("config/icp.yaml")) {
   Settings s;
-  s.set("icp", testing::repo_path("config/icp.yaml"));
+  s.set("icp", icp);
   s.set("report_dir", report_dir);
   s.set("matured_days", std::int64_t{90});
   s.set("bootstrap_resamples", std::int64_t{2000});
@@ -53,14 +58,15 @@ struct Run {
 };
 
 Run run_calibrator(const std::string& db_path, const std::string& report_dir,
-                   std::int64_t run_id = 7) {
+                   std::int64_t run_id = 7,
+                   const std::string& icp = testing::repo_path("config/icp.yaml")) {
   auto db = open_sqlite_database(db_path);
   BOOST_REQUIRE(db.ok());
   FakeContext ctx(**db);
   ctx.run_info.started_at = kStartedAt;
   ctx.run_info.run_id = run_id;
   ctx.run_info.job_name = "calibrate";
-  Result<CalibratorConfig> config = bind_config(settings_for(report_dir));
+  Result<CalibratorConfig> config = bind_config(settings_for(report_dir, icp));
   BOOST_REQUIRE_MESSAGE(config.ok(), config.status().to_string());
   Calibrator calibrator(std::move(config).value());
   const Status s = calibrator.run(ctx);
@@ -206,6 +212,151 @@ BOOST_AUTO_TEST_CASE(a_run_is_stored_once_with_its_rows_and_written_atomically) 
   BOOST_TEST(std::count(csv.begin(), csv.end(), '\n') == buckets + 1);
 }
 
+BOOST_AUTO_TEST_CASE(every_suggestion_has_its_evidence_in_the_report_and_the_table) {
+  TempDir reports;
+  Run run = run_calibrator(generated_db(), reports.path(), 43);
+  const auto json =
+      nlohmann::json::parse(hades::testing::read_file(reports.file("calibration-latest.json")));
+  BOOST_TEST(json["parameters"]["evidence"]["alpha"].get<double>() == kEvidenceAlpha);
+  BOOST_TEST(json["parameters"]["evidence"]["resamples"] == 2000);
+  int supported = 0;
+  int within_noise = 0;
+  for (const auto& d : json["dimensions"]) {
+    BOOST_TEST(d["p_value_holm"].is_null() == !d["scored"].get<bool>(), d["dimension"]);
+    for (const auto& b : d["buckets"]) {
+      const bool has_suggestion = !b["suggested_score"].is_null();
+      BOOST_TEST(b["verdict"].is_null() == !has_suggestion);
+      BOOST_TEST(b["suggested_low"].is_null() == !has_suggestion);
+      if (!has_suggestion) continue;
+      const double low = b["suggested_low"].get<double>();
+      const double high = b["suggested_high"].get<double>();
+      BOOST_TEST(low <= high);
+      const double current = b["current_score"].get<double>();
+      const bool outside = current < low || current > high;
+      const bool significant = d["p_value_holm"].get<double>() < kEvidenceAlpha;
+      BOOST_TEST((b["verdict"] == "supported") == (outside && significant));
+      (b["verdict"] == "supported" ? supported : within_noise) += 1;
+    }
+  }
+  // 60,000 leads with planted effects: some of today's scores are contradicted, most are not.
+  BOOST_TEST(supported > 0);
+  BOOST_TEST(within_noise > supported);
+  BOOST_TEST(count(*run.db,
+                   "SELECT count(*) FROM calibration_rows WHERE verdict = 'supported' AND "
+                   "suggested_low <= suggested_high AND calibration_id = "
+                   "(SELECT id FROM calibration_runs WHERE run_id = 43)") == supported);
+}
+
+// The weight_writer's `select=supported` (plugins/common/icp_edit.h) on a report the calibrator
+// wrote: the changes are exactly the supported buckets whose suggestion differs from today's
+// score, but for those icp.yaml has no number for (unknown, outside tiers, ...), listed as
+// skipped; no within_noise bucket is touched.
+BOOST_AUTO_TEST_CASE(select_supported_takes_exactly_the_supported_rows_of_a_real_report) {
+  TempDir reports;
+  run_calibrator(generated_db(), reports.path());
+  const std::string report = hades::testing::read_file(reports.file("calibration-latest.json"));
+  const std::string icp = hades::testing::read_file(testing::repo_path("config/icp.yaml"));
+  Result<plugin_common::Selection> selection = plugin_common::parse_selection("supported");
+  BOOST_REQUIRE(selection.ok());
+  Result<plugin_common::IcpEditPlan> plan =
+      plugin_common::plan_icp_edit(report, icp, *selection, {"2026-02-11", "icp.yaml"});
+  BOOST_REQUIRE_MESSAGE(plan.ok(), plan.status().to_string());
+  std::set<std::pair<std::string, std::string>> expected;
+  const nlohmann::json parsed = nlohmann::json::parse(report);
+  for (const auto& d : parsed["dimensions"]) {
+    for (const auto& b : d["buckets"]) {
+      if (b["verdict"] == "supported" && b["suggested_score"] != b["current_score"]) {
+        expected.emplace(d["dimension"].get<std::string>(), b["bucket"].get<std::string>());
+      }
+    }
+  }
+  std::set<std::pair<std::string, std::string>> taken;
+  for (const plugin_common::IcpChange& c : plan->changes) taken.emplace(c.dimension, c.bucket);
+  for (const plugin_common::SkippedItem& s : plan->skipped) {
+    BOOST_TEST(s.reason.find("no place in icp.yaml") != std::string::npos, s.reason);
+    BOOST_TEST(expected.count({s.item.dimension, s.item.bucket}) == 1u,
+               s.item.dimension + ":" + s.item.bucket + ": " + s.reason);
+    taken.emplace(s.item.dimension, s.item.bucket);
+  }
+  BOOST_TEST(!plan->changes.empty());
+  BOOST_TEST((taken == expected));
+}
+
+// No effect anywhere (tools/generate_outcomes.py --no-effect): no dimension's signal survives
+// Holm's correction, so no row is supported however far today's scores are from the
+// suggestions.
+BOOST_AUTO_TEST_CASE(no_row_is_supported_when_nothing_converts_differently) {
+  TempDir dir;
+  const std::string db = dir.file("flat.db");
+  testing::generate_outcomes(db, {"--rows", "20000", "--seed", "5", "--no-effect"});
+  const CalibrationReport r = run_calibrator(db, dir.path()).report;
+  int suggestions = 0;
+  for (const DimensionResult& d : r.dimensions) {
+    if (!d.scored) continue;
+    BOOST_TEST(*d.p_value_holm >= kEvidenceAlpha, dimension_name(d.dimension));
+    for (const BucketResult& b : d.buckets) {
+      if (!b.verdict) continue;
+      ++suggestions;
+      BOOST_TEST((*b.verdict == Verdict::kWithinNoise), b.bucket);
+    }
+  }
+  BOOST_TEST(suggestions > 30);
+}
+
+// The scoring check on real data and a real change of icp.yaml (applied with the weight_writer's
+// functions): the leads split at the change's time, the historical outcomes are the baseline,
+// and higher bands convert more on the generator's planted effects.
+BOOST_AUTO_TEST_CASE(the_scoring_check_splits_the_leads_at_each_change_of_icp_yaml) {
+  TempDir dir;
+  const std::string icp = dir.file("icp.yaml");
+  const std::string db_path = dir.file("outcomes.db");
+  fs::copy_file(testing::repo_path("config/icp.yaml"), icp);
+  fs::copy_file(generated_db(), db_path);
+  const CalibrationReport before = run_calibrator(db_path, dir.file("r1"), 51, icp).report;
+  BOOST_TEST_REQUIRE(before.scoring.periods.size() == 1u);
+  const ScoringPeriod& all = before.scoring.periods[0];
+  BOOST_TEST(all.workflows[0].rate.n == before.volume.leads_matured);
+  BOOST_TEST(before.scoring.baseline.n == before.volume.historical);
+  // The planted effects make a High lead convert more than a Very Low one.
+  BOOST_TEST(*all.bands[0].rate.rate > *all.bands[3].rate.rate);
+  BOOST_TEST(all.deciles.back().label == "10");
+
+  plugin_common::ApplyRequest request;
+  request.context.icp_path = icp;
+  request.context.applied_by = "test";
+  request.context.applied_at = "2025-06-01T00:00:00Z";
+  request.report_path = dir.file("r1/calibration-latest.json");
+  request.report_json = hades::testing::read_file(request.report_path);
+  request.selection = *plugin_common::parse_selection("supported");
+  request.calibrated_on = "2025-06-01";
+  Run after = run_calibrator(db_path, dir.file("r2"), 52);  // another icp.yaml: one period
+  BOOST_TEST(after.report.scoring.periods.size() == 1u);
+  Result<plugin_common::ChangeOutcome> applied =
+      plugin_common::apply_icp_changes(*after.db, request);
+  BOOST_REQUIRE_MESSAGE(applied.ok(), applied.status().to_string());
+  BOOST_REQUIRE(applied->change.has_value());
+  after.db.reset();
+  const CalibrationReport split = run_calibrator(db_path, dir.file("r3"), 53, icp).report;
+  BOOST_TEST_REQUIRE(split.scoring.periods.size() == 2u);
+  const ScoringPeriod& old_weights = split.scoring.periods[0];
+  const ScoringPeriod& new_weights = split.scoring.periods[1];
+  BOOST_TEST(old_weights.to == "2025-06-01T00:00:00Z");
+  BOOST_TEST(new_weights.since->id == applied->change->id);
+  BOOST_TEST(new_weights.since->kind == "apply");
+  BOOST_TEST(old_weights.workflows[0].rate.n + new_weights.workflows[0].rate.n ==
+             split.volume.leads_matured);
+  BOOST_TEST(old_weights.workflows[0].rate.n > 0);
+  BOOST_TEST(new_weights.workflows[0].rate.n > 0);
+  const auto json =
+      nlohmann::json::parse(hades::testing::read_file(dir.file("r3/calibration-latest.json")));
+  BOOST_TEST(json["scoring_check"]["periods"][1]["change"]["applied_at"] ==
+             "2025-06-01T00:00:00Z");
+  BOOST_TEST(json["scoring_check"]["periods"][0]["workflows"][0]["workflow"] == "all");
+  BOOST_TEST(hades::testing::read_file(dir.file("r3/calibration-latest.md"))
+                 .find("### Since change " + std::to_string(applied->change->id)) !=
+             std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(the_generator_creates_the_tables_the_migrations_create) {
   TempDir dir;
   const std::string generated = dir.file("g.db");
@@ -294,7 +445,7 @@ BOOST_AUTO_TEST_CASE(csv_quotes_and_neutralises_formulas) {
   BOOST_TEST(
       csv.find("signal_strength,\"'=SUM(A1),x\",100,10,0.10000000000000001") != std::string::npos,
       csv);
-  BOOST_TEST(csv.find(",40,100,60,Low,true,false\r\n") != std::string::npos, csv);
+  BOOST_TEST(csv.find(",40,100,60,Low,true,false,,,\r\n") != std::string::npos, csv);
 }
 
 BOOST_AUTO_TEST_CASE(terminal_table_colours_the_delta_only_when_asked) {

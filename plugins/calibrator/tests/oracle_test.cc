@@ -1,9 +1,11 @@
 // The statistics against independent implementations (tests/oracles/oracle.py: statsmodels,
-// scipy, sklearn) on generated data, to calibration.md's tolerances: Wilson 1e-12, chi-square
-// 1e-10, AUC and Brier 1e-12. Each case prints its largest error (--log_level=message).
+// scipy, sklearn, numpy) on generated data, to calibration.md's tolerances: Wilson 1e-12,
+// chi-square 1e-10, AUC and Brier 1e-12, Holm 1e-15; inverted-CDF quantiles and the suggestion
+// intervals exactly. Each case prints its largest error (--log_level=message).
 // One oracle run serves every case: importing scipy and sklearn takes a second or two.
 
 #include <algorithm>
+#include <array>
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <random>
@@ -55,7 +57,31 @@ struct Cases {
   std::vector<std::pair<std::vector<double>, std::vector<int>>> brier;
   std::vector<std::pair<Dataset, Dataset>> brier_fit;
   std::vector<std::tuple<std::int64_t, std::int64_t, double>> binomtest;
+  std::vector<std::vector<std::optional<double>>> holm;
+  std::vector<std::array<std::int64_t, 4>> newcombe;
+  std::vector<std::pair<std::vector<double>, double>> quantile;
+  // A dimension's buckets and the resamples suggestion_intervals() draws from them.
+  struct Suggestion {
+    std::vector<BucketCount> buckets;
+    std::uint64_t seed = 0;
+    std::vector<std::vector<BucketCount>> resamples;
+  };
+  std::vector<Suggestion> suggestion;
 };
+
+constexpr int kSuggestionResamples = 400;
+
+// Buckets like a dimension's: a few large, some small (Low), rates around `base`.
+std::vector<BucketCount> dimension_buckets(std::mt19937_64& rng, int v, double base) {
+  std::vector<BucketCount> buckets;
+  for (int b = 0; b < v; ++b) {
+    const std::int64_t n = std::uniform_int_distribution<std::int64_t>(8, 900)(rng);
+    const double p =
+        std::clamp(base * std::uniform_real_distribution<double>(0.4, 1.8)(rng), 0.0, 1.0);
+    buckets.push_back({n, std::binomial_distribution<std::int64_t>(n, p)(rng)});
+  }
+  return buckets;
+}
 
 Cases make_cases() {
   std::mt19937_64 rng(kSeed);
@@ -100,6 +126,60 @@ Cases make_cases() {
   }
   c.binomtest.emplace_back(3, 10, 0.5);
   c.binomtest.emplace_back(0, 250, 0.01);
+  for (int i = 0; i < 200; ++i) {
+    const std::int64_t n1 = std::uniform_int_distribution<std::int64_t>(1, 5000)(rng);
+    const std::int64_t n2 = std::uniform_int_distribution<std::int64_t>(1, 5000)(rng);
+    c.newcombe.push_back({std::uniform_int_distribution<std::int64_t>(0, n1)(rng), n1,
+                          std::uniform_int_distribution<std::int64_t>(0, n2)(rng), n2});
+  }
+  c.newcombe.push_back({0, 10, 10, 10});
+  c.newcombe.push_back({319, 3135, 150, 1200});
+  for (int i = 0; i < 100; ++i) {
+    std::vector<std::optional<double>> family;
+    const int m = std::uniform_int_distribution<int>(1, 7)(rng);
+    for (int j = 0; j < m; ++j) {
+      const double u = std::uniform_real_distribution<double>(0, 1)(rng);
+      // Some tiny, some ties, some missing (a dimension without a test).
+      if (u < 0.1) {
+        family.emplace_back(std::nullopt);
+      } else if (u < 0.2 && !family.empty() && family.back()) {
+        family.push_back(family.back());
+      } else {
+        family.emplace_back(std::pow(u, 4));
+      }
+    }
+    c.holm.push_back(std::move(family));
+  }
+  for (int i = 0; i < 100; ++i) {
+    std::vector<double> values;
+    const int size = std::uniform_int_distribution<int>(1, 60)(rng);
+    for (int j = 0; j < size; ++j) values.push_back(std::uniform_int_distribution<int>(0, 100)(rng));
+    std::sort(values.begin(), values.end());
+    c.quantile.emplace_back(std::move(values), std::uniform_real_distribution<double>(0, 1)(rng));
+  }
+  c.quantile.emplace_back(std::vector<double>{1, 2, 3, 4}, 0.025);
+  c.quantile.emplace_back(std::vector<double>{1, 2, 3, 4}, 0.975);
+  for (int i = 0; i < 12; ++i) {
+    Cases::Suggestion s;
+    s.buckets = dimension_buckets(rng, std::uniform_int_distribution<int>(2, 18)(rng),
+                                  std::uniform_real_distribution<double>(0.03, 0.2)(rng));
+    s.seed = 1000 + static_cast<std::uint64_t>(i);
+    // The resamples suggestion_intervals() draws: one engine, resample_buckets() in turn.
+    std::mt19937_64 engine(s.seed);
+    for (int r = 0; r < kSuggestionResamples; ++r) {
+      s.resamples.push_back(resample_buckets(s.buckets, engine));
+    }
+    c.suggestion.push_back(std::move(s));
+  }
+  // No signal at all: equal rates.
+  Cases::Suggestion flat;
+  flat.buckets = {{200, 20}, {400, 40}, {100, 10}, {50, 5}};
+  flat.seed = 77;
+  std::mt19937_64 engine(flat.seed);
+  for (int r = 0; r < kSuggestionResamples; ++r) {
+    flat.resamples.push_back(resample_buckets(flat.buckets, engine));
+  }
+  c.suggestion.push_back(std::move(flat));
   return c;
 }
 
@@ -121,6 +201,24 @@ json request_of(const Cases& c) {
                               {"test_labels", test.labels}});
   }
   for (const auto& [k, n, p] : c.binomtest) r["binomtest"].push_back({k, n, p});
+  for (const auto& family : c.holm) {
+    json list = json::array();
+    for (const auto& p : family) list.push_back(p ? json(*p) : json(nullptr));
+    r["holm"].push_back(list);
+  }
+  for (const auto& [values, q] : c.quantile) r["quantile"].push_back({{"values", values}, {"q", q}});
+  for (const auto& x : c.newcombe) r["newcombe"].push_back(x);
+  const auto counts = [](const std::vector<BucketCount>& buckets) {
+    json list = json::array();
+    for (const BucketCount& b : buckets) list.push_back({b.k, b.n});
+    return list;
+  };
+  for (const Cases::Suggestion& s : c.suggestion) {
+    json resamples = json::array();
+    for (const auto& one : s.resamples) resamples.push_back(counts(one));
+    r["suggestion_interval"].push_back(
+        {{"buckets", counts(s.buckets)}, {"resamples", std::move(resamples)}});
+  }
   return r;
 }
 
@@ -244,6 +342,61 @@ BOOST_AUTO_TEST_CASE(binomial_test_matches_scipy_binomtest) {
   BOOST_TEST_MESSAGE("binomial test: " << cases.binomtest.size() << " cases, max relative error "
                                        << worst);
   BOOST_TEST(worst <= 1e-9);
+}
+
+BOOST_AUTO_TEST_CASE(holm_matches_statsmodels_multipletests) {
+  double worst = 0;
+  for (std::size_t i = 0; i < cases.holm.size(); ++i) {
+    const auto ours = holm_adjusted(cases.holm[i]);
+    const json& theirs = answer["holm"][i];
+    for (std::size_t j = 0; j < ours.size(); ++j) {
+      BOOST_REQUIRE_EQUAL(ours[j].has_value(), !theirs[j].is_null());
+      if (ours[j]) worst = std::max(worst, std::fabs(*ours[j] - theirs[j].get<double>()));
+    }
+  }
+  BOOST_TEST_MESSAGE("Holm: " << cases.holm.size() << " families, max abs error " << worst);
+  BOOST_TEST(worst <= 1e-15);
+}
+
+BOOST_AUTO_TEST_CASE(newcombe_difference_matches_statsmodels_to_1e_12) {
+  double worst = 0;
+  for (std::size_t i = 0; i < cases.newcombe.size(); ++i) {
+    const auto& [k1, n1, k2, n2] = cases.newcombe[i];
+    const Interval ours = newcombe_difference_interval(k1, n1, k2, n2);
+    worst = std::max({worst, std::fabs(ours.low - answer["newcombe"][i][0].get<double>()),
+                      std::fabs(ours.high - answer["newcombe"][i][1].get<double>())});
+  }
+  BOOST_TEST_MESSAGE("Newcombe: " << cases.newcombe.size() << " cases, max abs error " << worst);
+  BOOST_TEST(worst <= 1e-12);
+}
+
+BOOST_AUTO_TEST_CASE(inverted_cdf_quantile_matches_numpy) {
+  for (std::size_t i = 0; i < cases.quantile.size(); ++i) {
+    const auto& [values, q] = cases.quantile[i];
+    BOOST_TEST(quantile_inverted_cdf(values, q) == answer["quantile"][i].get<double>(),
+               "q = " << q << " of " << values.size() << " values");
+  }
+}
+
+// The whole suggestion (shrinkage, confidence, normalisation) recomputed by the oracle on the
+// same resamples: every interval end must be the same score.
+BOOST_AUTO_TEST_CASE(suggestion_intervals_match_the_spec_recomputed_on_the_same_resamples) {
+  int compared = 0;
+  for (std::size_t i = 0; i < cases.suggestion.size(); ++i) {
+    const Cases::Suggestion& s = cases.suggestion[i];
+    const auto ours = suggestion_intervals(s.buckets, kSuggestionResamples, s.seed);
+    const json& theirs = answer["suggestion_interval"][i];
+    BOOST_REQUIRE_EQUAL(ours.size(), theirs.size());
+    for (std::size_t j = 0; j < ours.size(); ++j) {
+      BOOST_REQUIRE_EQUAL(ours[j].has_value(), !theirs[j].is_null());
+      if (!ours[j]) continue;
+      BOOST_TEST(ours[j]->low == theirs[j][0].get<double>(), "case " << i << " bucket " << j);
+      BOOST_TEST(ours[j]->high == theirs[j][1].get<double>(), "case " << i << " bucket " << j);
+      ++compared;
+    }
+  }
+  BOOST_TEST_MESSAGE("suggestion intervals: " << compared << " buckets compared");
+  BOOST_TEST(compared > 50);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -228,6 +228,121 @@ BOOST_AUTO_TEST_CASE(quantile_interpolates_like_numpy) {
   BOOST_TEST(quantile(x, 0.5) == 2.5);
 }
 
+BOOST_AUTO_TEST_CASE(inverted_cdf_quantile_is_one_of_the_values) {
+  // numpy.percentile([1, 2, 3, 4], [0, 2.5, 25, 25.1, 50, 97.5, 100], method='inverted_cdf')
+  // = 1, 1, 1, 2, 2, 4, 4: the smallest x_(i) with i/4 >= q.
+  const std::vector<double> x = {1, 2, 3, 4};
+  BOOST_TEST(quantile_inverted_cdf(x, 0.0) == 1.0);
+  BOOST_TEST(quantile_inverted_cdf(x, 0.025) == 1.0);
+  BOOST_TEST(quantile_inverted_cdf(x, 0.25) == 1.0);
+  BOOST_TEST(quantile_inverted_cdf(x, 0.251) == 2.0);
+  BOOST_TEST(quantile_inverted_cdf(x, 0.5) == 2.0);
+  BOOST_TEST(quantile_inverted_cdf(x, 0.975) == 4.0);
+  BOOST_TEST(quantile_inverted_cdf(x, 1.0) == 4.0);
+}
+
+BOOST_AUTO_TEST_CASE(basic_interval_reflects_the_resamples_about_the_estimate) {
+  // Estimate 60; 40 resamples 40 (x1), 50 (x38), 55 (x1): q(2.5%) = x(1) = 40 (1/40 = 2.5%),
+  // q(97.5%) = x(39) = 50. Interval [2*60 - 50, 2*60 - 40] = [70, 80]:
+  // the resamples sit below the estimate, so the truth is taken to sit above it.
+  std::vector<double> r = {40};
+  r.insert(r.end(), 38, 50.0);
+  r.push_back(55);
+  const Interval i = basic_bootstrap_interval(60, r, 0.95, 0, 100);
+  BOOST_TEST(i.low == 70.0);
+  BOOST_TEST(i.high == 80.0);
+  // Clipped to the score range.
+  const Interval top = basic_bootstrap_interval(95, std::vector<double>{70, 100}, 0.95, 0, 100);
+  BOOST_TEST(top.low == 90.0);
+  BOOST_TEST(top.high == 100.0);
+}
+
+BOOST_AUTO_TEST_CASE(holm_hand_worked) {
+  // p = 0.01, 0.04, 0.03, none, 0.2 (m = 4): sorted 0.01, 0.03, 0.04, 0.2 ->
+  // 4*0.01 = 0.04; max(0.04, 3*0.03 = 0.09) = 0.09; max(0.09, 2*0.04 = 0.08) = 0.09;
+  // max(0.09, 1*0.2) = 0.2. The missing test stays missing and does not count in m.
+  const std::vector<std::optional<double>> p = {0.01, 0.04, 0.03, std::nullopt, 0.2};
+  const auto adjusted = holm_adjusted(p);
+  BOOST_TEST(*adjusted[0] == 0.04, tt::tolerance(1e-15));
+  BOOST_TEST(*adjusted[1] == 0.09, tt::tolerance(1e-15));
+  BOOST_TEST(*adjusted[2] == 0.09, tt::tolerance(1e-15));
+  BOOST_TEST(!adjusted[3].has_value());
+  BOOST_TEST(*adjusted[4] == 0.2, tt::tolerance(1e-15));
+  // Capped at 1.
+  BOOST_TEST(*holm_adjusted(std::vector<std::optional<double>>{0.6, 0.7})[0] == 1.0);
+}
+
+BOOST_AUTO_TEST_CASE(resamples_keep_the_number_of_leads) {
+  const std::vector<BucketCount> b = {{100, 10}, {50, 0}, {7, 7}, {300, 30}};
+  std::mt19937_64 engine(3);
+  for (int i = 0; i < 200; ++i) {
+    std::int64_t total = 0;
+    for (const BucketCount& r : resample_buckets(b, engine)) {
+      BOOST_REQUIRE(r.k >= 0);
+      BOOST_REQUIRE(r.k <= r.n);
+      total += r.n;
+    }
+    BOOST_REQUIRE(total == 457);
+  }
+  // A bucket without deliveries never gets any; one with only deliveries nothing else.
+  std::mt19937_64 again(3);
+  for (int i = 0; i < 200; ++i) {
+    const std::vector<BucketCount> r = resample_buckets(b, again);
+    BOOST_REQUIRE(r[1].k == 0);
+    BOOST_REQUIRE(r[2].k == r[2].n);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(suggest_from_counts_is_the_reports_suggestion) {
+  // The buckets of normalisation_hand_worked give 100, 40, 70; an empty bucket added is Low and
+  // shrinks to the mean of the others: round(100 * 0.2 / 0.2847116) = 70.
+  const auto scores = suggest_from_counts(buckets({{100, 30}, {100, 10}, {100, 20}, {0, 0}}));
+  BOOST_TEST(*scores[0] == 100);
+  BOOST_TEST(*scores[1] == 40);
+  BOOST_TEST(*scores[2] == 70);
+  BOOST_TEST(*scores[3] == 70);
+  // No Medium bucket, no suggestion.
+  BOOST_TEST(!suggest_from_counts(buckets({{20, 3}, {10, 1}}))[0].has_value());
+}
+
+BOOST_AUTO_TEST_CASE(suggestion_intervals_are_seeded_and_narrow_with_the_data) {
+  // The same rates with 10x and 100x the leads: the intervals hold the suggestion and narrow.
+  const auto at = [](std::int64_t scale) {
+    return suggestion_intervals(buckets({{100 * scale, 30 * scale}, {100 * scale, 10 * scale},
+                                         {100 * scale, 20 * scale}}),
+                                2000, 11);
+  };
+  const auto small = at(1);
+  const auto large = at(100);
+  for (std::size_t i = 1; i < 3; ++i) {
+    BOOST_TEST(small[i]->high - small[i]->low > large[i]->high - large[i]->low);
+  }
+  // At 100x (kappa is about the same, the buckets 100 times larger, so shrinkage hardly moves
+  // them): B's suggestion 33 and C's 67 are inside intervals a few points wide.
+  const auto scores = suggest_from_counts(buckets({{10000, 3000}, {10000, 1000}, {10000, 2000}}));
+  BOOST_TEST(*scores[1] == 33);
+  BOOST_TEST(*scores[2] == 67);
+  for (std::size_t i = 1; i < 3; ++i) {
+    BOOST_TEST(large[i]->low <= static_cast<double>(*scores[i]));
+    BOOST_TEST(large[i]->high >= static_cast<double>(*scores[i]));
+    BOOST_TEST(large[i]->high - large[i]->low <= 8.0);
+  }
+  // The best bucket is 100 in (nearly) every resample.
+  BOOST_TEST(large[0]->high == 100.0);
+  // Seeded.
+  const auto again = suggestion_intervals(buckets({{100, 30}, {100, 10}, {100, 20}}), 2000, 11);
+  const auto other = suggestion_intervals(buckets({{100, 30}, {100, 10}, {100, 20}}), 2000, 12);
+  BOOST_TEST(again[1]->low == small[1]->low);
+  BOOST_TEST(again[1]->high == small[1]->high);
+  bool differs = false;
+  for (std::size_t i = 0; i < 3; ++i) {
+    differs = differs || other[i]->low != small[i]->low || other[i]->high != small[i]->high;
+  }
+  BOOST_TEST(differs);
+  // No suggestion, no interval.
+  BOOST_TEST(!suggestion_intervals(buckets({{20, 3}, {10, 1}}), 2000, 1)[0].has_value());
+}
+
 // Pearson's chi-square of `draws` Binomial(n, p) values against the exact pmf of Binomial(n,
 // pmf_p), bins of expected count below 5 pooled with the next; returns the p-value.
 double binomial_fit_p_value(std::int64_t n, double p, double pmf_p, int draws, std::uint64_t seed) {

@@ -86,6 +86,19 @@ void check_same_outcomes(const OutcomeData& a, const OutcomeData& b) {
   BOOST_TEST(a.volume.leads_pending == b.volume.leads_pending);
   BOOST_TEST(a.volume.early_deliveries == b.volume.early_deliveries);
   BOOST_TEST(a.holdout_date == b.holdout_date);
+  BOOST_CHECK(a.volume.leads_by_scoring_rules == b.volume.leads_by_scoring_rules);
+  BOOST_TEST(a.volume.leads_with_outdated_scores == b.volume.leads_with_outdated_scores);
+  const auto scoring = [](const OutcomeData& d) {
+    std::vector<std::string> out;
+    for (const ScoreCount& c : d.scoring) {
+      out.push_back(std::to_string(c.period) + "|" + std::to_string(c.workflow) + "|" +
+                    std::to_string(c.score) + "|" + std::to_string(c.n) + "|" +
+                    std::to_string(c.k));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  BOOST_TEST(scoring(a) == scoring(b), boost::test_tools::per_element());
 }
 
 void check_same_batches(Database& db, const OutcomeData& a, const OutcomeData& b) {

@@ -20,6 +20,7 @@ inline std::ostream& operator<<(std::ostream& os, Confidence c) { return os << c
 inline std::ostream& operator<<(std::ostream& os, BatchStatus s) {
   return os << batch_status_name(s);
 }
+inline std::ostream& operator<<(std::ostream& os, Verdict v) { return os << verdict_name(v); }
 
 }  // namespace hades::calibrator
 

@@ -65,7 +65,12 @@ BOOST_AUTO_TEST_CASE(lead_outcomes_has_the_design_columns_and_types) {
                                                        // Version 3: the scoring rules' version.
                                                        {"scoring_rules", "INTEGER"},
                                                        // Version 5: the key with batch_id.
-                                                       {"export_rank", "INTEGER"}};
+                                                       {"export_rank", "INTEGER"},
+                                                       // Version 6: what calibration reads.
+                                                       {"intent_strength", "TEXT"},
+                                                       {"intent_score", "INTEGER"},
+                                                       {"intent_date", "TEXT"},
+                                                       {"age_days", "INTEGER"}};
   BOOST_TEST(columns_of(*db, "lead_outcomes") == expected);
 }
 
@@ -122,13 +127,15 @@ BOOST_AUTO_TEST_CASE(one_row_per_rank_and_batch_and_only_known_outcomes) {
   BOOST_TEST(insert_outcome(*db, "HADES-20260211-002", 1, Value("delivery")).ok());
   BOOST_TEST(!insert_outcome(*db, "HADES-20260211-001", 1, Value()).ok());
   BOOST_TEST(!insert_outcome(*db, "HADES-20260211-003", 1, Value("won")).ok());
-  // Only the key and the indexes of version 5: the rank's, export time's and outcome's.
+  // Only the key and the indexes of version 5 (the rank's, export time's and outcome's) and the
+  // calibrator's covering index of version 6.
   const Result<QueryResult> indexes = db->query(
       "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = "
       "'index' AND tbl_name = 'lead_outcomes' ORDER BY name)");
   BOOST_REQUIRE(indexes.ok());
   BOOST_TEST(to_text(indexes->rows.at(0).at(0)) ==
-             "lead_outcomes_exported_at,lead_outcomes_outcome,sqlite_autoindex_lead_outcomes_1");
+             "lead_outcomes_calibration,lead_outcomes_exported_at,lead_outcomes_outcome,"
+             "sqlite_autoindex_lead_outcomes_1");
 }
 
 // Version 5 rebuilds lead_outcomes keyed on the rank: rows written before keep their ids and

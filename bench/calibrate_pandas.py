@@ -9,7 +9,7 @@ Reads the tables the calibrator reads and computes what the calibrator asks the 
 leads and deliveries per bucket of every dimension (4-digit SIC, employee tier, state, census
 region, proximity band for geography leads, signal strength and freshness tier for intent
 leads), per backtest cell (every bucket the score depends on x recorded score x holdout side)
-and per export batch, with the calibrator's bucket rules (plugins/calibrator/README.md). The
+and per export batch, with the calibrator's bucket rules (plugins/domain/calibrator/README.md). The
 table is read in chunks of --chunk rows: read whole, 10M outcome rows with their
 source_features JSON take more memory than the machine has. Writes {dimension: {bucket:
 [n, k]}} as JSON, so the benchmark can check that both computed the same counts.

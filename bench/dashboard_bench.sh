@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: the Score Calibration page (`hades serve`) over ROWS lead_outcomes rows in BATCHES
 # batches (default 1,000,000 in 2,000), plus a calibration report of them. Prints each number
-# next to its target (plugins/calibration_page/README.md, docs/dashboard.md "Performance"):
+# next to its target (plugins/domain/calibration_page/README.md, docs/dashboard.md "Performance"):
 #   - every JSON endpoint: p95 of REQUESTS calls (default 200) under 200 ms
 #   - the page ready in Chromium (navigation to body[data-ready]), each tab, under 1 s (median
 #     of 5 loads, a warm browser)

@@ -7,7 +7,7 @@
         [--max-leads 0] [--features out.jsonl]
 
 Reads a leads CSV (tools/generate_leads.py writes them), scores every lead the way
-shared/spec/domain.md says (the same rules as plugins/common/scoring.h), drops stale intent leads
+shared/spec/domain.md says (the same rules as leads/scoring.h), drops stale intent leads
 and leads whose numbers are garbage (or whose person_id or company_name is blank), ranks the rest
 best first (score descending, person_id breaking ties, as the export job does) and writes the
 VanillaSoft import CSV: 31 columns with the exact headers, Contact Owner round robin by rank,
@@ -49,7 +49,7 @@ PHONE_COLUMNS = {VANILLASOFT_COLUMNS.index(name)
 AUDIENCE_BONUS = {"A": 10, "B": 7, "C": 4, "D": 2}
 UNKNOWN_AGE_DAYS = 999
 UNKNOWN_DISTANCE_MILES = 15.0
-SCORING_RULES = 2  # plugins/common/scoring.h, kScoringRulesVersion
+SCORING_RULES = 2  # leads/scoring.h, kScoringRulesVersion
 STATES = {
     "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
     "colorado": "CO", "connecticut": "CT", "delaware": "DE", "florida": "FL", "georgia": "GA",

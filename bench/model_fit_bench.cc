@@ -1,4 +1,4 @@
-// model_fit_bench: the lead model's fit (plugins/lead_model/logistic.h) on a design matrix file,
+// model_fit_bench: the lead model's fit (lead_model/logistic.h) on a design matrix file,
 // for bench/train_bench.sh, which runs scikit-learn on the same file in the same run.
 //
 //   model_fit_bench DESIGN C OUT.json [ungrouped]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark: training the lead model (plugins/lead_model: Newton's method on groups of identical
+# Benchmark: training the lead model (plugins/libraries/lead_model: Newton's method on groups of identical
 # rows) against scikit-learn's LogisticRegression on the same design matrix of ROWS outcomes
 # (default 1,000,000; bench/train_design.py), both in the same run, REPEAT times (default 3,
 # since other builds may share the cores: the spread is printed). Each side is timed from opening

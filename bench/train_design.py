@@ -6,7 +6,7 @@
 Six one-hot features (24 SIC levels, 5 employee tiers, 5 regions, 6 proximity bands, 4 signal
 strengths, 4 freshness tiers: 48 columns); a quarter of the rows are historical (SIC, employee,
 region only), the rest intent (plus signal and freshness) or geography (plus proximity), as in
-plugins/lead_model/tests/synthetic.h. Levels are drawn with uneven probabilities and planted
+plugins/libraries/lead_model/tests/synthetic.h. Levels are drawn with uneven probabilities and planted
 effects around a 10% delivery rate. Format: b"HADESDM1", uint64 rows, uint32 features, uint32
 columns, then per row int16 column indices (-1: the row lacks the feature) and a uint8 outcome,
 little-endian (bench/model_fit_bench.cc reads it).

@@ -9,7 +9,7 @@
 Writes `lead_outcomes` (`--rows` HADES-exported leads with their batch, score, outcome and
 source_features JSON as the scorer writes it) and `historical_outcomes` (`--historical` pre-HADES
 leads) straight into an SQLite file, creating the tables with exactly the statements of the
-migrations in plugins/common/outcome_tables.cc, read from that file (a calibrator test compares
+migrations in plugins/libraries/outcomes/src/outcome_tables.cc, read from that file (a calibrator test compares
 the resulting schema with the migrations'). The same
 arguments always give the same bytes in the tables.
 
@@ -57,7 +57,7 @@ import sqlite3
 import sys
 
 MIGRATIONS_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "plugins",
-                                 "common", "outcome_tables.cc")
+                                 "libraries", "outcomes", "src", "outcome_tables.cc")
 
 STATEMENT = re.compile(r"\s*(CREATE|ALTER|DROP)\s", re.IGNORECASE)
 MIGRATION_VERSION = re.compile(r"Migration\{\s*(\d+)\s*,")
@@ -171,7 +171,7 @@ TITLES = [("Facilities Manager", True), ("Office Manager", False), ("Operations 
           ("HR Director", False), ("General Manager", False)]
 AUDIENCE = [("A", 10), ("B", 7), ("C", 4), ("D", 2), (None, 0)]
 ICP_SHA256 = "0" * 64  # generated rows were not scored from a real file
-SCORING_RULES = 2  # plugins/common/scoring.h, kScoringRulesVersion
+SCORING_RULES = 2  # leads/scoring.h, kScoringRulesVersion
 
 INSERT_LEAD = (
     "INSERT INTO lead_outcomes (batch_id, person_id, company_name, company_id, sic_code, "
@@ -242,7 +242,7 @@ def band_name(low, high):
 
 
 def planted_effects(effects, seed):
-    """The planted effects in the calibrator's bucket names (plugins/calibrator/README.md)."""
+    """The planted effects in the calibrator's bucket names (plugins/domain/calibrator/README.md)."""
     sic_rates, tiers, bands, strengths, ages = planted_tables(effects, seed)
     tier_names = {"501+": "501-999999", "outside": "outside tiers"}
     labels = [label for _, _, label in ICP_FRESHNESS]

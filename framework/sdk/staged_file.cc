@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <filesystem>
 #include <string>
 
 #include "hades/file_checks.h"
@@ -143,6 +144,19 @@ Status StagedFile::publish() {
   close_fd();
   published_ = true;
   return sync_directory(directory_of(path_));
+}
+
+Status write_whole_file(const std::string& path, const std::string& text) {
+  Result<StagedFile> file = StagedFile::open(path, "");
+  if (!file.ok()) return file.status();
+  Status written = file->append(text);
+  if (written.ok()) written = file->publish();
+  if (!written.ok()) {
+    // Written whole or not at all: no half file stays behind.
+    std::error_code ignored;
+    std::filesystem::remove(file->partial_path(), ignored);
+  }
+  return written;
 }
 
 }  // namespace hades

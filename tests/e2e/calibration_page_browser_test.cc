@@ -6,9 +6,6 @@
 // with `hades serve` running throughout. Each tab's content is checked against the database and
 // the report; the indicator against the sync's flag; a POST without the CSRF token gets 403.
 // Screenshots of each tab land in <build>/screenshots/.
-//
-// apply_two_rows_then_roll_back needs the weight_writer library behind the page's Apply
-// (plugins/calibration_page/weight_changes.h): CMake disables it until the page is built with it.
 #define BOOST_TEST_MODULE calibration_page_browser_test
 #include <signal.h>
 
@@ -24,7 +21,7 @@
 #include <sstream>
 #include <thread>
 
-#include "common/icp_config.h"
+#include "leads/icp_config.h"
 #include "serve_process.h"
 
 namespace hades {
@@ -237,7 +234,7 @@ BOOST_AUTO_TEST_CASE(each_tab_shows_what_the_database_and_report_hold) {
   BOOST_TEST(contains(facts, l.sql.value("SELECT replace(substr(created_at, 1, 16), 'T', ' ') "
                                          "FROM calibration_runs ORDER BY id DESC LIMIT 1")),
              facts);
-  const auto icp = plugin_common::load_icp_config(l.dir.file("icp.yaml"));
+  const auto icp = domain::load_icp_config(l.dir.file("icp.yaml"));
   BOOST_TEST_REQUIRE(icp.ok());
   BOOST_TEST(w["icp_sha"] == icp->sha256);
   std::map<std::string, std::string> shown_scores;
@@ -346,7 +343,7 @@ BOOST_AUTO_TEST_CASE(a_post_without_the_csrf_token_gets_403) {
 }
 
 // Every value the scorer reads from icp.yaml, one per line, SIC scores last.
-std::string values_of(const plugin_common::IcpConfig& c, const std::map<std::string, long long>& sic) {
+std::string values_of(const domain::IcpConfig& c, const std::map<std::string, long long>& sic) {
   std::ostringstream out;
   out << c.intent_weights.signal_strength << c.intent_weights.onsite_likelihood
       << c.intent_weights.freshness << c.geography_weights.proximity
@@ -362,18 +359,18 @@ std::string values_of(const plugin_common::IcpConfig& c, const std::map<std::str
   return out.str();
 }
 
-std::map<std::string, long long> sic_map(const plugin_common::IcpConfig& c) {
+std::map<std::string, long long> sic_map(const domain::IcpConfig& c) {
   std::map<std::string, long long> out;
   for (const auto& [code, score] : c.sic_scores) out[code] = score;
   return out;
 }
 
-// Needs the weight writer (see the file comment): CMake disables it in builds without it.
+// Apply goes through the leads library's icp.yaml editing, as jobs/apply_weights.yaml does.
 BOOST_AUTO_TEST_CASE(apply_two_rows_then_roll_back) {
   const Loop& l = loop();
   const std::string icp_path = l.dir.file("icp.yaml");
   const std::string before = testing::read_file(icp_path);
-  const auto old_config = plugin_common::parse_icp_config(before, icp_path);
+  const auto old_config = domain::parse_icp_config(before, icp_path);
   BOOST_TEST_REQUIRE(old_config.ok());
   // Two SIC rows the report suggests changing, both in icp.yaml already.
   const json report = json::parse(testing::read_file(l.dir.file("reports/calibration-latest.json")));
@@ -395,7 +392,7 @@ BOOST_AUTO_TEST_CASE(apply_two_rows_then_roll_back) {
   BOOST_TEST(applied["confirm_items"].size() == 2u);
 
   // icp.yaml changed by exactly those two values, as the scorer reads it.
-  const auto new_config = plugin_common::load_icp_config(icp_path);
+  const auto new_config = domain::load_icp_config(icp_path);
   BOOST_TEST_REQUIRE(new_config.ok(), new_config.status().to_string());
   std::map<std::string, long long> want = sic_map(*old_config);
   for (const auto& [code, score] : chosen) want[code] = score;

@@ -17,10 +17,10 @@
 #include <set>
 #include <thread>
 
-#include "common/crm_text.h"
-#include "common/normalize.h"
-#include "common/outcome_tables.h"
+#include "crm_text/crm_text.h"
 #include "hades/http.h"
+#include "leads/normalize.h"
+#include "outcomes/outcome_tables.h"
 #include "process.h"
 #include "test_database.h"
 #include "test_support.h"
@@ -243,8 +243,7 @@ BOOST_AUTO_TEST_CASE(import_gives_exactly_the_planted_leads_and_deliveries) {
     const std::string created =
         lead["deal_created_at"].is_null()
             ? "<null>"
-            : plugin_common::to_utc_timestamp(lead["deal_created_at"].get<std::string>())
-                  .value_or("?");
+            : domain::to_utc_timestamp(lead["deal_created_at"].get<std::string>()).value_or("?");
     BOOST_TEST(at(7) == created, id);
     BOOST_TEST(at(11) == str(lead["sic_raw"]), id);
     BOOST_TEST(at(12) == str(lead["employees"]), id);
@@ -253,7 +252,7 @@ BOOST_AUTO_TEST_CASE(import_gives_exactly_the_planted_leads_and_deliveries) {
     const std::string zip =
         lead["zip"].is_null()
             ? "<null>"
-            : plugin_common::normalize_zip(lead["zip"].get<std::string>()).value_or("<null>");
+            : domain::normalize_zip(lead["zip"].get<std::string>()).value_or("<null>");
     BOOST_TEST(at(4) == zip, id);
     ++checked;
   }
@@ -382,7 +381,7 @@ void export_batches(Database& db) {
 // The outcome tables as the export leaves them: migrated, with the truth's exported rows.
 void prepare_sync(const Jobs& jobs) {
   auto db = jobs.db();
-  const Status migrated = plugin_common::apply_outcome_migrations(*db);
+  const Status migrated = domain::apply_outcome_migrations(*db);
   BOOST_TEST_REQUIRE(migrated.ok(), migrated.to_string());
   export_batches(*db);
 }
@@ -417,7 +416,7 @@ void check_planted_outcomes(Database& db) {
       BOOST_TEST(outcome == str(e["outcome"]), key.first << " " << key.second);
       if (e["outcome"].is_null()) continue;
       const std::string truth_at =
-          plugin_common::to_utc_timestamp(e["outcome_at"].get<std::string>()).value_or("?");
+          domain::to_utc_timestamp(e["outcome_at"].get<std::string>()).value_or("?");
       // Several contacts of one company: the earliest of their records' times.
       if (company_rows.size() == 1) {
         BOOST_TEST(to_text(r[3]) == truth_at, key.first << " " << key.second);
@@ -525,9 +524,8 @@ BOOST_AUTO_TEST_CASE(sync_puts_every_planted_outcome_on_its_rows_and_logs_the_re
   BOOST_TEST(!churned->rows.empty());
   for (const auto& r : churned->rows) {
     BOOST_TEST(to_text(r[0]) == "churned");
-    BOOST_TEST(
-        to_text(r[1]) ==
-        plugin_common::to_utc_timestamp(removed["Modified_Time"].get<std::string>()).value_or("?"));
+    BOOST_TEST(to_text(r[1]) ==
+               domain::to_utc_timestamp(removed["Modified_Time"].get<std::string>()).value_or("?"));
   }
 }
 

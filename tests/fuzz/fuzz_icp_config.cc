@@ -3,16 +3,16 @@
 #include <cstdint>
 #include <string>
 
-#include "common/icp_config.h"
-#include "common/scoring.h"
 #include "icp_agents.h"
+#include "leads/icp_config.h"
+#include "leads/scoring.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   (void)hades::export_batch::parse_call_center_agents(text, "icp.yaml");
-  const auto icp = hades::plugin_common::parse_icp_config(text, "icp.yaml");
+  const auto icp = hades::domain::parse_icp_config(text, "icp.yaml");
   if (!icp.ok()) return 0;
-  using namespace hades::plugin_common;
+  using namespace hades::domain;
   for (const std::int64_t n :
        {std::int64_t{-1}, std::int64_t{0}, std::int64_t{75}, std::int64_t{1} << 40}) {
     (void)employee_scale_score(*icp, n);

@@ -110,9 +110,17 @@ void write_file(const std::string& path, std::string_view text) {
   if (!out) throw std::runtime_error("cannot write " + path);
 }
 
+std::string plugin_source_dir(const std::string& plugin) {
+  for (const char* kind : {"connectors", "domain"}) {
+    const std::string dir = source_dir() + "/plugins/" + kind + "/" + plugin;
+    if (std::filesystem::is_directory(dir)) return dir;
+  }
+  throw std::runtime_error("no plugins/connectors/" + plugin + " or plugins/domain/" + plugin);
+}
+
 std::vector<std::string> missing_readme_setting_rows(const std::string& plugin,
                                                      std::span<const SettingSpec> specs) {
-  const std::string text = read_file(source_dir() + "/plugins/" + plugin + "/README.md");
+  const std::string text = read_file(plugin_source_dir(plugin) + "/README.md");
   std::vector<std::string> missing;
   for (const SettingSpec& spec : specs) {
     std::string row = "| `" + std::string(spec.name) + "` | " +

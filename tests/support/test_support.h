@@ -110,7 +110,11 @@ class CollectingRejects : public Rejects {
   std::vector<Entry> entries_;
 };
 
-// The rows of plugins/<plugin>/README.md's settings table that do not match `specs` exactly
+// The folder of `plugin`'s sources: plugins/connectors/<plugin> or plugins/domain/<plugin>.
+// Throws when there is neither.
+std::string plugin_source_dir(const std::string& plugin);
+
+// The rows of the plugin's README.md's settings table that do not match `specs` exactly
 // ("| `name` | type | yes/no | `default` or - | description |"): empty when the README and the
 // plugin's kSettings agree, which is what every plugin's tests check.
 std::vector<std::string> missing_readme_setting_rows(const std::string& plugin,

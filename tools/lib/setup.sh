@@ -30,7 +30,7 @@ HADES_APT_PACKAGES=(
   libspdlog-dev
   libssl-dev
   pkg-config  # finds libutf8proc (it has no CMake package)
-  libutf8proc-dev  # Unicode NFKC and case folding of company names (plugins/common/crm_text.cc)
+  libutf8proc-dev  # Unicode NFKC and case folding of company names (plugins/libraries/crm_text/src/crm_text.cc)
   python3  # test scripts and fake servers
   sqlite3  # tests and tools/demo inspect databases with the CLI
   clang  # tools/fuzz: the fuzz targets are built with clang

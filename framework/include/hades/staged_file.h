@@ -71,6 +71,10 @@ class StagedFile {
   std::string buffer_;
 };
 
+// Writes `text` to `path` so that the file appears whole or not at all (a StagedFile: written
+// aside, then renamed; on failure the partial file is removed). kIo naming the step that failed.
+Status write_whole_file(const std::string& path, const std::string& text);
+
 }  // namespace hades
 
 #endif  // HADES_STAGED_FILE_H_

@@ -330,6 +330,64 @@ struct Counts {
   std::int64_t k = 0;
 };
 
+// Counts per non-negative integer key in one open-addressed array: the streamed aggregation looks
+// a cell up once per lead, and std::unordered_map's node per key and division per lookup were
+// most of that time (a cache miss per node among a few hundred thousand cells).
+class FlatCounts {
+ public:
+  FlatCounts() : slots_(kInitialSlots) {}
+
+  // The counts of `key`, zero the first time. REQUIRES: key >= 0.
+  Counts& operator[](std::int64_t key) {
+    if (2 * (size_ + 1) > slots_.size()) grow();
+    Slot& slot = find(slots_, key);
+    if (slot.key == kEmpty) {
+      slot.key = key;
+      ++size_;
+    }
+    return slot.counts;
+  }
+
+  // Calls f(key, counts) for every key counted, in no particular order.
+  template <typename F>
+  void for_each(F&& f) const {
+    for (const Slot& s : slots_) {
+      if (s.key != kEmpty) f(s.key, s.counts);
+    }
+  }
+
+ private:
+  static constexpr std::int64_t kEmpty = -1;
+  static constexpr std::size_t kInitialSlots = 1024;  // a power of two
+  struct Slot {
+    std::int64_t key = kEmpty;
+    Counts counts;
+  };
+
+  // The slot holding `key`, or the empty one where it belongs (linear probing).
+  static Slot& find(std::vector<Slot>& slots, std::int64_t key) {
+    const std::size_t mask = slots.size() - 1;
+    // splitmix64's finaliser: the keys differ in a few low and middle bits, spread over all.
+    std::uint64_t h = static_cast<std::uint64_t>(key);
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+    std::size_t i = static_cast<std::size_t>(h ^ (h >> 31)) & mask;
+    while (slots[i].key != kEmpty && slots[i].key != key) i = (i + 1) & mask;
+    return slots[i];
+  }
+
+  void grow() {
+    std::vector<Slot> bigger(2 * slots_.size());
+    for (const Slot& s : slots_) {
+      if (s.key != kEmpty) find(bigger, s.key) = s;
+    }
+    slots_ = std::move(bigger);
+  }
+
+  std::vector<Slot> slots_;
+  std::size_t size_ = 0;
+};
+
 // Copies `from` into `to`, reusing the string `to` holds: most keys are short texts.
 void assign(Value& to, const Value& from) {
   const std::string* text = std::get_if<std::string>(&from);
@@ -444,11 +502,11 @@ class LeadAggregator {
   // The groups as lead_cells_sql() gives them: 0, key, sic, text, strength, n, k per cell, then
   // 1, NULL, state, NULL, NULL, n, k per state.
   void for_each_row(const std::function<void(const std::vector<Value>&)>& f) const {
-    for (const auto& [fast, c] : fast_cells_) {
+    fast_cells_.for_each([&](std::int64_t fast, const Counts& c) {
       f({Value(std::int64_t{0}), Value(fast >> kSicBits),
          sic_values_[static_cast<std::size_t>(fast & kSicMask)], Value(), Value(), Value(c.n),
          Value(c.k)});
-    }
+    });
     for (const auto& [g, c] : cells_) {
       f({Value(std::int64_t{0}), Value(g.key), g.sic, g.employee_text, g.other_strength, Value(c.n),
          Value(c.k)});
@@ -471,7 +529,13 @@ class LeadAggregator {
                   "a new rules version: say here which recorded scores it makes outdated");
     const Value& rules = r[kLeadScoringRules];
     const std::int64_t version = is_null(rules) ? 1 : as_int(rules).value_or(0);
-    ++rules_[version];
+    // Nearly every lead has the current version: the last one's counter is kept (map nodes do
+    // not move).
+    if (rules_count_ == nullptr || version != rules_version_) {
+      rules_count_ = &rules_[version];
+      rules_version_ = version;
+    }
+    ++*rules_count_;
     // SQL's `coalesce(scoring_rules, 1) < 2`: a text is never less than a number.
     const bool old_rules = is_null(rules) || (std::holds_alternative<std::int64_t>(rules) &&
                                               std::get<std::int64_t>(rules) < 2) ||
@@ -535,13 +599,15 @@ class LeadAggregator {
   const std::vector<std::string>& change_times_;
   std::vector<Counts> scoring_;
   std::map<std::int64_t, std::int64_t> rules_;
+  std::int64_t rules_version_ = 0;
+  std::int64_t* rules_count_ = nullptr;
   std::int64_t outdated_ = 0;
   std::size_t period_ = 0;
   std::string period_at_;
   bool period_known_ = false;
   RawCellKey scratch_;
   std::unordered_map<RawCellKey, Counts, RawCellKeyHash> cells_;
-  std::unordered_map<std::int64_t, Counts> fast_cells_;
+  FlatCounts fast_cells_;
   std::unordered_map<std::string, std::int64_t> sic_ids_;
   std::vector<Value> sic_values_{Value()};  // by id; 0 is NULL
   std::string last_sic_;

@@ -38,7 +38,7 @@
 #include "hades/database.h"
 #include "hades/status.h"
 #include "scoring_check.h"
-#include "stats.h"
+#include "stats/stats.h"
 
 namespace hades::calibrator {
 

@@ -8,7 +8,7 @@
 
 #include "common/regions.h"
 #include "lead_model/logistic.h"
-#include "stats.h"
+#include "stats/stats.h"
 
 namespace hades::model_trainer {
 namespace {

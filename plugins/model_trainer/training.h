@@ -21,7 +21,7 @@
 //      is the holdout's of step 3.
 //
 // AUC, lift, Brier, the 1-D fit, Wilson and the bootstrap are the calibrator's statistics
-// (plugins/calibrator/stats.h), checked against statsmodels, scipy and sklearn there.
+// (plugins/stats/stats.h), checked against statsmodels, scipy and sklearn there.
 //
 // Thread safety: pure functions.
 

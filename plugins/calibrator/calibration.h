@@ -2,16 +2,17 @@
 // scores (shared/spec/calibration.md items 1-3), plus the counts the backtest and the batch check
 // need (backtest.h).
 //
-// Each lead reduces to a bucket key from icp.yaml's tiers and, for intent leads, from
-// source_features (json_extract). On Turso the key is computed in SQL (bucket_sql.h, CASE
-// expressions) and each query is a GROUP BY on it, so only counts per bucket combination come
-// back (about a hundred thousand for 10M leads, bounded by the buckets, not the leads) and no lead
-// crosses the network. On the embedded SQLite file the matured leads are streamed instead
-// (Database::query_each), keyed in C++ (lead_stream.h) and summed here in hash maps of the same
-// groups, the batch check's counts included: SQLite's GROUP BY would sort every row first, and a
-// second query would read the wide table again. Memory is bounded by the groups and batches
-// either way. Text keys that need the shared normalisation (SIC codes, states, signal strengths)
-// are grouped as stored and normalised here, after aggregation, with plugins/common/normalize.h.
+// Each lead reduces to a bucket key from icp.yaml's tiers and, for intent leads, from its intent
+// columns (or source_features). The matured lead_outcomes are summed per bucket combination one
+// of two ways (aggregation.h): in the database (Turso: only the groups cross the network) or,
+// on the embedded SQLite file, streamed and summed in C++ (lead_stream.h), the batch check's
+// counts on the same pass. Memory is bounded by the groups and batches either way. Text keys
+// that need the shared normalisation (SIC codes, states, signal strengths) are grouped as stored
+// and normalised after aggregation (buckets.h).
+//
+// Where it lives: calibration.cc loads (load_outcomes(), load_batches()); buckets.cc knows the
+// buckets; aggregation_sql.cc and aggregation_stream.cc sum the leads; dimensions.cc does the
+// per-dimension maths (calibrate_dimensions()) with stats/stats.h.
 //
 // Which leads count (see README.md, "What counts"):
 //   - every historical_outcomes row: outcome `delivery` = success, `no_delivery` = failure;

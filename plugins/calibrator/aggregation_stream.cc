@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -51,29 +52,30 @@ struct Counts {
   std::int64_t k = 0;
 };
 
-// Counts per non-negative integer key in one open-addressed array: the streamed aggregation looks
-// a cell up once per lead, and std::unordered_map's node per key and division per lookup were
-// most of that time (a cache miss per node among a few hundred thousand cells).
-class FlatCounts {
+// A map from non-negative integer keys to T in one open-addressed array: the streamed
+// aggregation looks a cell up once per lead, and std::unordered_map's node per key and division
+// per lookup were most of that time (a cache miss per node among a few hundred thousand cells).
+template <typename T>
+class FlatMap {
  public:
-  FlatCounts() : slots_(kInitialSlots) {}
+  FlatMap() : slots_(kInitialSlots) {}
 
-  // The counts of `key`, zero the first time. REQUIRES: key >= 0.
-  Counts& operator[](std::int64_t key) {
+  // The value of `key`, value-initialised the first time. REQUIRES: key >= 0.
+  T& operator[](std::int64_t key) {
     if (2 * (size_ + 1) > slots_.size()) grow();
     Slot& slot = find(slots_, key);
     if (slot.key == kEmpty) {
       slot.key = key;
       ++size_;
     }
-    return slot.counts;
+    return slot.value;
   }
 
-  // Calls f(key, counts) for every key counted, in no particular order.
+  // Calls f(key, value) for every key, in no particular order.
   template <typename F>
   void for_each(F&& f) const {
     for (const Slot& s : slots_) {
-      if (s.key != kEmpty) f(s.key, s.counts);
+      if (s.key != kEmpty) f(s.key, s.value);
     }
   }
 
@@ -82,7 +84,7 @@ class FlatCounts {
   static constexpr std::size_t kInitialSlots = 1024;  // a power of two
   struct Slot {
     std::int64_t key = kEmpty;
-    Counts counts;
+    T value{};
   };
 
   // The slot holding `key`, or the empty one where it belongs (linear probing).
@@ -107,6 +109,37 @@ class FlatCounts {
 
   std::vector<Slot> slots_;
   std::size_t size_ = 0;
+};
+
+// Dense ids of texts, from 0 in order of first sight. A text of up to 7 bytes (a SIC code, a
+// state) is packed into one integer, so finding it hashes no string.
+class TextIds {
+ public:
+  std::size_t id(std::string_view text) {
+    std::size_t* slot = nullptr;
+    if (text.size() < 8) {
+      std::uint64_t packed = static_cast<std::uint64_t>(text.size()) << 56;
+      for (std::size_t i = 0; i < text.size(); ++i) {
+        packed |= static_cast<std::uint64_t>(static_cast<unsigned char>(text[i])) << (8 * i);
+      }
+      slot = &short_[static_cast<std::int64_t>(packed)];
+    } else {
+      slot = &long_[std::string(text)];
+    }
+    if (*slot == 0) {  // ids are kept plus one, so that 0 is new
+      texts_.emplace_back(text);
+      *slot = texts_.size();
+    }
+    return *slot - 1;
+  }
+
+  const std::string& text(std::size_t id) const { return texts_[id]; }
+  std::size_t size() const { return texts_.size(); }
+
+ private:
+  FlatMap<std::size_t> short_;
+  std::unordered_map<std::string, std::size_t> long_;
+  std::vector<std::string> texts_;
 };
 
 // Copies `from` into `to`, reusing the string `to` holds: most keys are short texts.
@@ -146,7 +179,7 @@ class LeadAggregator {
                        : fast_cell(*key, r[kLeadSic]);
     ++cell.n;
     cell.k += success;
-    Counts& state = states_[r[kLeadState]];
+    Counts& state = state_counts(r[kLeadState]);
     ++state.n;
     state.k += success;
     add_to_scoring(r, success);
@@ -155,23 +188,25 @@ class LeadAggregator {
   }
 
   // The cell of a lead whose only text to normalise later is its SIC (the usual lead): one
-  // integer key, the composite key and the SIC text's number, in a map of integers.
+  // integer key, the composite key and the SIC text's number (0 for NULL), in a flat map.
   Counts& fast_cell(std::int64_t key, const Value& sic) {
     std::int64_t id = 0;  // NULL
     if (const std::string* text = std::get_if<std::string>(&sic)) {
-      if (last_sic_id_ < 0 || *text != last_sic_) {
-        auto [it, inserted] =
-            sic_ids_.try_emplace(*text, static_cast<std::int64_t>(sic_values_.size()));
-        if (inserted) sic_values_.emplace_back(*text);
-        last_sic_ = *text;
-        last_sic_id_ = it->second;
-      }
-      id = last_sic_id_;
+      id = static_cast<std::int64_t>(sic_ids_.id(*text)) + 1;
     } else if (!is_null(sic)) {
       return text_cell(key, sic, Value());
     }
     if (id > kSicMask) return text_cell(key, sic, Value());  // a millionth SIC text: no room
     return fast_cells_[(key << kSicBits) | id];
+  }
+
+  // The counts of a state: by the text's id, else (NULL, a number) by the value.
+  Counts& state_counts(const Value& state) {
+    const std::string* text = std::get_if<std::string>(&state);
+    if (text == nullptr) return states_[state];
+    const std::size_t id = state_ids_.id(*text);
+    if (id >= text_states_.size()) text_states_.resize(id + 1);
+    return text_states_[id];
   }
 
   // Any other cell: keyed by the raw texts themselves.
@@ -224,12 +259,18 @@ class LeadAggregator {
   // 1, NULL, state, NULL, NULL, n, k per state.
   void for_each_row(const std::function<void(const std::vector<Value>&)>& f) const {
     fast_cells_.for_each([&](std::int64_t fast, const Counts& c) {
+      const std::int64_t sic = fast & kSicMask;
       f({Value(std::int64_t{0}), Value(fast >> kSicBits),
-         sic_values_[static_cast<std::size_t>(fast & kSicMask)], Value(), Value(), Value(c.n),
-         Value(c.k)});
+         sic == 0 ? Value() : Value(sic_ids_.text(static_cast<std::size_t>(sic - 1))), Value(),
+         Value(), Value(c.n), Value(c.k)});
     });
     for (const auto& [g, c] : cells_) {
       f({Value(std::int64_t{0}), Value(g.key), g.sic, g.employee_text, g.other_strength, Value(c.n),
+         Value(c.k)});
+    }
+    for (std::size_t id = 0; id < text_states_.size(); ++id) {
+      const Counts& c = text_states_[id];
+      f({Value(std::int64_t{1}), Value(), Value(state_ids_.text(id)), Value(), Value(), Value(c.n),
          Value(c.k)});
     }
     for (const auto& [state, c] : states_) {
@@ -328,12 +369,11 @@ class LeadAggregator {
   bool period_known_ = false;
   RawCellKey scratch_;
   std::unordered_map<RawCellKey, Counts, RawCellKeyHash> cells_;
-  FlatCounts fast_cells_;
-  std::unordered_map<std::string, std::int64_t> sic_ids_;
-  std::vector<Value> sic_values_{Value()};  // by id; 0 is NULL
-  std::string last_sic_;
-  std::int64_t last_sic_id_ = -1;
-  std::unordered_map<Value, Counts> states_;
+  FlatMap<Counts> fast_cells_;
+  TextIds sic_ids_;
+  TextIds state_ids_;
+  std::vector<Counts> text_states_;           // by state_ids_
+  std::unordered_map<Value, Counts> states_;  // states that are not texts
   std::vector<std::int64_t> deferred_;
   std::unordered_map<std::string, BatchScores> batches_;
   BatchScores* last_batch_ = nullptr;  // nodes do not move when the map grows

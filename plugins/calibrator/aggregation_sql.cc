@@ -1,11 +1,10 @@
 // The in-database path of aggregation.h: GROUP BY in SQL, only the groups are read.
 
-#include "aggregation.h"
-
 #include <cstddef>
 #include <memory>
 #include <vector>
 
+#include "aggregation.h"
 #include "common/outcome_tables.h"
 #include "common/scoring.h"
 

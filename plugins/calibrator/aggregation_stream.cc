@@ -1,7 +1,5 @@
 // The streamed path of aggregation.h: every matured lead read, keyed and summed here.
 
-#include "aggregation.h"
-
 #include <algorithm>
 #include <cstdint>
 #include <functional>
@@ -14,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "aggregation.h"
 #include "common/outcome_tables.h"
 #include "common/scoring.h"
 #include "lead_stream.h"
@@ -23,7 +22,6 @@ namespace hades::calibrator {
 namespace {
 
 using plugin_common::IcpConfig;
-
 
 // The raw group keys of the streamed aggregation: the composite key and the texts that are
 // normalised after aggregation (sic_code, employee text, other strength), as the database gave
@@ -299,9 +297,10 @@ class LeadAggregator {
     }
     ++*rules_count_;
     // SQL's `coalesce(scoring_rules, 1) < 2`: a text is never less than a number.
-    const bool old_rules = is_null(rules) || (std::holds_alternative<std::int64_t>(rules) &&
-                                              std::get<std::int64_t>(rules) < 2) ||
-                           (std::holds_alternative<double>(rules) && std::get<double>(rules) < 2);
+    const bool old_rules =
+        is_null(rules) ||
+        (std::holds_alternative<std::int64_t>(rules) && std::get<std::int64_t>(rules) < 2) ||
+        (std::holds_alternative<double>(rules) && std::get<double>(rules) < 2);
     if (old_rules && as_int(r[kLeadWorkflow]).value_or(kOtherWorkflow) == kGeography &&
         is_null(r[kLeadEmployees])) {
       ++outdated_;
@@ -322,9 +321,9 @@ class LeadAggregator {
     const std::int64_t* score = std::get_if<std::int64_t>(&r[kLeadScore]);
     const std::int64_t digit =
         score != nullptr && *score >= 0 && *score <= plugin_common::kMaxScore ? *score : kNoScore;
-    Counts& c = scoring_[(period_ * kWorkflowDigits + static_cast<std::size_t>(workflow)) *
-                             kScoreDigits +
-                         static_cast<std::size_t>(digit)];
+    Counts& c =
+        scoring_[(period_ * kWorkflowDigits + static_cast<std::size_t>(workflow)) * kScoreDigits +
+                 static_cast<std::size_t>(digit)];
     ++c.n;
     c.k += success;
   }
@@ -412,9 +411,8 @@ class StreamedGrouping final : public LeadGrouping {
     LeadAggregator aggregator(in.icp, in.layout, in.holdout_date, in.change_times);
     const std::vector<Value> matured = {Value(in.matured_before)};
     Status read =
-        db.query_each(lead_stream_sql(), matured, [&aggregator](const std::vector<Value>& r) {
-          return aggregator.add(r);
-        });
+        db.query_each(lead_stream_sql(), matured,
+                      [&aggregator](const std::vector<Value>& r) { return aggregator.add(r); });
     if (read.ok()) read = add_deferred(db, matured, aggregator);
     if (!read.ok()) return query_error(read, "lead_outcomes");
     data.batches = aggregator.take_batches();

@@ -102,7 +102,6 @@ Scheme scheme_for(const IcpConfig& icp, Dimension dimension) {
   return {};
 }
 
-
 const SchemeEntry* find_entry(const std::vector<SchemeEntry>& entries, std::string_view key) {
   for (const SchemeEntry& e : entries) {
     if (e.key == key) return &e;
@@ -156,7 +155,6 @@ std::string signal_bucket(const Scheme& scheme, const CellKey& layout, std::int6
   }
   return tier_bucket(scheme, layout, KeyDigit::kStrength, digit);
 }
-
 
 void add_count(std::map<std::string, KeyCount>& counts, const std::string& key, std::int64_t n,
                std::int64_t k) {

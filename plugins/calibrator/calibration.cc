@@ -112,12 +112,12 @@ Status load_leads(Database& db, const IcpConfig& icp, const Schemes& schemes,
                   const LoadOptions& options, OutcomeData& data,
                   std::map<std::string, KeyCount>& states) {
   const CellKey layout(icp);
-  const GroupingInput in{icp, layout, data.holdout_date, data.matured_before,
-                         options.change_times};
+  const GroupingInput in{icp, layout, data.holdout_date, data.matured_before, options.change_times};
   return make_lead_grouping(db, options.lead_aggregation)
-      ->group(db, in, [&](const std::vector<Value>& r) {
-        add_lead_row(icp, schemes, layout, r, data, states);
-      }, data);
+      ->group(
+          db, in,
+          [&](const std::vector<Value>& r) { add_lead_row(icp, schemes, layout, r, data, states); },
+          data);
 }
 
 // Pending leads and their early deliveries, how long deliveries take to arrive, and the export

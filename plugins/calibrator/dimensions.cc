@@ -1,7 +1,5 @@
 // The per-dimension maths of calibration.h: counts per bucket, shrinkage, suggestions.
 
-#include "calibration.h"
-
 #include <map>
 #include <set>
 #include <string>
@@ -9,6 +7,7 @@
 #include <vector>
 
 #include "buckets.h"
+#include "calibration.h"
 #include "common/regions.h"
 
 namespace hades::calibrator {
@@ -88,7 +87,6 @@ std::vector<std::string> ordered_keys(const Scheme& scheme,
   for (const SchemeEntry& e : scheme.special) place(e.key);
   return keys;
 }
-
 
 DimensionResult calibrate_dimension(Dimension d, const Scheme& scheme,
                                     const std::map<std::string, KeyCount>& counts) {

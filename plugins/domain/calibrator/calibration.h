@@ -2,16 +2,17 @@
 // scores (shared/spec/calibration.md items 1-3), plus the counts the backtest and the batch check
 // need (backtest.h).
 //
-// Each lead reduces to a bucket key from icp.yaml's tiers and, for intent leads, from
-// source_features (json_extract). On Turso the key is computed in SQL (bucket_sql.h, CASE
-// expressions) and each query is a GROUP BY on it, so only counts per bucket combination come
-// back (about a hundred thousand for 10M leads, bounded by the buckets, not the leads) and no lead
-// crosses the network. On the embedded SQLite file the matured leads are streamed instead
-// (Database::query_each), keyed in C++ (lead_stream.h) and summed here in hash maps of the same
-// groups, the batch check's counts included: SQLite's GROUP BY would sort every row first, and a
-// second query would read the wide table again. Memory is bounded by the groups and batches
-// either way. Text keys that need the shared normalisation (SIC codes, states, signal strengths)
-// are grouped as stored and normalised here, after aggregation, with leads/normalize.h.
+// Each lead reduces to a bucket key from icp.yaml's tiers and, for intent leads, from its intent
+// columns (or source_features). The matured lead_outcomes are summed per bucket combination one
+// of two ways (aggregation.h): in the database (Turso: only the groups cross the network) or,
+// on the embedded SQLite file, streamed and summed in C++ (lead_stream.h), the batch check's
+// counts on the same pass. Memory is bounded by the groups and batches either way. Text keys
+// that need the shared normalisation (SIC codes, states, signal strengths) are grouped as stored
+// and normalised after aggregation (buckets.h).
+//
+// Where it lives: calibration.cc loads (load_outcomes(), load_batches()); buckets.cc knows the
+// buckets; aggregation_sql.cc and aggregation_stream.cc sum the leads; dimensions.cc does the
+// per-dimension maths (calibrate_dimensions()) with stats/stats.h.
 //
 // Which leads count (see README.md, "What counts"):
 //   - every historical_outcomes row: outcome `delivery` = success, `no_delivery` = failure;
@@ -33,12 +34,12 @@
 #include <string_view>
 #include <vector>
 
-#include "hades/database.h"
-#include "hades/status.h"
 #include "leads/icp_config.h"
 #include "leads/scoring.h"
+#include "hades/database.h"
+#include "hades/status.h"
 #include "scoring_check.h"
-#include "stats.h"
+#include "stats/stats.h"
 
 namespace hades::calibrator {
 
@@ -70,7 +71,7 @@ std::optional<std::string_view> census_region(std::string_view state_code);
 struct LeadCell {
   bool historical = false;  // historical_outcomes; else a matured lead_outcomes row
   std::optional<domain::Workflow> workflow;  // lead_outcomes only
-  std::string sic;                           // bucket keys; "" where the dimension does not apply
+  std::string sic;  // bucket keys; "" where the dimension does not apply
   std::string employee;
   std::string proximity;        // geography leads
   std::string signal;           // intent leads
@@ -226,14 +227,14 @@ struct BucketResult {
 
 struct DimensionResult {
   Dimension dimension = Dimension::kSic;
-  std::string population;             // "all outcomes", "geography leads", "intent leads"
-  bool scored = false;                // icp.yaml has scores for it (state and region have none)
-  std::vector<BucketResult> buckets;  // in icp.yaml's order, then others, `unknown` last
-  Shrinkage shrinkage;                // N, K, m, chi-square, df, p-value, kappa, tau2
+  std::string population;               // "all outcomes", "geography leads", "intent leads"
+  bool scored = false;                  // icp.yaml has scores for it (state and region have none)
+  std::vector<BucketResult> buckets;    // in icp.yaml's order, then others, `unknown` last
+  Shrinkage shrinkage;                  // N, K, m, chi-square, df, p-value, kappa, tau2
   // The p-value after Holm's correction across the scored dimensions (evidence.h); nullopt for
   // unscored dimensions, without a test, or before assess_evidence().
   std::optional<double> p_value_holm;
-  std::vector<std::string> not_in_icp;        // buckets with data that icp.yaml lacks
+  std::vector<std::string> not_in_icp;  // buckets with data that icp.yaml lacks
   std::vector<std::string> icp_without_data;  // buckets icp.yaml defines that have no data
 };
 

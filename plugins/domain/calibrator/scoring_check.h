@@ -25,7 +25,7 @@
 #include <string_view>
 #include <vector>
 
-#include "stats.h"
+#include "stats/stats.h"
 
 namespace hades::calibrator {
 

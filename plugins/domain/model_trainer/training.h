@@ -21,7 +21,7 @@
 //      is the holdout's of step 3.
 //
 // AUC, lift, Brier, the 1-D fit, Wilson and the bootstrap are the calibrator's statistics
-// (plugins/domain/calibrator/stats.h), checked against statsmodels, scipy and sklearn there.
+// (plugins/libraries/stats/stats.h), checked against statsmodels, scipy and sklearn there.
 //
 // Thread safety: pure functions.
 
@@ -31,9 +31,9 @@
 #include <cstdint>
 #include <string>
 
+#include "leads/icp_config.h"
 #include "hades/status.h"
 #include "lead_model/model.h"
-#include "leads/icp_config.h"
 #include "training_data.h"
 
 namespace hades::model_trainer {

@@ -10,7 +10,7 @@
 #include <cmath>
 #include <random>
 
-#include "stats.h"
+#include "stats/stats.h"
 #include "test_helpers.h"
 
 namespace hades::calibrator {

@@ -1,7 +1,7 @@
 // Hand-worked cases of stats.h: the arithmetic is in the comments, so a reader can check each
 // expected value without running anything.
 
-#include "stats.h"
+#include "stats/stats.h"
 
 #include <boost/test/unit_test.hpp>
 #include <cmath>

@@ -11,7 +11,7 @@
 
 #include "calibration.h"
 #include "leads/icp_config.h"
-#include "stats.h"
+#include "stats/stats.h"
 
 namespace hades::calibrator {
 

@@ -11,8 +11,8 @@
 //
 // Thread safety: pure functions; the bootstrap owns its random engine.
 
-#ifndef HADES_PLUGINS_CALIBRATOR_STATS_H_
-#define HADES_PLUGINS_CALIBRATOR_STATS_H_
+#ifndef HADES_PLUGINS_STATS_STATS_H_
+#define HADES_PLUGINS_STATS_STATS_H_
 
 #include <cstdint>
 #include <optional>
@@ -21,6 +21,8 @@
 #include <string_view>
 #include <vector>
 
+#include "stats/policy.h"
+
 namespace hades::calibrator {
 
 // The exact two-sided 95% normal quantile. calibration.md: do not use 1.96.
@@ -28,10 +30,6 @@ inline constexpr double kZ95 = 1.959963984540054;
 // Shrinkage strength is clamped to this range (calibration.md item 2).
 inline constexpr double kKappaMin = 2.0;
 inline constexpr double kKappaMax = 1e4;
-// Two-sided normal tail probabilities of |z| = 2 and |z| = 3: the exact binomial test of a
-// small batch warns and flags at the same evidence as the z rule.
-inline constexpr double kWarnPValue = 0.04550026389635842;
-inline constexpr double kFlagPValue = 0.0026997960632601866;
 
 struct Interval {
   double low = 0;
@@ -89,8 +87,9 @@ Shrinkage shrink(std::span<const BucketCount> buckets);
 
 enum class Confidence { kLow, kMedium, kHigh };
 
-// High: n >= 100 and k >= 10 (the event floor); Medium: n >= 30 (a bucket of 100+ leads with
-// fewer than 10 deliveries is Medium); Low: n < 30, which needs a manual review.
+// By policy.h's thresholds. High: n >= 100 and k >= 10 (the event floor); Medium: n >= 30 (a
+// bucket of 100+ leads with fewer than 10 deliveries is Medium); Low: n < 30, which needs a
+// manual review.
 Confidence confidence_of(std::int64_t n, std::int64_t k);
 std::string_view confidence_name(Confidence confidence);  // "High", "Medium", "Low"
 
@@ -265,4 +264,4 @@ double quantile(std::span<const double> sorted, double q);
 
 }  // namespace hades::calibrator
 
-#endif  // HADES_PLUGINS_CALIBRATOR_STATS_H_
+#endif  // HADES_PLUGINS_STATS_STATS_H_

@@ -1,4 +1,4 @@
-#include "stats.h"
+#include "stats/stats.h"
 
 #include <algorithm>
 #include <cmath>
@@ -177,8 +177,8 @@ Shrinkage shrink(std::span<const BucketCount> buckets) {
 }
 
 Confidence confidence_of(std::int64_t n, std::int64_t k) {
-  if (n >= 100 && k >= 10) return Confidence::kHigh;
-  if (n >= 30) return Confidence::kMedium;
+  if (n >= kHighConfidenceLeads && k >= kHighConfidenceDeliveries) return Confidence::kHigh;
+  if (n >= kMediumConfidenceLeads) return Confidence::kMedium;
   return Confidence::kLow;
 }
 

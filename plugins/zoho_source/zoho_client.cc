@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "hades/redact.h"
-#include "token_seal.h"
+#include "hades/token_seal.h"
 #include "zoho_query.h"
 
 namespace hades::zoho_source {

@@ -62,10 +62,6 @@ struct OAuth2Config {
 // strings.
 std::string url_encode(std::string_view text);
 
-// True when `text` is one non-empty run of printable ASCII without blanks: what a token that
-// goes into a header must be.
-bool is_printable_token(std::string_view text);
-
 class OAuth2Session {
  public:
   // REQUIRES: `http` and `ctx` outlive the session. `sleep` waits between retries (default:

@@ -75,13 +75,6 @@ std::string url_encode(std::string_view text) {
   return out;
 }
 
-bool is_printable_token(std::string_view text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-    const auto b = static_cast<unsigned char>(c);
-    return b >= 0x21 && b < 0x7f;
-  });
-}
-
 OAuth2Session::OAuth2Session(OAuth2Config config, HttpClient& http, Context& ctx, Sleeper sleep)
     : config_(std::move(config)),
       http_(http),

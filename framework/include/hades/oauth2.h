@@ -83,7 +83,8 @@ class OAuth2Session {
   // The credentials and the current access token: what a caller's messages must mask.
   std::vector<std::string> secrets() const;
 
-  // Token requests sent (granted or not), for logs and tests.
+  // Token refreshes started (granted or not; each may have been resent per the retry policy),
+  // for logs and tests.
   int token_requests() const { return token_requests_; }
 
  private:

@@ -172,9 +172,7 @@ Result<std::string> OAuth2Session::request_token() {
   request.timeout = config_.request_timeout;
   const std::vector<std::string> masked = {config_.client_id, config_.client_secret,
                                            config_.refresh_token};
-  ++token_requests_;
-  // Counting each resend too would need a hook in send_with_retry; one per refresh is what the
-  // single-flight promise is about.
+  ++token_requests_;  // per refresh, not per resend: what the single-flight promise is about
   auto response = send_with_retry(http_, request, backoff_, sleep_);
   if (!response.ok()) return response.status().with_context("oauth2: the token request failed");
   const json body = json::parse(response->body, nullptr, false);

@@ -25,24 +25,6 @@ std::ostream& operator<<(std::ostream& os, const Status& status) {
 
 namespace hades::testing {
 
-namespace {
-
-std::string_view level_name(LogLevel level) {
-  switch (level) {
-    case LogLevel::kDebug:
-      return "debug";
-    case LogLevel::kInfo:
-      return "info";
-    case LogLevel::kWarn:
-      return "warn";
-    case LogLevel::kError:
-      return "error";
-  }
-  return "unknown";
-}
-
-}  // namespace
-
 TempDir::TempDir() {
   const char* tmpdir = std::getenv("TMPDIR");
   std::string pattern = (tmpdir != nullptr && *tmpdir != '\0') ? tmpdir : "/tmp";
@@ -60,42 +42,6 @@ TempDir::~TempDir() {
 }
 
 std::string TempDir::file(std::string_view name) const { return path_ + "/" + std::string(name); }
-
-void RecordingLogger::log(LogLevel level, std::string_view message) {
-  std::string line(level_name(level));
-  line += ": ";
-  line += message;
-  lines_.push_back(std::move(line));
-}
-
-FakeContext::FakeContext(Database& database) : database_(database) {
-  run_info.run_id = 1;
-  run_info.job_name = "test_job";
-  run_info.step_name = "test_step";
-  run_info.started_at = "2026-02-11T06:00:00Z";
-}
-
-Result<std::string> FakeContext::frozen_value(
-    std::string_view key, const std::function<Result<std::string>(Database&)>& make) {
-  const auto it = frozen_.find(key);
-  if (it != frozen_.end()) return it->second;
-  ++make_calls_;
-  Result<std::string> made = make(database_);
-  // Like the real runner, a failed `make` stores nothing, so the next call tries again.
-  if (made.ok()) frozen_.emplace(std::string(key), made.value());
-  return made;
-}
-
-void CollectingRejects::reject(std::string_view position, std::string_view reason,
-                               std::string_view record) {
-  reject("", position, reason, record);
-}
-
-void CollectingRejects::reject(std::string_view kind, std::string_view position,
-                               std::string_view reason, std::string_view record) {
-  entries_.push_back(Entry{std::string(position), std::string(reason), std::string(record),
-                           std::string(kind)});
-}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -21,6 +21,7 @@
 #include "hades/database.h"
 #include "hades/settings.h"
 #include "hades/status.h"
+#include "hades/testkit.h"
 
 namespace hades {
 
@@ -49,66 +50,10 @@ class TempDir {
   std::string path_;
 };
 
-// A Logger that keeps every line as "<level>: <message>".
-class RecordingLogger : public Logger {
- public:
-  void log(LogLevel level, std::string_view message) override;
-  const std::vector<std::string>& lines() const { return lines_; }
-
- private:
-  std::vector<std::string> lines_;
-};
-
-// A Context over a database the test owns. `run_info` and `cancelled_flag` are public so a test
-// can set them; frozen values live in memory and `make` runs at most once per key.
-class FakeContext : public Context {
- public:
-  // REQUIRES: `database` outlives this context.
-  explicit FakeContext(Database& database);
-
-  Database& database() override { return database_; }
-  const RunInfo& run() const override { return run_info; }
-  Logger& log() override { return logger_; }
-  bool cancelled() const override { return cancelled_flag; }
-  Result<std::string> frozen_value(
-      std::string_view key, const std::function<Result<std::string>(Database&)>& make) override;
-
-  // The logged lines, oldest first, as "<level>: <message>".
-  const std::vector<std::string>& lines() const { return logger_.lines(); }
-  // How many times frozen_value() called a `make` function.
-  int make_calls() const { return make_calls_; }
-
-  RunInfo run_info;
-  bool cancelled_flag = false;
-
- private:
-  Database& database_;
-  RecordingLogger logger_;
-  std::map<std::string, std::string, std::less<>> frozen_;
-  int make_calls_ = 0;
-};
-
-// Rejects kept in memory, in the order they arrived.
-class CollectingRejects : public Rejects {
- public:
-  struct Entry {
-    std::string position;
-    std::string reason;
-    std::string record;
-    std::string kind;  // "" when the plugin gave none
-  };
-
-  void reject(std::string_view position, std::string_view reason, std::string_view record) override;
-  void reject(std::string_view kind, std::string_view position, std::string_view reason,
-              std::string_view record) override;
-
-  const std::vector<Entry>& entries() const { return entries_; }
-  std::size_t size() const { return entries_.size(); }
-  void clear() { entries_.clear(); }
-
- private:
-  std::vector<Entry> entries_;
-};
+// The fakes plugins' own tests use (hades/testkit.h), under the names these tests know.
+using testkit::CollectingRejects;
+using testkit::FakeContext;
+using testkit::RecordingLogger;
 
 // The folder of `plugin`'s sources: plugins/connectors/<plugin> or plugins/domain/<plugin>.
 // Throws when there is neither.

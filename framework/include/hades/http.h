@@ -87,6 +87,18 @@ struct HttpClientOptions {
   std::size_t max_response_bytes = 256u << 20;
 };
 
+// True when `text` is one non-empty run of printable ASCII without blanks: what a credential, an
+// access token or a URL sent in a request line or header must be (a line break would split the
+// request).
+inline bool is_printable_token(std::string_view text) {
+  if (text.empty()) return false;
+  for (const char c : text) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b < 0x21 || b >= 0x7f) return false;
+  }
+  return true;
+}
+
 // The Beast/OpenSSL client. Defined in hades::net, not in the SDK library.
 std::unique_ptr<HttpClient> make_http_client(HttpClientOptions options = {});
 

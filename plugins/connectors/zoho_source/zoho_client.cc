@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "hades/redact.h"
-#include "token_seal.h"
+#include "hades/token_seal.h"
 #include "zoho_query.h"
 
 namespace hades::zoho_source {
@@ -96,22 +96,16 @@ std::string code_of(const HttpResponse& response) {
   return "";
 }
 
-bool transient(int status) { return status == 429 || status >= 500; }
-
 }  // namespace
-
-bool is_printable_token(std::string_view text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-    const auto b = static_cast<unsigned char>(c);
-    return b >= 0x21 && b < 0x7f;
-  });
-}
 
 ZohoClient::ZohoClient(ZohoClientConfig config, std::unique_ptr<HttpClient> http, Context& ctx)
     : config_(std::move(config)),
       http_(std::move(http)),
       ctx_(ctx),
-      jitter_(std::random_device{}()) {}
+      backoff_(RetryPolicy{.max_attempts = config_.max_attempts,
+                           .base = config_.backoff_base,
+                           .cap = config_.backoff_max}),
+      sleep_(cancellable_sleeper(ctx)) {}
 
 std::string ZohoClient::cache_key() const {
   return sha256_hex(config_.accounts_url + "\n" + config_.client_id + "\n" + config_.refresh_token);
@@ -211,7 +205,7 @@ Result<ZohoClient::Token> ZohoClient::request_token() {
     }
     ctx_.log().debug("zoho_source: POST /oauth/v2/token -> " + std::to_string(response->status) +
                      " in " + std::to_string(ms) + " ms");
-    if (transient(response->status)) {
+    if (is_retryable_status(response->status)) {
       last = Status::remote("HTTP " + std::to_string(response->status), true);
       continue;
     }
@@ -290,17 +284,8 @@ std::vector<std::string> ZohoClient::secrets(const std::string& access) const {
 }
 
 Status ZohoClient::backoff(int retry) {
-  // Full jitter: a random wait up to the capped exponential step, at least 1 ms.
-  const std::int64_t ceiling = std::min<std::int64_t>(
-      config_.backoff_max.count(), config_.backoff_base.count() << std::min(retry - 1, 30));
-  std::uniform_int_distribution<std::int64_t> pick(ceiling / 2, std::max<std::int64_t>(1, ceiling));
-  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(pick(jitter_));
-  while (std::chrono::steady_clock::now() < until) {
-    if (ctx_.cancelled()) return Status::cancelled("zoho_source: stopped while waiting to retry");
-    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
-        std::chrono::milliseconds(50), until - std::chrono::steady_clock::now()));
-  }
-  return Status::ok_status();
+  const Status slept = sleep_(backoff_.delay(retry));
+  return slept.ok() ? slept : slept.with_context("zoho_source");
 }
 
 Result<HttpRequest> ZohoClient::make_request(const std::string& method,
@@ -475,7 +460,7 @@ Result<ApiReply> ZohoClient::call(const std::string& method, const std::string& 
                                   describe_error(*response, secrets(used_token)) +
                                   "); run again when they are renewed to resume",
                               true);
-      } else if (transient(status)) {
+      } else if (is_retryable_status(status)) {
         last = Status::remote("zoho_source: " + what + ": HTTP " + std::to_string(status) + " " +
                                   describe_error(*response, secrets(used_token)),
                               true);

@@ -12,8 +12,8 @@
 // 401s cost one token request (Zoho allows 10 per 10 minutes).
 //
 // API calls: `Authorization: Zoho-oauthtoken`, against the token's api_domain (or `api_url`).
-// 429, 5xx (whatever their body), resets and timeouts are retried with exponential backoff,
-// full jitter and a cap, at most `max_attempts` times. A 401 INVALID_TOKEN or
+// 429, 5xx (whatever their body), resets and timeouts are retried with the SDK's backoff
+// (hades/retry.h: exponential, jitter, a cap), at most `max_attempts` times. A 401 INVALID_TOKEN or
 // AUTHENTICATION_FAILURE refreshes the token once and retries once, then fails. Any other 4xx
 // fails at once with Zoho's code and message. 429 LIMIT_EXCEEDED (the day's API credits are
 // spent) fails at once with a retryable kRemote status: the step stops, its checkpoint keeps what
@@ -51,6 +51,7 @@
 
 #include "hades/context.h"
 #include "hades/http.h"
+#include "hades/retry.h"
 #include "hades/status.h"
 
 namespace hades::zoho_source {
@@ -74,10 +75,6 @@ struct ApiReply {
   int status = 0;
   nlohmann::json body;
 };
-
-// True when `text` is one non-empty run of printable ASCII without blanks: what a credential, an
-// access token or a URL sent in a request line or header must be.
-bool is_printable_token(std::string_view text);
 
 // How early a cached token is replaced.
 inline constexpr std::chrono::seconds kRefreshMargin{300};
@@ -162,7 +159,8 @@ class ZohoClient {
   std::mutex token_mu_;
   Token token_;
   int token_requests_ = 0;
-  std::mt19937_64 jitter_;
+  Backoff backoff_;  // hades/retry.h: the SDK's backoff with jitter and a cap
+  Sleeper sleep_;
   std::unique_ptr<ReadAhead> read_ahead_;
 };
 

@@ -1,4 +1,4 @@
-#include "token_seal.h"
+#include "hades/token_seal.h"
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -7,7 +7,7 @@
 #include <memory>
 #include <stdexcept>
 
-namespace hades::zoho_source {
+namespace hades {
 namespace {
 
 constexpr std::string_view kPrefix = "v1:";
@@ -17,6 +17,8 @@ constexpr std::size_t kTagBytes = 16;
 using Key = std::array<unsigned char, 32>;
 
 Key derive_key(std::string_view material) {
+  // The label predates the SDK (zoho_source had this first): changing it would make every cached
+  // token unreadable, costing one token request each.
   const std::string input = "hades zoho_source token cache v1\n" + std::string(material);
   Key key{};
   unsigned int size = 0;
@@ -116,4 +118,4 @@ std::optional<std::string> open_token(std::string_view sealed, std::string_view 
   return plain;
 }
 
-}  // namespace hades::zoho_source
+}  // namespace hades

@@ -284,6 +284,7 @@ int cmd_plan(Session& s, bool fresh) {
   if (!db.ok()) return fail(s, db.status());
   RunState state(**db, ProcessIdentity::current());
   if (Status m = state.migrate(); !m.ok()) return fail(s, m);
+  if (Status id = check_job_identity(state, job.loaded.job); !id.ok()) return fail(s, id);
   auto unfinished = state.unfinished_run(job.loaded.job.name);
   if (!unfinished.ok()) return fail(s, unfinished.status());
   const std::optional<RunRecord> run = fresh ? std::nullopt : *unfinished;

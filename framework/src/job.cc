@@ -1236,6 +1236,19 @@ LoadedJob load_job_file(const std::string& path, const LoadOptions& options) {
   return loaded;
 }
 
+std::optional<std::string> job_name_in_file(const std::string& path) {
+  std::string text;
+  std::string error;
+  if (!read_whole_file(path, &text, &error)) return std::nullopt;
+  try {
+    const YAML::Node root = load_yaml(text);
+    if (!root.IsMap() || !root["name"] || !root["name"].IsScalar()) return std::nullopt;
+    return root["name"].Scalar();
+  } catch (const YAML::Exception&) {
+    return std::nullopt;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // BindSettings
 

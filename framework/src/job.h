@@ -148,6 +148,9 @@ struct LoadedJob {
 };
 
 LoadedJob load_job_file(const std::string& path, const LoadOptions& options);
+// The `name:` the job file at `path` declares, read without interpolation; nullopt when the
+// file cannot be read or parsed or declares no name as a plain scalar.
+std::optional<std::string> job_name_in_file(const std::string& path);
 // `file` is only used in locations.
 LoadedJob load_job_text(std::string_view text, const std::string& file, const LoadOptions& options);
 

@@ -33,6 +33,9 @@ const std::vector<Migration>& run_state_migrations() {
       {2,
        "the job definition a run started with",
        {"ALTER TABLE hades_runs ADD COLUMN definition TEXT"}},
+      {3,
+       "the job file a run was started from",
+       {"ALTER TABLE hades_runs ADD COLUMN job_file TEXT"}},
   };
   return kMigrations;
 }
@@ -65,10 +68,11 @@ std::string random_token() {
 
 RunRecord run_from_row(const std::vector<Value>& row) {
   return RunRecord{int_at(row, 0),  text_at(row, 1), text_at(row, 2), text_at(row, 3),
-                   text_at(row, 4), text_at(row, 5), text_at(row, 6)};
+                   text_at(row, 4), text_at(row, 5), text_at(row, 6), text_at(row, 7)};
 }
 
-constexpr const char* kRunColumns = "run_id, job, status, started_at, ended_at, params, definition";
+constexpr const char* kRunColumns =
+    "run_id, job, status, started_at, ended_at, params, definition, job_file";
 
 }  // namespace
 
@@ -108,12 +112,13 @@ Result<std::optional<RunRecord>> RunState::unfinished_run(const std::string& job
 
 Result<RunRecord> RunState::start_run(const std::string& job, const std::string& params_json,
                                       const std::string& definition_digest,
-                                      const std::string& started_at) {
+                                      const std::string& started_at,
+                                      const std::string& job_file) {
   WriteBatch batch;
   batch.add(
-      "INSERT INTO hades_runs (job, status, started_at, params, definition) "
-      "VALUES (?, 'running', ?, ?, ?)",
-      {job, started_at, params_json, definition_digest});
+      "INSERT INTO hades_runs (job, status, started_at, params, definition, job_file) "
+      "VALUES (?, 'running', ?, ?, ?, ?)",
+      {job, started_at, params_json, definition_digest, job_file});
   HADES_RETURN_IF_ERROR(db_.apply(batch));
   // The lock is held, so the newest run of the job is the one just inserted.
   auto rows = db_.query(std::string("SELECT ") + kRunColumns +

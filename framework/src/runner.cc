@@ -283,6 +283,8 @@ struct Pipeline {
   // person reads to see where a step's time goes (the summary's `seconds`).
   std::vector<double> seconds;
   double commit_seconds = 0;
+  // Reads in a row that returned "more" with no row and no reject (read_source's guard).
+  std::int64_t empty_reads = 0;
 
   // Where plugin `i` (0 the source, then transforms, then sinks) counts in Checkpoint::counts
   // and `rejects`: order_by has a slot of its own.
@@ -381,6 +383,9 @@ class Timed {
 };
 
 // Reads one chunk from the source into `chunk`. Returns whether the source may have more.
+// A source that keeps saying "more" while giving neither rows nor rejects would loop (and
+// commit an empty checkpoint) forever: after kMaxEmptyReads such reads in a row it is stopped
+// as a broken plugin (kPluginAbi: rerunning it would loop again).
 Result<bool> read_source(Pipeline& p, BoundStep& step, std::size_t chunk_size, Checkpoint& cp,
                          Chunk* chunk) {
   const Timed timed(&p.seconds[0]);
@@ -395,6 +400,13 @@ Result<bool> read_source(Pipeline& p, BoundStep& step, std::size_t chunk_size, C
   const std::int64_t rejected = p.rejects[0]->take_count(cp.counts[0], cp);
   cp.counts[0].out += static_cast<std::int64_t>(chunk->size());
   cp.counts[0].in += static_cast<std::int64_t>(chunk->size()) + rejected;
+  p.empty_reads = more && chunk->size() == 0 && rejected == 0 ? p.empty_reads + 1 : 0;
+  if (p.empty_reads >= kMaxEmptyReads) {
+    return Status::plugin_abi("plugin '" + step.plugins[0].label + "': read returned more " +
+                              std::to_string(kMaxEmptyReads) +
+                              " times in a row without a row or a reject; a source must "
+                              "return false once it has nothing left (docs/writing-a-plugin.md)");
+  }
   return more;
 }
 
@@ -753,6 +765,7 @@ void remove_other_work(const JobSpec& job, std::int64_t run_id) {
 // Finds or starts the run to execute: the unfinished one unless `fresh`.
 Result<RunRecord> choose_run(RunState& state, const JobSpec& job, bool fresh,
                              const std::string& database_id, HostLogger& log, bool* resumed) {
+  HADES_RETURN_IF_ERROR(check_job_identity(state, job));
   auto unfinished = state.unfinished_run(job.name);
   if (!unfinished.ok()) return unfinished.status();
   *resumed = false;
@@ -773,10 +786,35 @@ Result<RunRecord> choose_run(RunState& state, const JobSpec& job, bool fresh,
       return previous;
     }
   }
-  return state.start_run(job.name, params_json(job), job.definition_digest, utc_now_iso());
+  return state.start_run(job.name, params_json(job), job.definition_digest, utc_now_iso(),
+                         job_file_identity(job));
 }
 
 }  // namespace
+
+std::string job_file_identity(const JobSpec& job) {
+  std::error_code ec;
+  const std::filesystem::path absolute = std::filesystem::absolute(job.file, ec);
+  if (ec) return job.file;
+  const std::filesystem::path canonical = std::filesystem::weakly_canonical(absolute, ec);
+  return (ec ? absolute : canonical).string();
+}
+
+Status check_job_identity(RunState& state, const JobSpec& job) {
+  auto latest = state.runs(job.name, 1);
+  if (!latest.ok()) return latest.status();
+  if (latest->empty()) return Status::ok_status();
+  const RunRecord& run = latest->front();
+  const std::string here = job_file_identity(job);
+  if (run.job_file.empty() || run.job_file == here) return Status::ok_status();
+  // A file that was moved or renamed since, or now declares another name, is no collision.
+  if (job_name_in_file(run.job_file) != job.name) return Status::ok_status();
+  return Status::invalid_config(
+      "job files " + run.job_file + " and " + here + " both declare name: " + job.name +
+      "; run " + std::to_string(run.run_id) + " was started from the first. A job's runs, "
+      "checkpoints and lock go by its name, so two files with one name would resume and lock "
+      "each other's runs: give one of them another name");
+}
 
 Status check_resumable(const RunRecord& previous, const JobSpec& job) {
   const std::string run = "run " + std::to_string(previous.run_id) + " of job '" + job.name + "'";

@@ -76,6 +76,10 @@ struct RunSummary {
   std::vector<StepSummary> steps;
 };
 
+// How many reads in a row a source may return "more" with no row and no reject before the step
+// fails with kPluginAbi (exit 4): such a source would otherwise never end.
+inline constexpr std::int64_t kMaxEmptyReads = 1000;
+
 struct RunOptions {
   bool fresh = false;
   bool show_progress = false;
@@ -120,6 +124,13 @@ class Runner {
 
 // The current UTC time as ISO-8601 with seconds, "2026-02-11T06:00:00Z".
 std::string utc_now_iso();
+
+// The job file's path as runs record it (RunRecord::job_file): absolute, symlinks resolved.
+std::string job_file_identity(const JobSpec& job);
+
+// OK unless the job's newest run was started from another job file that still exists and
+// declares the same name: then kInvalidConfig naming both files.
+Status check_job_identity(RunState& state, const JobSpec& job);
 
 // OK when `job` may resume the unfinished run `previous`: same parameters and the same job
 // file. Otherwise kInvalidConfig saying what differs and how to go on.

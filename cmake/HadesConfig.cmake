@@ -4,5 +4,6 @@
 include(CMakeFindDependencyMacro)
 find_dependency(Boost 1.74 CONFIG)  # Boost.DLL's alias macro, header-only
 include("${CMAKE_CURRENT_LIST_DIR}/HadesTargets.cmake")
+include("${CMAKE_CURRENT_LIST_DIR}/HadesToolchain.cmake" OPTIONAL)  # the host's toolchain
 include("${CMAKE_CURRENT_LIST_DIR}/HadesPlugin.cmake")
 include("${CMAKE_CURRENT_LIST_DIR}/HadesEmbed.cmake")

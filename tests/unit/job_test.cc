@@ -573,7 +573,7 @@ BOOST_AUTO_TEST_CASE(job_file_docs_examples_load) {
     ++jobs;
     orders += orders_records;
     std::map<std::string, std::string> sets;  // the required parameters of the first example
-    if (text.find("  batch_id:") != std::string::npos) sets["batch_id"] = "b";
+    if (text.find("  as_of:") != std::string::npos) sets["as_of"] = "2024-06-01";
     const LoadedJob loaded =
         load_job_text(text, "docs/job-file.md", options_with({{"TURSO_TOKEN", "t"}}, sets));
     BOOST_TEST(loaded.ok(), text << all_diagnostics(loaded.diagnostics));

@@ -24,6 +24,7 @@
 #include "logging.h"
 #include "order_stage.h"
 #include "plugin_loader.h"
+#include "run_plan.h"
 #include "run_report.h"
 #include "run_state.h"
 #include "runner.h"
@@ -236,45 +237,35 @@ int cmd_validate(Session& s, bool allow_missing_env) {
   return kExitOk;
 }
 
-// How a step without a checkpoint starts: at the beginning, or, for an incremental source, at
-// the cursor of the job's last successful run. `note` names the run when there is one.
-std::string fresh_start(RunState& state, const std::string& job, const BoundStep& step,
-                        const std::string& note) {
-  if (step.spec->kind != StepSpec::Kind::kPipeline || !step.spec->source.incremental) {
-    return "run from the start" + note;
-  }
-  auto last = state.last_success_checkpoint(job, step.spec->name);
-  if (!last.ok()) return "unknown (" + last.status().message() + ")";
-  if (!last->has_value())
-    return "run from the start" + note + " (incremental: no successful run yet)";
-  auto cp = decode_checkpoint((*last)->second);
-  if (!cp.ok()) return "cannot start: " + cp.status().message();
-  return "run incrementally" + note + " from the cursor of run " + std::to_string((*last)->first) +
-         " ('" + cp->cursor + "')";
-}
-
-std::string step_plan(RunState& state, const std::string& job, const std::optional<RunRecord>& run,
-                      const BoundStep& step) {
-  if (!run) return fresh_start(state, job, step, "");
-  const std::string note = " (run " + std::to_string(run->run_id) + ")";
-  auto steps = state.steps(run->run_id);
-  if (!steps.ok()) return "unknown (" + steps.status().message() + ")";
-  for (const StepRecord& r : *steps) {
-    if (r.step != step.spec->name) continue;
-    if (r.status == "completed") return "skip: completed in run " + std::to_string(run->run_id);
-    if (r.checkpoint.empty()) return fresh_start(state, job, step, note);
-    auto cp = decode_checkpoint(r.checkpoint);
-    if (!cp.ok()) return "cannot resume: " + cp.status().message();
-    if (cp->order) {
-      return "resume run " + std::to_string(run->run_id) + " after record " +
-             std::to_string(cp->order->emitted) + " of " + std::to_string(cp->order->records) +
-             " ordered records (order_by complete: the input is not read again)";
+// What plan_step() decided for `step`, in words. `run` is the run it belongs to, if any.
+std::string describe_step_start(const Result<StepStart>& how, const std::optional<RunRecord>& run) {
+  if (!how.ok()) return "cannot start: " + how.status().message();
+  const std::string note = run ? " (run " + std::to_string(run->run_id) + ")" : "";
+  switch (how->kind) {
+    case StepStart::Kind::kSkip:
+      return "skip: completed in run " + std::to_string(run->run_id);
+    case StepStart::Kind::kResume: {
+      auto cp = decode_checkpoint(how->checkpoint);
+      if (!cp.ok()) return "cannot resume: " + cp.status().message();
+      if (cp->order) {
+        return "resume run " + std::to_string(run->run_id) + " after record " +
+               std::to_string(cp->order->emitted) + " of " + std::to_string(cp->order->records) +
+               " ordered records (order_by complete: the input is not read again)";
+      }
+      return "resume run " + std::to_string(run->run_id) + " after chunk " +
+             std::to_string(cp->chunks) + " (" + std::to_string(cp->counts.at(0).in) +
+             " records read, cursor '" + cp->cursor + "')";
     }
-    return "resume run " + std::to_string(run->run_id) + " after chunk " +
-           std::to_string(cp->chunks) + " (" + std::to_string(cp->counts.at(0).in) +
-           " records read, cursor '" + cp->cursor + "')";
+    case StepStart::Kind::kIncremental:
+      return "run incrementally" + note + " from the cursor of run " +
+             std::to_string(how->cursor_run) + " ('" + how->cursor + "')";
+    case StepStart::Kind::kFromStart:
+      break;
   }
-  return fresh_start(state, job, step, note);
+  if (!how->incremental) return "run from the start" + note;
+  if (how->cursor_run == 0) return "run from the start" + note + " (incremental: no successful run yet)";
+  return "run from the start" + note + " (incremental: run " + std::to_string(how->cursor_run) +
+         " left no cursor)";
 }
 
 int cmd_plan(Session& s, bool fresh) {
@@ -284,24 +275,27 @@ int cmd_plan(Session& s, bool fresh) {
   if (!db.ok()) return fail(s, db.status());
   RunState state(**db, ProcessIdentity::current());
   if (Status m = state.migrate(); !m.ok()) return fail(s, m);
-  if (Status id = check_job_identity(state, job.loaded.job); !id.ok()) return fail(s, id);
-  auto unfinished = state.unfinished_run(job.loaded.job.name);
-  if (!unfinished.ok()) return fail(s, unfinished.status());
-  const std::optional<RunRecord> run = fresh ? std::nullopt : *unfinished;
   std::cout << "job " << job.loaded.job.name << " (" << job.loaded.job.file << ") on "
             << (*db)->backend() << "\n";
+  // `hades run` would refuse what plan_run refuses: the plan says so, with the same words and
+  // exit code.
+  auto plan = plan_run(state, job.loaded.job, fresh);
+  if (!plan.ok()) return fail(s, plan.status());
+  const std::optional<RunRecord>& run = plan->resume;
+  std::vector<StepRecord> records;
   if (run) {
-    // `hades run` would refuse this run: the plan says so, with the same words and exit code.
-    if (Status resumable = check_resumable(*run, job.loaded.job); !resumable.ok()) {
-      return fail(s, resumable);
-    }
     std::cout << "resumes unfinished run " << run->run_id << " started " << run->started_at << "\n";
+    auto steps = state.steps(run->run_id);
+    if (!steps.ok()) return fail(s, steps.status());
+    records = std::move(steps).value();
   } else {
     std::cout << "starts a new run\n";
   }
   for (const BoundStep& step : job.bound->steps) {
     std::cout << "\nstep " << step.spec->name << ": "
-              << step_plan(state, job.loaded.job.name, run, step) << "\n";
+              << describe_step_start(plan_step(state, job.loaded.job.name, records, *step.spec),
+                                     run)
+              << "\n";
     for (std::size_t i = 0; i < step.plugins.size(); ++i) {
       const BoundPlugin& p = step.plugins[i];
       if (step.spec->order && i == step.spec->order_after + 1) {

@@ -12,6 +12,7 @@
 #include "hades/staged_file.h"
 #include "order_stage.h"
 #include "progress.h"
+#include "run_plan.h"
 #include "run_files.h"
 #include "signals.h"
 
@@ -510,23 +511,6 @@ Result<Checkpoint> starting_checkpoint(const BoundStep& step, const std::string&
   return cp;
 }
 
-// An incremental source that starts afresh continues from where the step's last successful
-// run left it; a failed run's progress is never used (it may not have reached its end).
-Result<std::string> incremental_start(const BoundStep& step, RunState& state,
-                                      const std::string& job, HostLogger& log) {
-  auto last = state.last_success_checkpoint(job, step.spec->name);
-  if (!last.ok()) return last.status();
-  if (!last->has_value() || (*last)->second.empty()) return std::string();
-  auto decoded = decode_checkpoint((*last)->second);
-  if (!decoded.ok()) {
-    return decoded.status().with_context("the checkpoint of step '" + step.spec->name +
-                                         "' in run " + std::to_string((*last)->first));
-  }
-  log.info("step '" + step.spec->name + "': incremental source continues from the cursor of run " +
-           std::to_string((*last)->first));
-  return decoded->cursor;
-}
-
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -675,15 +659,17 @@ Status Runner::write_ordered(Pipeline& p, BoundStep& step, StepContext& ctx,
   return Status::ok_status();
 }
 
-Status Runner::run_pipeline(BoundStep& step, StepContext& ctx, RunState& state,
-                            const std::string& checkpoint_text, StepSummary& out) {
+Status Runner::run_pipeline(BoundStep& step, StepContext& ctx, const StepStart& how,
+                            StepSummary& out) {
+  const std::string& checkpoint_text = how.checkpoint;
   auto start = starting_checkpoint(step, checkpoint_text);
   if (!start.ok()) return start.status();
   Checkpoint cp = std::move(start).value();
-  if (checkpoint_text.empty() && step.spec->source.incremental) {
-    auto cursor = incremental_start(step, state, job_.job->name, log_);
-    if (!cursor.ok()) return cursor.status();
-    cp.cursor = std::move(cursor).value();
+  if (how.kind == StepStart::Kind::kIncremental) {
+    log_.info("step '" + step.spec->name +
+              "': incremental source continues from the cursor of run " +
+              std::to_string(how.cursor_run));
+    cp.cursor = how.cursor;
   }
   out.resumed = !checkpoint_text.empty();
   out.resumed_from_chunk = cp.chunks;
@@ -746,8 +732,6 @@ Status Runner::run_task(BoundStep& step, StepContext& ctx, StepSummary& /*out*/)
 
 namespace {
 
-std::string params_json(const JobSpec& job) { return json(job.params).dump(); }
-
 
 // Removes the work folders of the job's other runs. Only the run about to go on can use its
 // files: --fresh has abandoned the one before, and finished runs never resume.
@@ -762,28 +746,23 @@ void remove_other_work(const JobSpec& job, std::int64_t run_id) {
   }
 }
 
-// Finds or starts the run to execute: the unfinished one unless `fresh`.
+// Finds or starts the run to execute, as plan_run() decides.
 Result<RunRecord> choose_run(RunState& state, const JobSpec& job, bool fresh,
                              const std::string& database_id, HostLogger& log, bool* resumed) {
-  HADES_RETURN_IF_ERROR(check_job_identity(state, job));
-  auto unfinished = state.unfinished_run(job.name);
-  if (!unfinished.ok()) return unfinished.status();
-  *resumed = false;
-  if (unfinished->has_value()) {
-    const RunRecord& previous = **unfinished;
-    if (fresh) {
-      HADES_RETURN_IF_ERROR(state.finish_run(previous.run_id, "abandoned", utc_now_iso()));
-      log.info("abandoned unfinished run " + std::to_string(previous.run_id) + " (--fresh)");
-      for (const std::string& note : remove_leftovers(state, job, previous.run_id, database_id)) {
-        log.info("run " + std::to_string(previous.run_id) + ": " + note);
-      }
-    } else if (Status resumable = check_resumable(previous, job); !resumable.ok()) {
-      return resumable;
-    } else {
-      *resumed = true;
-      log.info("resuming run " + std::to_string(previous.run_id) + " started " +
-               previous.started_at);
-      return previous;
+  auto plan = plan_run(state, job, fresh);
+  if (!plan.ok()) return plan.status();
+  *resumed = plan->resume.has_value();
+  if (plan->resume) {
+    log.info("resuming run " + std::to_string(plan->resume->run_id) + " started " +
+             plan->resume->started_at);
+    return *plan->resume;
+  }
+  if (plan->abandon) {
+    const std::int64_t previous = plan->abandon->run_id;
+    HADES_RETURN_IF_ERROR(state.finish_run(previous, "abandoned", utc_now_iso()));
+    log.info("abandoned unfinished run " + std::to_string(previous) + " (--fresh)");
+    for (const std::string& note : remove_leftovers(state, job, previous, database_id)) {
+      log.info("run " + std::to_string(previous) + ": " + note);
     }
   }
   return state.start_run(job.name, params_json(job), job.definition_digest, utc_now_iso(),
@@ -791,46 +770,6 @@ Result<RunRecord> choose_run(RunState& state, const JobSpec& job, bool fresh,
 }
 
 }  // namespace
-
-std::string job_file_identity(const JobSpec& job) {
-  std::error_code ec;
-  const std::filesystem::path absolute = std::filesystem::absolute(job.file, ec);
-  if (ec) return job.file;
-  const std::filesystem::path canonical = std::filesystem::weakly_canonical(absolute, ec);
-  return (ec ? absolute : canonical).string();
-}
-
-Status check_job_identity(RunState& state, const JobSpec& job) {
-  auto latest = state.runs(job.name, 1);
-  if (!latest.ok()) return latest.status();
-  if (latest->empty()) return Status::ok_status();
-  const RunRecord& run = latest->front();
-  const std::string here = job_file_identity(job);
-  if (run.job_file.empty() || run.job_file == here) return Status::ok_status();
-  // A file that was moved or renamed since, or now declares another name, is no collision.
-  if (job_name_in_file(run.job_file) != job.name) return Status::ok_status();
-  return Status::invalid_config(
-      "job files " + run.job_file + " and " + here + " both declare name: " + job.name +
-      "; run " + std::to_string(run.run_id) + " was started from the first. A job's runs, "
-      "checkpoints and lock go by its name, so two files with one name would resume and lock "
-      "each other's runs: give one of them another name");
-}
-
-Status check_resumable(const RunRecord& previous, const JobSpec& job) {
-  const std::string run = "run " + std::to_string(previous.run_id) + " of job '" + job.name + "'";
-  if (previous.params_json != params_json(job)) {
-    return Status::invalid_config(
-        run + " did not finish and was started with other parameters (" + previous.params_json +
-        "); re-run with the same parameters to resume it, or with --fresh to abandon it");
-  }
-  if (previous.definition_digest != job.definition_digest) {
-    return Status::invalid_config(
-        run + " did not finish and was started with another version of " + job.file +
-        " (it has been edited since, or the run was started by an older hades); resume it "
-        "with the file it started with, or re-run with --fresh to abandon it");
-  }
-  return Status::ok_status();
-}
 
 RunSummary Runner::run(const RunOptions& options) {
   const auto clock_start = std::chrono::steady_clock::now();
@@ -880,15 +819,13 @@ RunSummary Runner::run(const RunOptions& options) {
 Status Runner::run_steps(RunState& state, const RunRecord& run, RunSummary& summary) {
   auto records = state.steps(run.run_id);
   if (!records.ok()) return records.status();
-  std::map<std::string, StepRecord> by_name;
-  for (const StepRecord& r : *records) by_name[r.step] = r;
   for (BoundStep& step : job_.steps) {
     const std::string& name = step.spec->name;
     StepSummary& out = summary.steps.emplace_back();
     out.name = name;
     out.kind = step.spec->kind == StepSpec::Kind::kTask ? "task" : "pipeline";
-    const auto record = by_name.find(name);
-    if (record != by_name.end() && record->second.status == "completed") {
+    auto how = plan_step(state, job_.job->name, *records, *step.spec);
+    if (how.ok() && how->kind == StepStart::Kind::kSkip) {
       out.status = "skipped";
       log_.info("step '" + name + "' completed in an earlier attempt: skipped");
       continue;
@@ -898,10 +835,10 @@ Status Runner::run_steps(RunState& state, const RunRecord& run, RunSummary& summ
     HADES_RETURN_IF_ERROR(state.set_step_status(run.run_id, name, "running", utc_now_iso()));
     RunInfo info{run.run_id, job_.job->name, name, run.started_at, job_.job->params};
     StepContext ctx(db_, state, info, log_, *this);
-    const std::string checkpoint = record == by_name.end() ? "" : record->second.checkpoint;
-    Status status = step.spec->kind == StepSpec::Kind::kTask
+    Status status = !how.ok() ? how.status()
+                    : step.spec->kind == StepSpec::Kind::kTask
                         ? run_task(step, ctx, out)
-                        : run_pipeline(step, ctx, state, checkpoint, out);
+                        : run_pipeline(step, ctx, *how, out);
     out.duration_seconds = seconds_since(start);
     log_.set_field("step", "");
     if (!status.ok()) {

@@ -16,6 +16,7 @@
 #include "job.h"
 #include "logging.h"
 #include "plugin_loader.h"
+#include "run_plan.h"
 #include "run_state.h"
 
 namespace hades {
@@ -96,8 +97,8 @@ class Runner {
  private:
   class StepContext;
   Status run_steps(RunState& state, const RunRecord& run, RunSummary& summary);
-  Status run_pipeline(BoundStep& step, StepContext& ctx, RunState& state,
-                      const std::string& checkpoint_text, StepSummary& out);
+  Status run_pipeline(BoundStep& step, StepContext& ctx, const StepStart& how,
+                      StepSummary& out);
   Status run_chunks(Pipeline& p, BoundStep& step, StepContext& ctx, Checkpoint& cp,
                     ProgressLine& progress);
   Status read_and_order(Pipeline& p, BoundStep& step, StepContext& ctx, const std::string& dir,
@@ -124,17 +125,6 @@ class Runner {
 
 // The current UTC time as ISO-8601 with seconds, "2026-02-11T06:00:00Z".
 std::string utc_now_iso();
-
-// The job file's path as runs record it (RunRecord::job_file): absolute, symlinks resolved.
-std::string job_file_identity(const JobSpec& job);
-
-// OK unless the job's newest run was started from another job file that still exists and
-// declares the same name: then kInvalidConfig naming both files.
-Status check_job_identity(RunState& state, const JobSpec& job);
-
-// OK when `job` may resume the unfinished run `previous`: same parameters and the same job
-// file. Otherwise kInvalidConfig saying what differs and how to go on.
-Status check_resumable(const RunRecord& previous, const JobSpec& job);
 
 }  // namespace hades
 

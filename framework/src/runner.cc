@@ -46,19 +46,14 @@ Status guarded(const BoundPlugin& plugin, const char* operation, F&& call) {
   return status.with_context("plugin '" + plugin.label + "': " + operation);
 }
 
-PluginKind expected_kind(const StepSpec& step, std::size_t index) {
-  if (step.kind == StepSpec::Kind::kTask) return PluginKind::kTask;
-  if (index == 0) return PluginKind::kSource;
-  return index <= step.transforms.size() ? PluginKind::kTransform : PluginKind::kSink;
-}
-
-std::vector<const PluginRef*> refs_of(const StepSpec& step) {
-  std::vector<const PluginRef*> refs;
-  if (step.kind == StepSpec::Kind::kTask) return {&step.task};
-  refs.push_back(&step.source);
-  for (const PluginRef& t : step.transforms) refs.push_back(&t);
-  for (const PluginRef& s : step.sinks) refs.push_back(&s);
-  return refs;
+// Each plugin use of `step` in step order, with the kind its place in the job file needs.
+std::vector<std::pair<const PluginRef*, PluginKind>> places_of(const StepSpec& step) {
+  if (step.kind == StepSpec::Kind::kTask) return {{&step.task, PluginKind::kTask}};
+  std::vector<std::pair<const PluginRef*, PluginKind>> places = {
+      {&step.source, PluginKind::kSource}};
+  for (const PluginRef& t : step.transforms) places.emplace_back(&t, PluginKind::kTransform);
+  for (const PluginRef& s : step.sinks) places.emplace_back(&s, PluginKind::kSink);
+  return places;
 }
 
 void register_secrets(const PluginInfo& info, const Settings& settings, Redactor& redactor) {
@@ -87,7 +82,7 @@ Result<std::optional<BoundPlugin>> bind_plugin(const PluginRef& ref, PluginKind 
     return std::optional<BoundPlugin>();
   }
   const std::size_t before = diagnostics->size();
-  BoundPlugin bound{label, *info, ref.where,
+  BoundPlugin bound{label, kind, *info, ref.where,
                     bind_settings(ref, (*info)->settings.data(), (*info)->settings.size(),
                                   diagnostics),
                     std::nullopt};
@@ -110,13 +105,12 @@ Result<BoundJob> bind_job(const JobSpec& job, PluginRegistry& registry, Redactor
   for (const StepSpec& step : job.steps) {
     BoundStep bound_step{&step, {}};
     std::map<std::string, int> uses;
-    const auto refs = refs_of(step);
-    for (std::size_t i = 0; i < refs.size(); ++i) {
-      if (refs[i]->plugin.empty()) continue;  // the YAML phase already reported it
-      const int use = ++uses[refs[i]->plugin];
-      const std::string label = use == 1 ? refs[i]->plugin : refs[i]->plugin + "#" + std::to_string(use);
-      auto plugin = bind_plugin(*refs[i], expected_kind(step, i), label, registry, redactor,
-                                diagnostics);
+    for (const auto& [ref, kind] : places_of(step)) {
+      if (ref->plugin.empty()) continue;  // the YAML phase already reported it
+      const int use = ++uses[ref->plugin];
+      const std::string label =
+          use == 1 ? ref->plugin : ref->plugin + "#" + std::to_string(use);
+      auto plugin = bind_plugin(*ref, kind, label, registry, redactor, diagnostics);
       if (!plugin.ok()) return plugin.status();
       if (plugin->has_value()) bound_step.plugins.push_back(std::move(**plugin));
     }
@@ -245,6 +239,18 @@ T* as_role(BoundPlugin& bp) {
   return dynamic_cast<T*>(bp.instance->get());
 }
 
+// Whether the plugin object of `bp` implements the interface of the place it fills.
+bool implements_role(BoundPlugin& bp) {
+  switch (bp.role) {
+    case PluginKind::kSource: return as_role<Source>(bp) != nullptr;
+    case PluginKind::kTransform: return as_role<Transform>(bp) != nullptr;
+    case PluginKind::kSink: return as_role<Sink>(bp) != nullptr;
+    case PluginKind::kTask: return as_role<Task>(bp) != nullptr;
+    case PluginKind::kPage: break;  // never a step's plugin: bind_job refuses it
+  }
+  return false;
+}
+
 // Where a run keeps its temporary files (order_by's sorted runs), one folder per step.
 std::filesystem::path run_work_dir(const JobSpec& job, std::int64_t run_id) {
   return std::filesystem::path(job.work_dir) / job.name / ("run-" + std::to_string(run_id));
@@ -328,12 +334,9 @@ Result<Pipeline> open_pipeline(BoundStep& step, Context& ctx, const Checkpoint& 
   }
   auto& plugins = step.plugins;
   p.source = as_role<Source>(plugins[0]);
-  for (std::size_t i = 0; i < plugins.size(); ++i) {
-    const bool fits = i == 0 ? p.source != nullptr
-                      : i <= step.spec->transforms.size() ? as_role<Transform>(plugins[i]) != nullptr
-                                                          : as_role<Sink>(plugins[i]) != nullptr;
-    if (!fits) {
-      return Status::plugin_abi("plugin '" + plugins[i].label + "' (" + plugins[i].info->path +
+  for (BoundPlugin& bp : plugins) {
+    if (!implements_role(bp)) {
+      return Status::plugin_abi("plugin '" + bp.label + "' (" + bp.info->path +
                                 ") does not implement the interface of its declared kind");
     }
   }

@@ -27,6 +27,7 @@ class ProgressLine;
 
 struct BoundPlugin {
   std::string label;  // the plugin name, "name#2" for a second use in one step
+  PluginKind role = PluginKind::kSource;  // the place it fills in its step, from the job file
   const PluginInfo* info = nullptr;
   SourceLocation where;
   Settings settings;

@@ -48,8 +48,7 @@ std::string usage() {
     synopsis.resize(std::max<std::size_t>(synopsis.size() + 2, 14), ' ');
     text += "  " + synopsis + std::string(c.summary) + "\n";
   }
-  return text +
-         "\n`hades COMMAND --help` describes a command. Exit codes: docs/exit-codes.md.\n";
+  return text + "\n`hades COMMAND --help` describes a command. Exit codes: docs/exit-codes.md.\n";
 }
 
 // Splits argv into the command and the words around it; global options may stand anywhere.
@@ -88,7 +87,8 @@ int run_cli(int argc, const char* const* argv) {
       return kExitOk;
     }
     if (command.empty() || command == "help") {
-      const bool asked = command == "help" || (!args.empty() && (args[0] == "--help" || args[0] == "-h"));
+      const bool asked =
+          command == "help" || (!args.empty() && (args[0] == "--help" || args[0] == "-h"));
       (asked ? std::cout : std::cerr) << usage();
       return asked ? kExitOk : kExitInvalid;
     }

@@ -5,7 +5,6 @@
 // keys) and its conversion errors carry no useful location.
 
 #include "job.h"
-#include "job_detail.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -26,6 +25,7 @@
 #include <utility>
 
 #include "hades/time.h"
+#include "job_detail.h"
 #include "yaml_limits.h"
 
 namespace hades {
@@ -42,9 +42,8 @@ namespace {
 using namespace job_detail;  // NOLINT(google-build-using-namespace): the loader's own toolbox
 
 const std::vector<std::string>& top_keys() {
-  static const std::vector<std::string> kKeys = {"version",     "name",     "description",
-                                                 "database",    "rejects_dir", "work_dir",
-                                                 "params",      "steps"};
+  static const std::vector<std::string> kKeys = {
+      "version", "name", "description", "database", "rejects_dir", "work_dir", "params", "steps"};
   return kKeys;
 }
 const std::vector<std::string>& param_keys() {
@@ -71,8 +70,7 @@ const std::vector<std::string>& transform_item_keys() {
   return kKeys;
 }
 const std::vector<std::string>& order_keys() {
-  static const std::vector<std::string> kKeys = {"keys", "limit", "memory", "unique",
-                                                 "row_number"};
+  static const std::vector<std::string> kKeys = {"keys", "limit", "memory", "unique", "row_number"};
   return kKeys;
 }
 const std::vector<std::string>& order_key_keys() {
@@ -141,7 +139,7 @@ class JobLoader {
   Reporter reporter_;
   Interpolator interpolator_;
   const std::map<std::string, std::string>& overrides_;
-  const std::int64_t today_;  // for relative date bounds
+  const std::int64_t today_;               // for relative date bounds
   std::map<std::string, int> step_lines_;  // step name -> line of its first definition
 };
 
@@ -235,8 +233,8 @@ void JobLoader::load_header(const Entries& top, const YAML::Node& root) {
   if (const Entry* rejects = find_entry(top, "rejects_dir")) {
     job_.rejects_dir_where = reporter_.locate(value_mark(*rejects));
   }
-  for (auto [key, dir] : {std::pair{"rejects_dir", &job_.rejects_dir},
-                          std::pair{"work_dir", &job_.work_dir}}) {
+  for (auto [key, dir] :
+       {std::pair{"rejects_dir", &job_.rejects_dir}, std::pair{"work_dir", &job_.work_dir}}) {
     const Entry* e = find_entry(top, key);
     if (e == nullptr) continue;
     if (read_scalar(*e, "a directory path", ParamRefs::kAllowed, dir) && dir->empty()) {
@@ -354,10 +352,10 @@ void JobLoader::check_param(const ParamSpec& spec, const std::string& value, boo
   const bool show = spec.type.kind != ParamKind::kString && spec.type.kind != ParamKind::kPath;
   const std::string shown = show ? in_quotes(excerpt(value)) : std::string("the value");
   if (from_override) {
-    out_->diagnostics.push_back(
-        {override_where, "--set " + spec.name + "=" + (show ? excerpt(value) : "...") +
-                             ": parameter " + in_quotes(spec.name) + " " +
-                             canonical.status().message()});
+    out_->diagnostics.push_back({override_where, "--set " + spec.name + "=" +
+                                                     (show ? excerpt(value) : "...") +
+                                                     ": parameter " + in_quotes(spec.name) + " " +
+                                                     canonical.status().message()});
   } else {
     out_->diagnostics.push_back({spec.default_where.line != 0 ? spec.default_where : spec.where,
                                  "parameter " + in_quotes(spec.name) + ": default " + shown +
@@ -612,8 +610,10 @@ OrderSpec JobLoader::load_order(const Entry& e, const std::string& what) {
   OrderSpec order;
   order.where = reporter_.locate(e.key_node.Mark());
   if (!e.value.IsMap()) {
-    reporter_.error(value_mark(e), what + " must be a mapping like {keys: [COLUMN, ...], limit: N}"
-                                          ", got " + describe(e.value));
+    reporter_.error(value_mark(e), what +
+                                       " must be a mapping like {keys: [COLUMN, ...], limit: N}"
+                                       ", got " +
+                                       describe(e.value));
     return order;
   }
   const Entries fields = read_mapping(reporter_, e.value);
@@ -637,7 +637,8 @@ OrderSpec JobLoader::load_order(const Entry& e, const std::string& what) {
       } else {
         reporter_.error(value_mark(*memory),
                         "memory must be a size of at least 64KiB, in bytes or with a unit "
-                        "(KiB, MiB, GiB: 32MiB), got " + in_quotes(excerpt(text)));
+                        "(KiB, MiB, GiB: 32MiB), got " +
+                            in_quotes(excerpt(text)));
       }
     }
   }
@@ -695,8 +696,8 @@ std::optional<OrderKey> JobLoader::load_order_key(const YAML::Node& node, const 
     if (!read_scalar(*desc, "true or false", ParamRefs::kAllowed, &text)) return std::nullopt;
     const std::optional<bool> value = parse_bool(text);
     if (!value) {
-      reporter_.error(value_mark(*desc), "desc must be true or false, got " +
-                                             in_quotes(excerpt(text)));
+      reporter_.error(value_mark(*desc),
+                      "desc must be true or false, got " + in_quotes(excerpt(text)));
       return std::nullopt;
     }
     key.descending = *value;
@@ -720,7 +721,8 @@ void JobLoader::load_order_unique(const Entry& e, const std::string& what, Order
   if (!e.value.IsSequence() || e.value.size() == 0) {
     reporter_.error(value_mark(e), "unique of " + what +
                                        " must be a non-empty list of columns, like [person_id], "
-                                       "got " + describe(e.value));
+                                       "got " +
+                                       describe(e.value));
     return;
   }
   for (const YAML::Node& item : e.value) {
@@ -736,8 +738,8 @@ void JobLoader::load_order_unique(const Entry& e, const std::string& what, Order
 }
 
 // A column name: a non-empty scalar, expanded. `mark` locates it (see value_mark).
-bool JobLoader::read_column(const YAML::Node& node, const YAML::Mark& mark,
-                            const std::string& what, std::string* out) {
+bool JobLoader::read_column(const YAML::Node& node, const YAML::Mark& mark, const std::string& what,
+                            std::string* out) {
   if (!node.IsScalar()) {
     reporter_.error(mark, what + " must be a column name, got " + describe(node));
     return false;

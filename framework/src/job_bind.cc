@@ -1,7 +1,4 @@
 // job_bind.cc: bind_settings, a plugin's `with:` block checked against its schema.
-#include "job.h"
-#include "job_detail.h"
-
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -21,12 +18,14 @@
 #include <utility>
 
 #include "hades/time.h"
+#include "job.h"
+#include "job_detail.h"
 #include "yaml_limits.h"
 
 namespace hades {
 
 // ---------------------------------------------------------------------------------------------
-// BindSettings
+// bind_settings
 
 namespace {
 

@@ -116,11 +116,10 @@ class Interpolator {
         uses += (uses.empty() ? "" : ", ") + std::to_string(m.line + 1) + ":" +
                 std::to_string(m.column + 1);
       }
-      reporter_->error(marks.front(),
-                       "environment variable " + name + " is not set (used at " + uses +
-                           "); set it, use ${env:" + name +
-                           ":-default} for a default, or check the rest with "
-                           "`hades validate --allow-missing-env`");
+      reporter_->error(marks.front(), "environment variable " + name + " is not set (used at " +
+                                          uses + "); set it, use ${env:" + name +
+                                          ":-default} for a default, or check the rest with "
+                                          "`hades validate --allow-missing-env`");
     }
     return names;
   }
@@ -184,7 +183,8 @@ class Interpolator {
     if (value) return value;
     missing_env_[name].push_back(mark);
     // A stand-in that passes "not empty" checks, so validate checks everything else.
-    if (allow_missing_env_) return "<" + name + "-unset>";  // no space: credential checks refuse spaces
+    if (allow_missing_env_)
+      return "<" + name + "-unset>";  // no space: credential checks refuse spaces
     return std::nullopt;
   }
 

@@ -57,7 +57,6 @@ std::optional<std::string> suggest_closest(std::string_view word,
   return best;
 }
 
-
 namespace job_detail {
 
 // "; did you mean 'x'?" when a candidate is close enough, else "".

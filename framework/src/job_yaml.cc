@@ -1,6 +1,4 @@
 // job_yaml.cc: scalar parsing and YAML diagnostics shared by the loader and bind_settings.
-#include "job_detail.h"
-
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -20,6 +18,7 @@
 #include <utility>
 
 #include "hades/time.h"
+#include "job_detail.h"
 #include "yaml_limits.h"
 
 namespace hades::job_detail {
@@ -30,8 +29,7 @@ char to_lower(char c) { return static_cast<char>(std::tolower(static_cast<unsign
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
-// Scalar parsing shared by the loader and BindSettings
-
+// Scalar parsing shared by the loader and bind_settings
 
 std::string_view without_plus(std::string_view text) {
   return !text.empty() && text.front() == '+' ? text.substr(1) : text;
@@ -96,7 +94,6 @@ bool is_env_name(std::string_view name) {
   });
 }
 
-
 std::string excerpt(std::string_view text) {
   if (text.size() <= kMaxQuoted) return std::string(text);
   return std::string(text.substr(0, kMaxQuoted)) + "...";
@@ -114,7 +111,6 @@ std::string describe(const YAML::Node& node) {
 
 // ---------------------------------------------------------------------------------------------
 // Diagnostics of one file
-
 
 // yaml-cpp keeps every pair of a mapping, duplicates included, so iterating is how duplicates
 // are found. The first occurrence is kept; each later one is an error.

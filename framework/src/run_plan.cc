@@ -27,8 +27,8 @@ Status check_job_identity(RunState& state, const JobSpec& job) {
   // A file that was moved or renamed since, or now declares another name, is no collision.
   if (job_name_in_file(run.job_file) != job.name) return Status::ok_status();
   return Status::invalid_config(
-      "job files " + run.job_file + " and " + here + " both declare name: " + job.name +
-      "; run " + std::to_string(run.run_id) +
+      "job files " + run.job_file + " and " + here + " both declare name: " + job.name + "; run " +
+      std::to_string(run.run_id) +
       " was started from the first. A job's runs, checkpoints and lock go by its name, so two "
       "files with one name would resume and lock each other's runs: give one of them another "
       "name");

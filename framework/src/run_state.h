@@ -34,7 +34,7 @@ struct RunRecord {
 
 struct StepRecord {
   std::string step;
-  std::string status;  // running | completed | failed
+  std::string status;      // running | completed | failed
   std::string checkpoint;  // JSON, "" before the first chunk
   std::string updated_at;
 };

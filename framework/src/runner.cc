@@ -12,8 +12,8 @@
 #include "hades/staged_file.h"
 #include "order_stage.h"
 #include "progress.h"
-#include "run_plan.h"
 #include "run_files.h"
+#include "run_plan.h"
 #include "signals.h"
 
 namespace hades {
@@ -82,10 +82,13 @@ Result<std::optional<BoundPlugin>> bind_plugin(const PluginRef& ref, PluginKind 
     return std::optional<BoundPlugin>();
   }
   const std::size_t before = diagnostics->size();
-  BoundPlugin bound{label, kind, *info, ref.where,
-                    bind_settings(ref, (*info)->settings.data(), (*info)->settings.size(),
-                                  diagnostics),
-                    std::nullopt};
+  BoundPlugin bound{
+      label,
+      kind,
+      *info,
+      ref.where,
+      bind_settings(ref, (*info)->settings.data(), (*info)->settings.size(), diagnostics),
+      std::nullopt};
   register_secrets(**info, bound.settings, redactor);
   if (diagnostics->size() != before) return std::optional<BoundPlugin>();
   auto instance = registry.create(ref.plugin, bound.settings);
@@ -108,8 +111,7 @@ Result<BoundJob> bind_job(const JobSpec& job, PluginRegistry& registry, Redactor
     for (const auto& [ref, kind] : places_of(step)) {
       if (ref->plugin.empty()) continue;  // the YAML phase already reported it
       const int use = ++uses[ref->plugin];
-      const std::string label =
-          use == 1 ? ref->plugin : ref->plugin + "#" + std::to_string(use);
+      const std::string label = use == 1 ? ref->plugin : ref->plugin + "#" + std::to_string(use);
       auto plugin = bind_plugin(*ref, kind, label, registry, redactor, diagnostics);
       if (!plugin.ok()) return plugin.status();
       if (plugin->has_value()) bound_step.plugins.push_back(std::move(**plugin));
@@ -131,8 +133,7 @@ class Runner::StepContext final : public Context {
   bool cancelled() const override { return runner_.stop_requested(); }
 
   Result<std::string> frozen_value(
-      std::string_view key,
-      const std::function<Result<std::string>(Database&)>& make) override {
+      std::string_view key, const std::function<Result<std::string>(Database&)>& make) override {
     const std::string name(key);
     auto stored = state_.run_value(info_.run_id, name);
     if (!stored.ok()) return stored.status();
@@ -212,7 +213,6 @@ class StepRejects {
   Status status_;
 };
 
-
 }  // namespace
 
 Runner::Runner(BoundJob& job, Database& db, HostLogger& log, const SignalWatcher* signals)
@@ -242,11 +242,16 @@ T* as_role(BoundPlugin& bp) {
 // Whether the plugin object of `bp` implements the interface of the place it fills.
 bool implements_role(BoundPlugin& bp) {
   switch (bp.role) {
-    case PluginKind::kSource: return as_role<Source>(bp) != nullptr;
-    case PluginKind::kTransform: return as_role<Transform>(bp) != nullptr;
-    case PluginKind::kSink: return as_role<Sink>(bp) != nullptr;
-    case PluginKind::kTask: return as_role<Task>(bp) != nullptr;
-    case PluginKind::kPage: break;  // never a step's plugin: bind_job refuses it
+    case PluginKind::kSource:
+      return as_role<Source>(bp) != nullptr;
+    case PluginKind::kTransform:
+      return as_role<Transform>(bp) != nullptr;
+    case PluginKind::kSink:
+      return as_role<Sink>(bp) != nullptr;
+    case PluginKind::kTask:
+      return as_role<Task>(bp) != nullptr;
+    case PluginKind::kPage:
+      break;  // never a step's plugin: bind_job refuses it
   }
   return false;
 }
@@ -312,7 +317,8 @@ Status place_order(Pipeline& p, const StepSpec& spec, const Checkpoint& checkpoi
   const std::vector<std::string>& columns = p.schemas[p.order_after]->columns();
   if (checkpoint.order && checkpoint.order->columns != columns) {
     return Status::invalid_config(
-        "step '" + spec.name + "': the records reaching order_by now have other columns than "
+        "step '" + spec.name +
+        "': the records reaching order_by now have other columns than "
         "those this run ordered before it was interrupted; resume it with the input and "
         "plugins it started with, or run with --fresh");
   }
@@ -340,7 +346,8 @@ Result<Pipeline> open_pipeline(BoundStep& step, Context& ctx, const Checkpoint& 
                                 ") does not implement the interface of its declared kind");
     }
   }
-  HADES_RETURN_IF_ERROR(guarded(plugins[0], "open", [&] { return p.source->open(ctx, checkpoint.cursor); }));
+  HADES_RETURN_IF_ERROR(
+      guarded(plugins[0], "open", [&] { return p.source->open(ctx, checkpoint.cursor); }));
   p.schemas.push_back(p.source->schema());
   const std::size_t n_transforms = step.spec->transforms.size();
   for (std::size_t i = 1; i <= n_transforms + 1; ++i) {
@@ -364,8 +371,8 @@ Result<Pipeline> open_pipeline(BoundStep& step, Context& ctx, const Checkpoint& 
     const std::size_t sink_index = i - n_transforms - 1;
     const std::string token =
         sink_index < checkpoint.sink_tokens.size() ? checkpoint.sink_tokens[sink_index] : "";
-    HADES_RETURN_IF_ERROR(guarded(
-        plugins[i], "open", [&] { return s->open(ctx, p.input_of(n_transforms), token); }));
+    HADES_RETURN_IF_ERROR(
+        guarded(plugins[i], "open", [&] { return s->open(ctx, p.input_of(n_transforms), token); }));
     p.sinks.push_back(s);
   }
   return p;
@@ -463,10 +470,9 @@ Status add_to_order(Pipeline& p, OrderSorter& sorter, const Chunk& chunk, Checkp
 Status check_skip_budget(Pipeline& p, const StepSpec& step, const Checkpoint& cp) {
   if (cp.rejected <= step.skip_budget) return Status::ok_status();
   (void)p.rejects_file->file().flush();  // leave the evidence readable in the .partial file
-  return Status::budget_exceeded(std::to_string(cp.rejected) +
-                                 " rejected records exceed skip_budget " +
-                                 std::to_string(step.skip_budget) + "; see " +
-                                 p.rejects_file->file().partial_path());
+  return Status::budget_exceeded(
+      std::to_string(cp.rejected) + " rejected records exceed skip_budget " +
+      std::to_string(step.skip_budget) + "; see " + p.rejects_file->file().partial_path());
 }
 
 // Makes the sinks' and the rejects file's output durable and records their tokens in `cp`.
@@ -519,12 +525,10 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 // The log line of an order_by that has all its records.
-std::string order_summary(const OrderSorter& sorter, const OrderProgress& ordered,
-                          double seconds) {
+std::string order_summary(const OrderSorter& sorter, const OrderProgress& ordered, double seconds) {
   return "order_by: " + std::to_string(sorter.records_in()) + " records in, " +
-         std::to_string(sorter.duplicates()) + " duplicates, " +
-         std::to_string(ordered.records) + " to pass on; " +
-         std::to_string(sorter.runs_spilled()) + " sorted run(s) written, " +
+         std::to_string(sorter.duplicates()) + " duplicates, " + std::to_string(ordered.records) +
+         " to pass on; " + std::to_string(sorter.runs_spilled()) + " sorted run(s) written, " +
          std::to_string(ordered.runs.size()) + " left to merge; held at most " +
          std::to_string(sorter.peak_bytes() >> 10) + " KiB; sorted and merged in " +
          std::to_string(seconds) + " s";
@@ -540,7 +544,6 @@ Status fresh_directory(const std::string& dir) {
 }
 
 }  // namespace
-
 
 // Checks the skip budget, makes the chunk's outputs durable and commits them with the
 // checkpoint.
@@ -589,8 +592,9 @@ Status Runner::read_and_order(Pipeline& p, BoundStep& step, StepContext& ctx,
   if (!sorter.ok()) return sorter.status();
   for (bool more = true; more;) {
     if (stop_requested()) {
-      return Status::cancelled("stopped by signal before order_by had every record; the step "
-                               "reads its input again when resumed");
+      return Status::cancelled(
+          "stopped by signal before order_by had every record; the step "
+          "reads its input again when resumed");
     }
     Chunk chunk(p.schemas[0]);
     auto read = read_source(p, step, step.spec->chunk_size, cp, &chunk);
@@ -613,8 +617,8 @@ Status Runner::read_and_order(Pipeline& p, BoundStep& step, StepContext& ctx,
 
 // Commits the checkpoint that holds every record of an ordered step: nothing of the step is
 // committed before it, and each chunk after it commits as in any step.
-Status Runner::commit_barrier(Pipeline& p, BoundStep& step, StepContext& ctx,
-                              OrderProgress ordered, Checkpoint& cp) {
+Status Runner::commit_barrier(Pipeline& p, BoundStep& step, StepContext& ctx, OrderProgress ordered,
+                              Checkpoint& cp) {
   cp.order = std::move(ordered);
   cp.cursor = p.source->cursor();
   cp.sink_tokens.assign(p.sinks.size(), "");  // they have been handed nothing yet
@@ -632,9 +636,8 @@ Status Runner::commit_barrier(Pipeline& p, BoundStep& step, StepContext& ctx,
 
 // The write phase of an ordered step: the ordered records, from where the checkpoint left them,
 // through the transforms after order_by into the sinks, chunk by chunk.
-Status Runner::write_ordered(Pipeline& p, BoundStep& step, StepContext& ctx,
-                             const std::string& dir, bool verify, Checkpoint& cp,
-                             ProgressLine& progress) {
+Status Runner::write_ordered(Pipeline& p, BoundStep& step, StepContext& ctx, const std::string& dir,
+                             bool verify, Checkpoint& cp, ProgressLine& progress) {
   auto reader = OrderedReader::open(*p.order, *cp.order, dir, verify);
   if (!reader.ok()) {
     return reader.status().with_context("the ordered records of step '" + step.spec->name +
@@ -683,9 +686,9 @@ Status Runner::run_pipeline(BoundStep& step, StepContext& ctx, const StepStart& 
   if (ec) return file_error("rejects_dir", "create", dir, ec.value());
   auto file = StagedFile::open(path, cp.rejects_token);
   if (!file.ok()) return file.status();
-  auto opened = open_pipeline(step, ctx, cp,
-                              std::make_unique<StepRejects>(std::move(file).value(),
-                                                            step.spec->name, log_.redactor()));
+  auto opened = open_pipeline(
+      step, ctx, cp,
+      std::make_unique<StepRejects>(std::move(file).value(), step.spec->name, log_.redactor()));
   if (!opened.ok()) return opened.status();
   Pipeline& p = *opened;
 
@@ -734,7 +737,6 @@ Status Runner::run_task(BoundStep& step, StepContext& ctx, StepSummary& /*out*/)
 }
 
 namespace {
-
 
 // Removes the work folders of the job's other runs. Only the run about to go on can use its
 // files: --fresh has abandoned the one before, and finished runs never resume.
@@ -838,10 +840,9 @@ Status Runner::run_steps(RunState& state, const RunRecord& run, RunSummary& summ
     HADES_RETURN_IF_ERROR(state.set_step_status(run.run_id, name, "running", utc_now_iso()));
     RunInfo info{run.run_id, job_.job->name, name, run.started_at, job_.job->params};
     StepContext ctx(db_, state, info, log_, *this);
-    Status status = !how.ok() ? how.status()
-                    : step.spec->kind == StepSpec::Kind::kTask
-                        ? run_task(step, ctx, out)
-                        : run_pipeline(step, ctx, *how, out);
+    Status status = !how.ok()                                  ? how.status()
+                    : step.spec->kind == StepSpec::Kind::kTask ? run_task(step, ctx, out)
+                                                               : run_pipeline(step, ctx, *how, out);
     out.duration_seconds = seconds_since(start);
     log_.set_field("step", "");
     if (!status.ok()) {

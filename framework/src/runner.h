@@ -26,7 +26,7 @@ struct Pipeline;  // runner.cc: the opened plugins of a pipeline step
 class ProgressLine;
 
 struct BoundPlugin {
-  std::string label;  // the plugin name, "name#2" for a second use in one step
+  std::string label;                      // the plugin name, "name#2" for a second use in one step
   PluginKind role = PluginKind::kSource;  // the place it fills in its step, from the job file
   const PluginInfo* info = nullptr;
   SourceLocation where;
@@ -98,8 +98,7 @@ class Runner {
  private:
   class StepContext;
   Status run_steps(RunState& state, const RunRecord& run, RunSummary& summary);
-  Status run_pipeline(BoundStep& step, StepContext& ctx, const StepStart& how,
-                      StepSummary& out);
+  Status run_pipeline(BoundStep& step, StepContext& ctx, const StepStart& how, StepSummary& out);
   Status run_chunks(Pipeline& p, BoundStep& step, StepContext& ctx, Checkpoint& cp,
                     ProgressLine& progress);
   Status read_and_order(Pipeline& p, BoundStep& step, StepContext& ctx, const std::string& dir,

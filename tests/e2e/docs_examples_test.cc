@@ -34,9 +34,9 @@ constexpr int kJobSnippets = 5;
 constexpr int kRunCommands = 5;
 
 struct Block {
-  std::string doc;   // docs/x.md
-  int line = 0;      // of the opening fence, 1-based
-  std::string lang;  // what follows the fence: yaml, sh, "" ...
+  std::string doc;     // docs/x.md
+  int line = 0;        // of the opening fence, 1-based
+  std::string lang;    // what follows the fence: yaml, sh, "" ...
   std::string marker;  // the HTML comment's text on the line before the fence, trimmed
   std::vector<std::string> lines;
   std::string where() const { return doc + ":" + std::to_string(line); }
@@ -62,7 +62,8 @@ std::vector<Block> fenced_blocks(const std::string& doc, const std::string& text
       } else {
         open = Block{doc, number, trim(line.substr(3)), "", {}};
         const std::string p = trim(previous);
-        if (p.starts_with("<!--") && p.ends_with("-->")) open->marker = trim(p.substr(4, p.size() - 7));
+        if (p.starts_with("<!--") && p.ends_with("-->"))
+          open->marker = trim(p.substr(4, p.size() - 7));
       }
     } else if (open) {
       open->lines.push_back(line);
@@ -89,9 +90,9 @@ struct JobMarker {
 JobMarker parse_job_marker(const Block& b) {
   JobMarker m;
   if (b.marker.empty()) return m;
-  BOOST_REQUIRE_MESSAGE(b.marker.starts_with("job:"),
-                        b.where() << ": unknown marker '" << b.marker
-                                  << "' (use 'job: ...' or 'not a job')");
+  BOOST_REQUIRE_MESSAGE(b.marker.starts_with("job:"), b.where()
+                                                          << ": unknown marker '" << b.marker
+                                                          << "' (use 'job: ...' or 'not a job')");
   for (const std::string& word : split_words(b.marker.substr(4))) {
     if (word.starts_with("files=")) {
       std::istringstream list(word.substr(6));

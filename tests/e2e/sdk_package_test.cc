@@ -24,8 +24,8 @@ testing::ProcessResult run(const std::vector<std::string>& argv, const std::stri
 BOOST_AUTO_TEST_CASE(a_plugin_builds_against_the_installed_package_and_runs) {
   testing::TempDir dir;
   const std::string prefix = dir.file("prefix");
-  const auto installed = run({"/usr/bin/env", "cmake", "--install", testing::build_dir(),
-                              "--prefix", prefix});
+  const auto installed =
+      run({"/usr/bin/env", "cmake", "--install", testing::build_dir(), "--prefix", prefix});
   BOOST_REQUIRE_MESSAGE(installed.exit_code == 0, installed.out + installed.err);
 
   const std::string example = testing::source_dir() + "/docs/examples/hello_source";
@@ -36,9 +36,9 @@ BOOST_AUTO_TEST_CASE(a_plugin_builds_against_the_installed_package_and_runs) {
   BOOST_TEST(configured.out.find("hades will refuse to load it") == std::string::npos,
              configured.out + configured.err);
   // Another C++ standard gives another fingerprint: the package says so at configure time.
-  const auto other = run({"/usr/bin/env", "cmake", "-S", example, "-B", dir.file("cxx23-build"),
-                          "-G", "Ninja", "-DCMAKE_CXX_STANDARD=23",
-                          "-DCMAKE_PREFIX_PATH=" + prefix});
+  const auto other =
+      run({"/usr/bin/env", "cmake", "-S", example, "-B", dir.file("cxx23-build"), "-G", "Ninja",
+           "-DCMAKE_CXX_STANDARD=23", "-DCMAKE_PREFIX_PATH=" + prefix});
   BOOST_TEST(other.exit_code == 0, other.out + other.err);
   std::string warning;  // CMake wraps the message's lines
   for (const char c : other.err) {
@@ -57,7 +57,8 @@ BOOST_AUTO_TEST_CASE(a_plugin_builds_against_the_installed_package_and_runs) {
   const std::string hades = prefix + "/bin/hades";
   const auto listed = run({hades, "--plugin-path", build, "plugins"});
   BOOST_TEST(listed.exit_code == 0, listed.err);
-  const std::string api = "API " + std::to_string(hades::kApiMajor) + "." + std::to_string(hades::kApiMinor);
+  const std::string api =
+      "API " + std::to_string(hades::kApiMajor) + "." + std::to_string(hades::kApiMinor);
   BOOST_TEST(listed.out.find("hello_source  1.0.0  source  " + api) != std::string::npos,
              listed.out);
   BOOST_TEST(listed.out.find("csv_source") != std::string::npos, listed.out);  // installed ones

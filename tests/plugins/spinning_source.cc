@@ -38,5 +38,4 @@ hades::Result<std::unique_ptr<hades::Plugin>> create(const hades::Settings& sett
 }  // namespace
 
 HADES_PLUGIN(spinning_source, "0.0.1", hades::PluginKind::kSource,
-             "read() returns more with no row (forever, or `empty_reads` times)", kSettings,
-             create)
+             "read() returns more with no row (forever, or `empty_reads` times)", kSettings, create)

@@ -93,8 +93,8 @@ void CollectingRejects::reject(std::string_view position, std::string_view reaso
 
 void CollectingRejects::reject(std::string_view kind, std::string_view position,
                                std::string_view reason, std::string_view record) {
-  entries_.push_back(Entry{std::string(position), std::string(reason), std::string(record),
-                           std::string(kind)});
+  entries_.push_back(
+      Entry{std::string(position), std::string(reason), std::string(record), std::string(kind)});
 }
 
 std::string read_file(const std::string& path) {

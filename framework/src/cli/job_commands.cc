@@ -95,7 +95,8 @@ std::string describe_step_start(const Result<StepStart>& how, const std::optiona
       break;
   }
   if (!how->incremental) return "run from the start" + note;
-  if (how->cursor_run == 0) return "run from the start" + note + " (incremental: no successful run yet)";
+  if (how->cursor_run == 0)
+    return "run from the start" + note + " (incremental: no successful run yet)";
   return "run from the start" + note + " (incremental: run " + std::to_string(how->cursor_run) +
          " left no cursor)";
 }

@@ -19,10 +19,10 @@ po::options_description page_setting_options(const std::vector<const PluginInfo*
   for (const PluginInfo* page : pages) {
     for (const SettingSpec& spec : page->settings) {
       if (!seen.insert(spec.name).second) continue;
-      std::string help = std::string(spec.description) + " [" + page->name + ", " +
-                         std::string(setting_type_name(spec.type)) +
-                         (spec.default_value ? std::string(", default ") + spec.default_value : "") +
-                         "]";
+      std::string help =
+          std::string(spec.description) + " [" + page->name + ", " +
+          std::string(setting_type_name(spec.type)) +
+          (spec.default_value ? std::string(", default ") + spec.default_value : "") + "]";
       d.add_options()(spec.name, po::value<std::vector<std::string>>()->composing(), help.c_str());
     }
   }
@@ -102,22 +102,24 @@ int serve_main(const std::vector<std::string>& args) {
   auto pages = find_pages(*s.registry, o.pages);
   if (!pages.ok()) {
     if (!help) return fail(s, pages.status());
-    std::cout << "usage: hades serve [options] [page settings]\n\n" << known << "\n("
-              << pages.status().message() << ": no page settings to list)\n";
+    std::cout << "usage: hades serve [options] [page settings]\n\n"
+              << known << "\n(" << pages.status().message() << ": no page settings to list)\n";
     return kExitOk;
   }
   const po::options_description settings = page_setting_options(*pages);
   if (help) {
     std::cout << "usage: hades serve [options] [page settings]\n\n"
-              << d << "\n" << settings << "\n" << global_description(s.global) << "\n";
+              << d << "\n"
+              << settings << "\n"
+              << global_description(s.global) << "\n";
     return kExitOk;
   }
   po::variables_map page_vm;
-  po::store(po::command_line_parser(po::collect_unrecognized(parsed.options,
-                                                             po::include_positional))
-                .options(settings)
-                .run(),
-            page_vm);
+  po::store(
+      po::command_line_parser(po::collect_unrecognized(parsed.options, po::include_positional))
+          .options(settings)
+          .run(),
+      page_vm);
   auto bound = bind_page_settings(*pages, page_vm, s);
   if (!bound.ok()) return fail(s, bound.status());
   return serve(o, *s.registry, std::move(bound).value(), *s.log, s.redactor, signals);

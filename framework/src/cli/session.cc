@@ -11,23 +11,23 @@
 
 namespace hades::cli {
 
-
 po::options_description global_description(GlobalOptions& g) {
   po::options_description d("global options");
-  d.add_options()("help,h", "show this help")(
-      "log-format", po::value(&g.log_format)->default_value("text"), "text or json (one object a line)")(
+  d.add_options()("help,h", "show this help")("log-format",
+                                              po::value(&g.log_format)->default_value("text"),
+                                              "text or json (one object a line)")(
       "log-level", po::value(&g.log_level)->default_value("info"), "debug, info, warn or error")(
-      "plugin-path", po::value(&g.plugin_paths), "a directory searched for plugins first (repeatable)");
+      "plugin-path", po::value(&g.plugin_paths),
+      "a directory searched for plugins first (repeatable)");
   return d;
 }
-
-
 
 std::map<std::string, std::string> parse_overrides(const std::vector<std::string>& sets) {
   std::map<std::string, std::string> out;
   for (const std::string& kv : sets) {
     const auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) throw UsageError{"--set expects KEY=VALUE, got '" + kv + "'"};
+    if (eq == std::string::npos || eq == 0)
+      throw UsageError{"--set expects KEY=VALUE, got '" + kv + "'"};
     out[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   return out;
@@ -79,7 +79,6 @@ void print_diagnostics(const std::vector<Diagnostic>& diagnostics) {
   for (const Diagnostic& d : diagnostics) std::cerr << d.to_string() << "\n";
 }
 
-
 int prepare(Session& s, PreparedJob& out, bool allow_missing_env) {
   LoadOptions options;
   options.overrides = s.overrides;
@@ -110,8 +109,8 @@ int prepare(Session& s, PreparedJob& out, bool allow_missing_env) {
 
 // The database's auth token (Turso) joins the secrets masked in every log line.
 Result<std::unique_ptr<Database>> open_job_database(const JobSpec& job, Redactor& redactor) {
-  auto db = open_database(job.database,
-                          [&](std::string_view token) { redactor.add_secret(token); });
+  auto db =
+      open_database(job.database, [&](std::string_view token) { redactor.add_secret(token); });
   if (!db.ok()) return db.status().with_context(job.file + ": database");
   return db;
 }
@@ -132,7 +131,6 @@ int load_only(Session& s, LoadedJob& out) {
   }
   return kExitOk;
 }
-
 
 int open_state(Session& s, StateSession& out) {
   if (const int code = load_only(s, out.job); code != kExitOk) return code;

@@ -7,7 +7,7 @@
         [--max-leads 0] [--features out.jsonl]
 
 Reads a leads CSV (tools/generate_leads.py writes them), scores every lead the way
-shared/spec/domain.md says (the same rules as leads/scoring.h), drops stale intent leads
+docs/domain.md says ("Scoring"; the same rules as leads/scoring.h), drops stale intent leads
 and leads whose numbers are garbage (or whose person_id or company_name is blank), ranks the rest
 best first (score descending, person_id breaking ties, as the export job does) and writes the
 VanillaSoft import CSV: 31 columns with the exact headers, Contact Owner round robin by rank,

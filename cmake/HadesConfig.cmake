@@ -10,5 +10,6 @@ find_dependency(OpenSSL)  # inside hades::net (TLS, SHA-256, the token seal)
 find_dependency(Threads)
 find_dependency(SQLiteCpp 3 CONFIG)  # inside hades::testkit (the in-memory database)
 include("${CMAKE_CURRENT_LIST_DIR}/HadesTargets.cmake")
+include("${CMAKE_CURRENT_LIST_DIR}/HadesToolchain.cmake" OPTIONAL)  # the host's toolchain
 include("${CMAKE_CURRENT_LIST_DIR}/HadesPlugin.cmake")
 include("${CMAKE_CURRENT_LIST_DIR}/HadesEmbed.cmake")

@@ -26,5 +26,46 @@ function(hades_add_plugin name)
     endif()
   endif()
   target_link_options(${target} PRIVATE -Wl,--no-undefined)
+  _hades_check_toolchain(${target})
+endfunction()
+
+# Warns (once per configure) when <target> will not carry the fingerprint of the installed
+# hades: another compiler (GCC: major.minor; Clang: its exact version), or another C++ standard. hades would refuse
+# the plugin at load time with exit 4; this says so before anything is built. Installed
+# packages only: HadesToolchain.cmake defines HADES_HOST_*; in the HADES tree all match.
+function(_hades_check_toolchain target)
+  get_property(warned GLOBAL PROPERTY HADES_TOOLCHAIN_WARNED)
+  if(warned OR NOT DEFINED HADES_HOST_CXX_COMPILER_ID)
+    return()
+  endif()
+  # What HADES_DETAIL_COMPILER in hades/plugin.h puts in the fingerprint.
+  set(version "${CMAKE_CXX_COMPILER_VERSION}")
+  set(host_version "${HADES_HOST_CXX_COMPILER_VERSION}")
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    string(REGEX MATCH "^[0-9]+\\.[0-9]+" version "${version}")
+    string(REGEX MATCH "^[0-9]+\\.[0-9]+" host_version "${host_version}")
+  endif()
+  get_target_property(standard ${target} CXX_STANDARD)
+  if(NOT standard)
+    set(standard "${CMAKE_CXX_STANDARD}")
+  endif()
+  if(NOT standard)
+    set(standard "${HADES_HOST_CXX_STANDARD}")  # hades::sdk requires cxx_std_20, no more
+  endif()
+  set(problems "")
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL HADES_HOST_CXX_COMPILER_ID OR
+     NOT version STREQUAL host_version)
+    string(APPEND problems " compiler ${CMAKE_CXX_COMPILER_ID} ${version}, hades was built with "
+           "${HADES_HOST_CXX_COMPILER_ID} ${host_version};")
+  endif()
+  if(NOT standard STREQUAL HADES_HOST_CXX_STANDARD)
+    string(APPEND problems " C++${standard}, hades was built with C++${HADES_HOST_CXX_STANDARD};")
+  endif()
+  if(problems)
+    set_property(GLOBAL PROPERTY HADES_TOOLCHAIN_WARNED TRUE)
+    message(WARNING "hades plugin ${target}:${problems} hades will refuse to load it (exit 4, "
+            "another build fingerprint). Build it with the toolchain hades was built with "
+            "(docs/writing-a-plugin.md, 'The toolchain fingerprint').")
+  endif()
 endfunction()
 

@@ -7,7 +7,7 @@ Writes two JSON files:
            Zoho CRM API returns them (19-digit string ids, {"name","id"} lookups, nulls,
            ISO-8601 date-times with an offset, YYYY-MM-DD dates).
   --truth  what a correct client must conclude from that org, computed from the records with
-           the rules of shared/spec/domain.md (not from the planting plan, so a planting bug
+           the rules of docs/domain.md (not from the planting plan, so a planting bug
            cannot hide): VanillaSoft lead totals, converted, delivered, per-SIC counts, each
            lead's expected historical outcome, and the expected HADES outcome per
            (batch, company), with the records that must be reported as unmatched or ambiguous.
@@ -30,7 +30,7 @@ import re
 import sys
 
 # The 22 target SIC codes with the historical population sizes and delivery rates that
-# shared/fixtures/icp.yaml documents (N, rate); codes without a documented N get a small one.
+# config/icp.yaml documents (N, rate); codes without a documented N get a small one.
 TARGET_SICS = [
     ("3531", 14, 0.05), ("3599", 33, 0.091), ("3999", 76, 0.053), ("4213", 79, 0.19),
     ("4225", 30, 0.10), ("4231", 12, 0.08), ("4581", 11, 0.273), ("4731", 20, 0.20),

@@ -4,7 +4,7 @@
     tools/generate_leads.py --workflow intent --rows 1000 --seed 7 --as-of 2026-02-11 \\
         --out var/leads.csv
 
-The header is shared/spec/domain.md's lead field names; one row is one contact, and companies
+The header is docs/domain.md's lead field names ("Lead input"); one row is one contact, and companies
 have one to six contacts. The messy cases of real ZoomInfo exports are planted at fixed rates:
 SIC codes `8062-01` / ` 8062`, employee counts `"1,200"` / `"50 to 99"` / `50-99`, ZIPs that
 lost their leading zero or carry +4, states spelled out or in lower case, missing distances,

@@ -25,7 +25,7 @@ Planted effects (what the calibrator must find), each a multiplier on a lead's d
 Every multiplier table averages about 1 over its sampling weights, so SIC marginals stay near
 SIC_RATES. Success is `delivery` (10% of them later `churned`); a delivery arrives 5-84 days
 after the export, so leads exported within the last ~90 days before --as-of are still pending.
-hades_score and source_features are computed with shared/fixtures/icp.yaml's numbers
+hades_score and source_features are computed with config/icp.yaml's numbers
 (ICP_* below), the way the scorer computes them. An intent lead's intent_strength, intent_score,
 intent_date and age_days columns (outcome_tables migration 5) hold what its source_features
 holds, as jobs/export_leads.yaml writes them; --json-only leaves them NULL, as older exports did.
@@ -156,7 +156,7 @@ STATES = ("AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI 
           "NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY").split()
 STATE_NAMES = {"MA": "Massachusetts", "NY": "new york", "TX": "Texas", "CA": "California"}
 
-# shared/fixtures/icp.yaml's numbers, to compute hades_score as the scorer does.
+# config/icp.yaml's numbers, to compute hades_score as the scorer does.
 ICP_SIC_SCORES = {"3599": 47, "3999": 35, "4213": 76, "4581": 100, "4731": 79, "5511": 43,
                   "7011": 40, "7991": 50, "8051": 42, "8059": 56, "8062": 33, "8211": 37,
                   "8221": 41, "8322": 31, "8331": 51, "8361": 71}

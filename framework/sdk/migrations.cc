@@ -45,9 +45,10 @@ Status apply_migrations(Database& db, std::string_view component,
     if (m.version <= *version) continue;
     WriteBatch batch;
     for (const std::string& sql : m.statements) batch.add(sql);
-    batch.add("INSERT INTO hades_migrations (component, version, description, applied_at) "
-              "VALUES (?, ?, ?, ?)",
-              {std::string(component), static_cast<std::int64_t>(m.version), m.description, utc_now()});
+    batch.add(
+        "INSERT INTO hades_migrations (component, version, description, applied_at) "
+        "VALUES (?, ?, ?, ?)",
+        {std::string(component), static_cast<std::int64_t>(m.version), m.description, utc_now()});
     Status applied = db.apply(batch);
     if (!applied.ok()) {
       // Another process may have applied it first: then its record is there and all is well.

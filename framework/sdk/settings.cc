@@ -4,12 +4,18 @@ namespace hades {
 
 std::string_view setting_type_name(SettingType type) {
   switch (type) {
-    case SettingType::kString: return "string";
-    case SettingType::kInt: return "integer";
-    case SettingType::kDouble: return "number";
-    case SettingType::kBool: return "boolean";
-    case SettingType::kStringList: return "list of strings";
-    case SettingType::kStringMap: return "map of strings";
+    case SettingType::kString:
+      return "string";
+    case SettingType::kInt:
+      return "integer";
+    case SettingType::kDouble:
+      return "number";
+    case SettingType::kBool:
+      return "boolean";
+    case SettingType::kStringList:
+      return "list of strings";
+    case SettingType::kStringMap:
+      return "map of strings";
   }
   return "unknown";
 }

@@ -6,17 +6,28 @@ namespace hades {
 
 std::string_view status_code_name(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "ok";
-    case StatusCode::kInvalidConfig: return "invalid_config";
-    case StatusCode::kIo: return "io";
-    case StatusCode::kRemote: return "remote";
-    case StatusCode::kCorruption: return "corruption";
-    case StatusCode::kRejected: return "rejected";
-    case StatusCode::kCancelled: return "cancelled";
-    case StatusCode::kPluginAbi: return "plugin_abi";
-    case StatusCode::kLocked: return "locked";
-    case StatusCode::kBudgetExceeded: return "budget_exceeded";
-    case StatusCode::kInternal: return "internal";
+    case StatusCode::kOk:
+      return "ok";
+    case StatusCode::kInvalidConfig:
+      return "invalid_config";
+    case StatusCode::kIo:
+      return "io";
+    case StatusCode::kRemote:
+      return "remote";
+    case StatusCode::kCorruption:
+      return "corruption";
+    case StatusCode::kRejected:
+      return "rejected";
+    case StatusCode::kCancelled:
+      return "cancelled";
+    case StatusCode::kPluginAbi:
+      return "plugin_abi";
+    case StatusCode::kLocked:
+      return "locked";
+    case StatusCode::kBudgetExceeded:
+      return "budget_exceeded";
+    case StatusCode::kInternal:
+      return "internal";
   }
   return "unknown";
 }

@@ -17,11 +17,16 @@ std::string_view trim(std::string_view s) {
 
 std::string_view type_name(const Value& v) {
   switch (v.index()) {
-    case 0: return "null";
-    case 1: return "bool";
-    case 2: return "integer";
-    case 3: return "float";
-    default: return "text";
+    case 0:
+      return "null";
+    case 1:
+      return "bool";
+    case 2:
+      return "integer";
+    case 3:
+      return "float";
+    default:
+      return "text";
   }
 }
 

@@ -8,12 +8,12 @@
 namespace hades {
 
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailed = 1;         // resumable by running again
-inline constexpr int kExitInvalid = 2;        // job, config or usage
-inline constexpr int kExitLocked = 3;         // another run holds the lock
-inline constexpr int kExitPlugin = 4;         // plugin load or API mismatch
-inline constexpr int kExitBudget = 5;         // skip budget exceeded
-inline constexpr int kExitState = 6;          // state or checkpoint unreadable
+inline constexpr int kExitFailed = 1;   // resumable by running again
+inline constexpr int kExitInvalid = 2;  // job, config or usage
+inline constexpr int kExitLocked = 3;   // another run holds the lock
+inline constexpr int kExitPlugin = 4;   // plugin load or API mismatch
+inline constexpr int kExitBudget = 5;   // skip budget exceeded
+inline constexpr int kExitState = 6;    // state or checkpoint unreadable
 
 int exit_code_for(const Status& status);
 

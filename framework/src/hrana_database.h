@@ -1,5 +1,5 @@
 // hrana_database.h: the Database backend for Turso and sqld, speaking libSQL's Hrana protocol
-// over HTTP (POST /v2/pipeline; ../shared spec turso-hrana.md).
+// over HTTP (POST /v2/pipeline; docs/databases.md, "How writes travel").
 //
 // Every call is one HTTP request on a fresh, closed stream: query() is one `execute`, apply() one
 // `batch` whose steps are BEGIN IMMEDIATE, the statements (each run only if the one before

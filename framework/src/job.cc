@@ -1,4 +1,4 @@
-// job.cc: loading a job file and binding plugin settings (see job.h for the two phases).
+// job.cc: loading a job file (see job.h for the two phases; job_bind.cc binds the settings).
 //
 // yaml-cpp is used for syntax only: every key, type and value is checked here by walking the
 // node tree, because yaml-cpp silently accepts what a job must reject (duplicate keys, unknown
@@ -25,6 +25,7 @@
 #include <utility>
 
 #include "hades/time.h"
+#include "job_detail.h"
 #include "yaml_limits.h"
 
 namespace hades {
@@ -36,234 +37,13 @@ std::string SourceLocation::to_string() const {
 
 std::string Diagnostic::to_string() const { return where.to_string() + ": " + message; }
 
-// ---------------------------------------------------------------------------------------------
-// Suggestions
-
 namespace {
 
-char to_lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
-
-// Optimal string alignment distance (Levenshtein plus adjacent transpositions, the most common
-// typo: "stpes"), case-insensitive.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
-  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t cost = to_lower(a[i - 1]) == to_lower(b[j - 1]) ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      const bool swapped = i > 1 && j > 1 && to_lower(a[i - 1]) == to_lower(b[j - 2]) &&
-                           to_lower(a[i - 2]) == to_lower(b[j - 1]);
-      if (swapped) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.size()][b.size()];
-}
-
-// "; did you mean 'x'?" when a candidate is close enough, else "".
-std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
-  const std::optional<std::string> best = suggest_closest(word, candidates);
-  return best ? "; did you mean '" + *best + "'?" : std::string();
-}
-
-}  // namespace
-
-std::optional<std::string> suggest_closest(std::string_view word,
-                                           const std::vector<std::string>& candidates) {
-  // The distance costs |word| x |candidate|: a job file may hold a megabyte-long key and
-  // thousands of long names, and no typo is that long.
-  constexpr std::size_t kMaxWord = 256;
-  if (word.size() > kMaxWord) return std::nullopt;
-  const std::size_t limit = std::max<std::size_t>(1, word.size() / 3);
-  std::optional<std::string> best;
-  std::size_t best_distance = limit + 1;
-  for (const std::string& candidate : candidates) {
-    // The distance is at least the difference in length.
-    const std::size_t gap = candidate.size() > word.size() ? candidate.size() - word.size()
-                                                           : word.size() - candidate.size();
-    if (gap > limit) continue;
-    const std::size_t distance = edit_distance(word, candidate);
-    if (distance < best_distance) {  // strict: on a tie the first candidate stays
-      best = candidate;
-      best_distance = distance;
-    }
-  }
-  return best;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Scalar parsing shared by the loader and BindSettings
-
-namespace {
-
-std::string_view without_plus(std::string_view text) {
-  return !text.empty() && text.front() == '+' ? text.substr(1) : text;
-}
-
-std::optional<std::int64_t> parse_int(std::string_view text) {
-  text = without_plus(text);
-  std::int64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
-std::optional<double> parse_double(std::string_view text) {
-  text = without_plus(text);
-  double value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  if (!std::isfinite(value)) return std::nullopt;  // "nan" and "inf" are not settings
-  return value;
-}
-
-std::optional<bool> parse_bool(std::string_view text) {
-  std::string folded;
-  for (char c : text) folded.push_back(to_lower(c));
-  if (folded == "true" || folded == "yes" || folded == "on") return true;
-  if (folded == "false" || folded == "no" || folded == "off") return false;
-  return std::nullopt;
-}
-
-// A byte count: digits, optionally followed by a unit (B, KiB, MiB, GiB; a blank before it is
-// allowed). Decimal units (MB) are not accepted: which one was meant would be a guess.
-std::optional<std::uint64_t> parse_size(std::string_view text) {
-  std::size_t digits = 0;
-  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
-  std::uint64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + digits, value);
-  if (digits == 0 || ec != std::errc() || end != text.data() + digits) return std::nullopt;
-  std::string_view unit = text.substr(digits);
-  if (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
-  const std::pair<std::string_view, int> kUnits[] = {
-      {"", 0}, {"B", 0}, {"KiB", 10}, {"MiB", 20}, {"GiB", 30}};
-  for (const auto& [name, shift] : kUnits) {
-    if (unit != name) continue;
-    if (value > (std::numeric_limits<std::uint64_t>::max() >> shift)) return std::nullopt;
-    return value << shift;
-  }
-  return std::nullopt;
-}
-
-// Job, step and parameter names end up in file names, table rows and log fields.
-bool is_valid_name(std::string_view name) {
-  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
-  });
-}
-
-bool is_env_name(std::string_view name) {
-  if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front()))) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
-}
-
-// Messages quote at most this much of what a user wrote: enough to recognise it, and a long
-// value is more likely to hold something that should not be printed whole.
-constexpr std::size_t kMaxQuoted = 40;
-
-std::string excerpt(std::string_view text) {
-  if (text.size() <= kMaxQuoted) return std::string(text);
-  return std::string(text.substr(0, kMaxQuoted)) + "...";
-}
-
-std::string in_quotes(std::string_view text) { return "'" + std::string(text) + "'"; }
-
-// What a user wrote, for "got ..." in a message.
-std::string describe(const YAML::Node& node) {
-  if (node.IsNull()) return "nothing";
-  if (node.IsSequence()) return "a list";
-  if (node.IsMap()) return "a mapping";
-  return in_quotes(excerpt(node.Scalar()));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Diagnostics of one file
-
-// Converts yaml-cpp's 0-based marks to 1-based locations; nothing else sees a YAML::Mark.
-class Reporter {
- public:
-  Reporter(std::string file, std::vector<Diagnostic>* out) : file_(std::move(file)), out_(out) {}
-
-  SourceLocation locate(const YAML::Mark& mark) const {
-    if (mark.is_null() || mark.line < 0) return {file_, 1, 1};
-    return {file_, mark.line + 1, mark.column + 1};
-  }
-  void error(const YAML::Mark& mark, std::string message) {
-    error(locate(mark), std::move(message));
-  }
-  void error(SourceLocation where, std::string message) {
-    out_->push_back({std::move(where), std::move(message)});
-  }
-  const std::string& file() const { return file_; }
-
- private:
-  std::string file_;
-  std::vector<Diagnostic>* out_;
-};
-
-// One key/value pair of a mapping, with the key's node kept for its location.
-struct Entry {
-  std::string key;
-  YAML::Node key_node;
-  YAML::Node value;
-};
-using Entries = std::vector<Entry>;
-
-// yaml-cpp keeps every pair of a mapping, duplicates included, so iterating is how duplicates
-// are found. The first occurrence is kept; each later one is an error.
-Entries read_mapping(Reporter& reporter, const YAML::Node& map) {
-  Entries entries;
-  std::map<std::string, int> first_line;
-  for (auto it = map.begin(); it != map.end(); ++it) {
-    if (!it->first.IsScalar()) {
-      reporter.error(it->first.Mark(), "keys must be plain strings, got " + describe(it->first));
-      continue;
-    }
-    const std::string key = it->first.Scalar();
-    const int line = reporter.locate(it->first.Mark()).line;
-    if (const auto [seen, inserted] = first_line.emplace(key, line); !inserted) {
-      reporter.error(it->first.Mark(), "duplicate key " + in_quotes(key) + " (first at line " +
-                                           std::to_string(seen->second) + ")");
-      continue;
-    }
-    entries.push_back({key, it->first, it->second});
-  }
-  return entries;
-}
-
-void reject_unknown(Reporter& reporter, const Entries& entries,
-                    const std::vector<std::string>& allowed, const std::string& context) {
-  for (const Entry& e : entries) {
-    if (std::find(allowed.begin(), allowed.end(), e.key) != allowed.end()) continue;
-    reporter.error(e.key_node.Mark(), "unknown key " + in_quotes(e.key) + " in " + context +
-                                          did_you_mean(e.key, allowed));
-  }
-}
-
-const Entry* find_entry(const Entries& entries, std::string_view key) {
-  for (const Entry& e : entries) {
-    if (e.key == key) return &e;
-  }
-  return nullptr;
-}
-
-// An empty value (`key:`) has no token of its own: yaml-cpp marks it at whatever follows, often
-// the next line, so such a value is located at its key instead.
-YAML::Mark value_mark(const Entry& e) {
-  const YAML::Mark mark = e.value.Mark();
-  if (e.value.IsNull() && (mark.is_null() || mark.line != e.key_node.Mark().line)) {
-    return e.key_node.Mark();
-  }
-  return mark;
-}
+using namespace job_detail;  // NOLINT(google-build-using-namespace): the loader's own toolbox
 
 const std::vector<std::string>& top_keys() {
-  static const std::vector<std::string> kKeys = {"version",     "name",     "description",
-                                                 "database",    "rejects_dir", "work_dir",
-                                                 "params",      "steps"};
+  static const std::vector<std::string> kKeys = {
+      "version", "name", "description", "database", "rejects_dir", "work_dir", "params", "steps"};
   return kKeys;
 }
 const std::vector<std::string>& param_keys() {
@@ -290,148 +70,12 @@ const std::vector<std::string>& transform_item_keys() {
   return kKeys;
 }
 const std::vector<std::string>& order_keys() {
-  static const std::vector<std::string> kKeys = {"keys", "limit", "memory", "unique",
-                                                 "row_number"};
+  static const std::vector<std::string> kKeys = {"keys", "limit", "memory", "unique", "row_number"};
   return kKeys;
 }
 const std::vector<std::string>& order_key_keys() {
   static const std::vector<std::string> kKeys = {"column", "desc", "nulls"};
   return kKeys;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Interpolation
-
-using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
-
-enum class ParamRefs { kAllowed, kForbidden };
-
-// Expands ${env:..} and ${param:..} in scalar values. Works on parsed values, so comments and
-// keys are never expanded.
-class Interpolator {
- public:
-  Interpolator(Reporter* reporter, EnvLookup env, const std::map<std::string, std::string>* params,
-               bool allow_missing_env)
-      : reporter_(reporter),
-        env_(std::move(env)),
-        params_(params),
-        allow_missing_env_(allow_missing_env) {}
-
-  // One error per unset environment variable, at its first use, listing every use; or, when
-  // they are allowed, their names (sorted) for the caller to mention.
-  std::vector<std::string> report_missing_env() {
-    std::vector<std::string> names;
-    for (const auto& [name, marks] : missing_env_) {
-      names.push_back(name);
-      if (allow_missing_env_) continue;
-      std::string uses;
-      for (const YAML::Mark& m : marks) {
-        uses += (uses.empty() ? "" : ", ") + std::to_string(m.line + 1) + ":" +
-                std::to_string(m.column + 1);
-      }
-      reporter_->error(marks.front(),
-                       "environment variable " + name + " is not set (used at " + uses +
-                           "); set it, use ${env:" + name +
-                           ":-default} for a default, or check the rest with "
-                           "`hades validate --allow-missing-env`");
-    }
-    return names;
-  }
-
-  void set_declared_params(std::vector<std::string> names) { declared_ = std::move(names); }
-
-  // Appends `text` with every reference expanded to `*out`. Returns false after reporting bad
-  // references at `mark`; those are then left as written in `*out`.
-  bool expand(const std::string& text, const YAML::Mark& mark, ParamRefs refs, std::string* out) {
-    bool ok = true;
-    std::size_t i = 0;
-    while (i < text.size()) {
-      if (text.compare(i, 3, "$${") == 0) {  // the escape for a literal "${"
-        out->append("${");
-        i += 3;
-      } else if (text.compare(i, 2, "${") != 0) {
-        out->push_back(text[i++]);
-      } else {
-        const std::size_t close = text.find('}', i + 2);
-        if (close == std::string::npos) return unterminated(text.substr(i), mark, out);
-        const std::string body = text.substr(i + 2, close - i - 2);
-        const std::optional<std::string> value = expand_reference(body, mark, refs);
-        ok = ok && value.has_value();
-        out->append(value ? *value : text.substr(i, close + 1 - i));
-        i = close + 1;
-      }
-    }
-    return ok;
-  }
-
- private:
-  bool unterminated(const std::string& rest, const YAML::Mark& mark, std::string* out) {
-    reporter_->error(mark, "unterminated reference '" + excerpt(rest) + "': missing '}'");
-    out->append(rest);
-    return false;
-  }
-
-  std::optional<std::string> expand_reference(const std::string& body, const YAML::Mark& mark,
-                                              ParamRefs refs) {
-    if (body.find("${") == std::string::npos) {
-      if (body.rfind("env:", 0) == 0) return expand_env(body.substr(4), mark);
-      if (body.rfind("param:", 0) == 0) return expand_param(body.substr(6), mark, refs);
-    }
-    reporter_->error(mark, "malformed reference '${" + excerpt(body) +
-                               "}': use ${env:NAME}, ${env:NAME:-default} or ${param:NAME}"
-                               " (write $${ for a literal ${)");
-    return std::nullopt;
-  }
-
-  // Like the shell's ${NAME:-default}: the default also replaces an empty value.
-  std::optional<std::string> expand_env(const std::string& spec, const YAML::Mark& mark) {
-    const std::size_t sep = spec.find(":-");
-    const std::string name = spec.substr(0, sep);
-    if (!is_env_name(name)) {
-      reporter_->error(mark, "malformed reference '${env:" + excerpt(spec) +
-                                 "}': expected an environment variable name");
-      return std::nullopt;
-    }
-    std::optional<std::string> value = env_(name);
-    if (sep != std::string::npos && (!value || value->empty())) return spec.substr(sep + 2);
-    if (value) return value;
-    missing_env_[name].push_back(mark);
-    // A stand-in that passes "not empty" checks, so validate checks everything else.
-    if (allow_missing_env_) return "<" + name + "-unset>";  // no space: credential checks refuse spaces
-    return std::nullopt;
-  }
-
-  std::optional<std::string> expand_param(const std::string& name, const YAML::Mark& mark,
-                                          ParamRefs refs) {
-    if (refs == ParamRefs::kForbidden) {
-      reporter_->error(mark, "a parameter default cannot use ${param:" + excerpt(name) +
-                                 "}: only ${env:..} is expanded here");
-      return std::nullopt;
-    }
-    if (std::find(declared_.begin(), declared_.end(), name) == declared_.end()) {
-      reporter_->error(
-          mark, "unknown parameter " + in_quotes(excerpt(name)) + did_you_mean(name, declared_));
-      return std::nullopt;
-    }
-    // A declared parameter without a value was already reported as required.
-    const auto it = params_->find(name);
-    return it == params_->end() ? std::string() : it->second;
-  }
-
-  Reporter* reporter_;
-  EnvLookup env_;
-  const std::map<std::string, std::string>* params_;
-  const bool allow_missing_env_;
-  std::map<std::string, std::vector<YAML::Mark>> missing_env_;  // name -> every use
-  std::vector<std::string> declared_;
-};
-
-EnvLookup default_env() {
-  return [](const std::string& name) -> std::optional<std::string> {
-    const char* value = std::getenv(name.c_str());
-    if (value == nullptr) return std::nullopt;
-    return std::string(value);
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -495,7 +139,7 @@ class JobLoader {
   Reporter reporter_;
   Interpolator interpolator_;
   const std::map<std::string, std::string>& overrides_;
-  const std::int64_t today_;  // for relative date bounds
+  const std::int64_t today_;               // for relative date bounds
   std::map<std::string, int> step_lines_;  // step name -> line of its first definition
 };
 
@@ -589,8 +233,8 @@ void JobLoader::load_header(const Entries& top, const YAML::Node& root) {
   if (const Entry* rejects = find_entry(top, "rejects_dir")) {
     job_.rejects_dir_where = reporter_.locate(value_mark(*rejects));
   }
-  for (auto [key, dir] : {std::pair{"rejects_dir", &job_.rejects_dir},
-                          std::pair{"work_dir", &job_.work_dir}}) {
+  for (auto [key, dir] :
+       {std::pair{"rejects_dir", &job_.rejects_dir}, std::pair{"work_dir", &job_.work_dir}}) {
     const Entry* e = find_entry(top, key);
     if (e == nullptr) continue;
     if (read_scalar(*e, "a directory path", ParamRefs::kAllowed, dir) && dir->empty()) {
@@ -708,10 +352,10 @@ void JobLoader::check_param(const ParamSpec& spec, const std::string& value, boo
   const bool show = spec.type.kind != ParamKind::kString && spec.type.kind != ParamKind::kPath;
   const std::string shown = show ? in_quotes(excerpt(value)) : std::string("the value");
   if (from_override) {
-    out_->diagnostics.push_back(
-        {override_where, "--set " + spec.name + "=" + (show ? excerpt(value) : "...") +
-                             ": parameter " + in_quotes(spec.name) + " " +
-                             canonical.status().message()});
+    out_->diagnostics.push_back({override_where, "--set " + spec.name + "=" +
+                                                     (show ? excerpt(value) : "...") +
+                                                     ": parameter " + in_quotes(spec.name) + " " +
+                                                     canonical.status().message()});
   } else {
     out_->diagnostics.push_back({spec.default_where.line != 0 ? spec.default_where : spec.where,
                                  "parameter " + in_quotes(spec.name) + ": default " + shown +
@@ -966,8 +610,10 @@ OrderSpec JobLoader::load_order(const Entry& e, const std::string& what) {
   OrderSpec order;
   order.where = reporter_.locate(e.key_node.Mark());
   if (!e.value.IsMap()) {
-    reporter_.error(value_mark(e), what + " must be a mapping like {keys: [COLUMN, ...], limit: N}"
-                                          ", got " + describe(e.value));
+    reporter_.error(value_mark(e), what +
+                                       " must be a mapping like {keys: [COLUMN, ...], limit: N}"
+                                       ", got " +
+                                       describe(e.value));
     return order;
   }
   const Entries fields = read_mapping(reporter_, e.value);
@@ -991,7 +637,8 @@ OrderSpec JobLoader::load_order(const Entry& e, const std::string& what) {
       } else {
         reporter_.error(value_mark(*memory),
                         "memory must be a size of at least 64KiB, in bytes or with a unit "
-                        "(KiB, MiB, GiB: 32MiB), got " + in_quotes(excerpt(text)));
+                        "(KiB, MiB, GiB: 32MiB), got " +
+                            in_quotes(excerpt(text)));
       }
     }
   }
@@ -1049,8 +696,8 @@ std::optional<OrderKey> JobLoader::load_order_key(const YAML::Node& node, const 
     if (!read_scalar(*desc, "true or false", ParamRefs::kAllowed, &text)) return std::nullopt;
     const std::optional<bool> value = parse_bool(text);
     if (!value) {
-      reporter_.error(value_mark(*desc), "desc must be true or false, got " +
-                                             in_quotes(excerpt(text)));
+      reporter_.error(value_mark(*desc),
+                      "desc must be true or false, got " + in_quotes(excerpt(text)));
       return std::nullopt;
     }
     key.descending = *value;
@@ -1074,7 +721,8 @@ void JobLoader::load_order_unique(const Entry& e, const std::string& what, Order
   if (!e.value.IsSequence() || e.value.size() == 0) {
     reporter_.error(value_mark(e), "unique of " + what +
                                        " must be a non-empty list of columns, like [person_id], "
-                                       "got " + describe(e.value));
+                                       "got " +
+                                       describe(e.value));
     return;
   }
   for (const YAML::Node& item : e.value) {
@@ -1090,8 +738,8 @@ void JobLoader::load_order_unique(const Entry& e, const std::string& what, Order
 }
 
 // A column name: a non-empty scalar, expanded. `mark` locates it (see value_mark).
-bool JobLoader::read_column(const YAML::Node& node, const YAML::Mark& mark,
-                            const std::string& what, std::string* out) {
+bool JobLoader::read_column(const YAML::Node& node, const YAML::Mark& mark, const std::string& what,
+                            std::string* out) {
   if (!node.IsScalar()) {
     reporter_.error(mark, what + " must be a column name, got " + describe(node));
     return false;
@@ -1236,123 +884,17 @@ LoadedJob load_job_file(const std::string& path, const LoadOptions& options) {
   return loaded;
 }
 
-// ---------------------------------------------------------------------------------------------
-// BindSettings
-
-namespace {
-
-std::string with_article(std::string_view noun) {
-  const bool vowel =
-      !noun.empty() && std::string_view("aeiou").find(noun.front()) != std::string_view::npos;
-  return (vowel ? "an " : "a ") + std::string(noun);
-}
-
-// Converts a scalar to `type` (not a list or map type) by the rules of job.h.
-std::optional<SettingValue> parse_scalar_as(SettingType type, const std::string& text) {
-  switch (type) {
-    case SettingType::kString:
-      return SettingValue(text);
-    case SettingType::kInt:
-      if (const auto v = parse_int(text)) return SettingValue(*v);
-      return std::nullopt;
-    case SettingType::kDouble:
-      if (const auto v = parse_double(text)) return SettingValue(*v);
-      return std::nullopt;
-    case SettingType::kBool:
-      if (const auto v = parse_bool(text)) return SettingValue(*v);
-      return std::nullopt;
-    case SettingType::kStringList:
-    case SettingType::kStringMap:
-      return std::nullopt;
-  }
-  return std::nullopt;
-}
-
-class Binder {
- public:
-  Binder(const PluginRef& ref, const SettingSpec* schema, std::size_t size,
-         std::vector<Diagnostic>* diagnostics)
-      : ref_(ref), schema_(schema, schema + size), diagnostics_(diagnostics) {
-    for (const SettingSpec& spec : schema_) names_.emplace_back(spec.name);
-  }
-
-  Settings bind() {
-    for (const auto& [key, raw] : ref_.with) bind_one(key, raw);
-    for (const SettingSpec& spec : schema_) complete_missing(spec);
-    return std::move(settings_);
-  }
-
- private:
-  void bind_one(const std::string& key, const RawSetting& raw) {
-    const auto spec = std::find_if(schema_.begin(), schema_.end(),
-                                   [&](const SettingSpec& s) { return key == s.name; });
-    if (spec == schema_.end()) {
-      error(raw.key_where, "unknown key " + in_quotes(key) + did_you_mean(key, names_));
-      return;
-    }
-    if (raw.is_null) {  // `key:` means "not set", which a required setting cannot be
-      if (!spec->required) return;
-      handled_.insert(key);
-      error(raw.value_where, "required setting " + in_quotes(key) + " has no value");
-      return;
-    }
-    handled_.insert(key);
-    if (std::optional<SettingValue> value = convert(*spec, raw)) settings_.set(key, *value);
-  }
-
-  std::optional<SettingValue> convert(const SettingSpec& spec, const RawSetting& raw) {
-    using Shape = RawSetting::Shape;
-    if (spec.type == SettingType::kStringList && raw.shape == Shape::kList) return raw.list;
-    if (spec.type == SettingType::kStringMap && raw.shape == Shape::kMap) return raw.map;
-    if (raw.shape == Shape::kScalar) {
-      if (auto value = parse_scalar_as(spec.type, raw.scalar)) return value;
-    }
-    error(raw.value_where, "setting " + in_quotes(spec.name) + " must be " +
-                               with_article(setting_type_name(spec.type)) + ", got " +
-                               shown(spec, raw));
+std::optional<std::string> job_name_in_file(const std::string& path) {
+  std::string text;
+  std::string error;
+  if (!read_whole_file(path, &text, &error)) return std::nullopt;
+  try {
+    const YAML::Node root = load_yaml(text);
+    if (!root.IsMap() || !root["name"] || !root["name"].IsScalar()) return std::nullopt;
+    return root["name"].Scalar();
+  } catch (const YAML::Exception&) {
     return std::nullopt;
   }
-
-  // The value as a message may show it: secrets never appear.
-  static std::string shown(const SettingSpec& spec, const RawSetting& raw) {
-    if (raw.shape == RawSetting::Shape::kList) return "a list";
-    if (raw.shape == RawSetting::Shape::kMap) return "a mapping";
-    return spec.secret ? "<redacted>" : in_quotes(excerpt(raw.scalar));
-  }
-
-  void complete_missing(const SettingSpec& spec) {
-    if (handled_.count(spec.name) != 0) return;
-    if (spec.required) {
-      error(ref_.where, "missing required setting " + in_quotes(spec.name));
-      return;
-    }
-    // Lists and maps have no default other than empty (settings.h).
-    if (spec.default_value == nullptr) return;
-    if (std::optional<SettingValue> value = parse_scalar_as(spec.type, spec.default_value)) {
-      settings_.set(spec.name, *value);
-    } else if (spec.type != SettingType::kStringList && spec.type != SettingType::kStringMap) {
-      error(ref_.where, "the plugin's default for setting " + in_quotes(spec.name) + " is not " +
-                            with_article(setting_type_name(spec.type)) + " (a plugin bug)");
-    }
-  }
-
-  void error(const SourceLocation& where, const std::string& message) {
-    diagnostics_->push_back({where, "plugin " + in_quotes(ref_.plugin) + ": " + message});
-  }
-
-  const PluginRef& ref_;
-  std::vector<SettingSpec> schema_;
-  std::vector<std::string> names_;
-  std::vector<Diagnostic>* diagnostics_;
-  std::set<std::string> handled_;  // keys given a value (good or bad): not reported as missing
-  Settings settings_;
-};
-
-}  // namespace
-
-Settings bind_settings(const PluginRef& ref, const SettingSpec* schema, std::size_t schema_size,
-                       std::vector<Diagnostic>* diagnostics) {
-  return Binder(ref, schema, schema_size, diagnostics).bind();
 }
 
 }  // namespace hades

@@ -4,7 +4,7 @@
 //   1. LoadJob: YAML syntax, the job's own keys and types, parameters (--set overrides applied)
 //      and ${env:..}/${param:..} interpolation of every scalar value, after parsing (comments
 //      are never expanded). Plugin `with:` blocks are kept raw, with their locations.
-//   2. BindSettings: one `with:` block against the schema of the plugin it names.
+//   2. bind_settings(): one `with:` block against the schema of the plugin it names.
 // Every problem becomes a Diagnostic "file:line:col: message" (1-based line and column).
 
 #ifndef HADES_FRAMEWORK_JOB_H_
@@ -26,8 +26,8 @@ namespace hades {
 
 struct SourceLocation {
   std::string file;
-  int line = 0;    // 1-based; 0 when unknown
-  int column = 0;  // 1-based
+  int line = 0;                   // 1-based; 0 when unknown
+  int column = 0;                 // 1-based
   std::string to_string() const;  // "file:line:col", or "file" when line is 0
 };
 
@@ -42,12 +42,12 @@ struct RawSetting {
   enum class Shape { kScalar, kList, kMap };
   Shape shape = Shape::kScalar;
   std::string scalar;
-  bool is_null = false;                          // `key:` or `key: ~`
-  std::vector<std::string> list;                 // kList of scalars
-  StringMap map;                                 // kMap of scalars
-  SourceLocation key_where;                      // where the key is
-  SourceLocation value_where;                    // where the value starts
-  std::vector<SourceLocation> item_where;        // kList/kMap: where each item's value is
+  bool is_null = false;                    // `key:` or `key: ~`
+  std::vector<std::string> list;           // kList of scalars
+  StringMap map;                           // kMap of scalars
+  SourceLocation key_where;                // where the key is
+  SourceLocation value_where;              // where the value starts
+  std::vector<SourceLocation> item_where;  // kList/kMap: where each item's value is
 };
 
 struct PluginRef {
@@ -75,13 +75,13 @@ inline constexpr std::uint64_t kMinOrderMemory = std::uint64_t{64} << 10;
 // An `order_by` entry of a pipeline's transforms: the step's records are ranked by `keys` before
 // the transforms after it (see docs/job-file.md, "Ordering", and order_stage.h).
 struct OrderSpec {
-  SourceLocation where;                 // of the `order_by` key
-  std::vector<OrderKey> keys;           // at least one, most significant first
-  std::optional<std::int64_t> limit;    // only the first `limit` records of the order go on
+  SourceLocation where;                        // of the `order_by` key
+  std::vector<OrderKey> keys;                  // at least one, most significant first
+  std::optional<std::int64_t> limit;           // only the first `limit` records of the order go on
   std::uint64_t memory = kDefaultOrderMemory;  // bytes: sort buffer and unique index together
-  std::vector<std::string> unique;      // a record equal to an earlier one on these is rejected
+  std::vector<std::string> unique;  // a record equal to an earlier one on these is rejected
   std::vector<SourceLocation> unique_where;
-  std::string row_number;               // when set, a column of each record's 1-based rank
+  std::string row_number;  // when set, a column of each record's 1-based rank
   SourceLocation row_number_where;
 };
 
@@ -90,14 +90,14 @@ struct StepSpec {
   std::string name;
   SourceLocation where;
   Kind kind = Kind::kPipeline;
-  PluginRef source;                  // kPipeline
-  std::vector<PluginRef> transforms; // kPipeline, may be empty
-  std::optional<OrderSpec> order;    // kPipeline: an order_by among the transforms
-  std::size_t order_after = 0;       // with `order`: how many of `transforms` come before it
-  std::vector<PluginRef> sinks;      // kPipeline, at least one
-  PluginRef task;                    // kTask
+  PluginRef source;                   // kPipeline
+  std::vector<PluginRef> transforms;  // kPipeline, may be empty
+  std::optional<OrderSpec> order;     // kPipeline: an order_by among the transforms
+  std::size_t order_after = 0;        // with `order`: how many of `transforms` come before it
+  std::vector<PluginRef> sinks;       // kPipeline, at least one
+  PluginRef task;                     // kTask
   std::size_t chunk_size = 500;
-  std::int64_t skip_budget = 100;    // rejected records tolerated per step, per run
+  std::int64_t skip_budget = 100;  // rejected records tolerated per step, per run
 };
 
 struct ParamSpec {
@@ -110,14 +110,14 @@ struct ParamSpec {
 };
 
 struct JobSpec {
-  std::string file;       // the path it was loaded from
+  std::string file;  // the path it was loaded from
   std::string name;
   std::string description;
-  std::string database;   // URL, interpolated
+  std::string database;  // URL, interpolated
   SourceLocation database_where;
   std::string rejects_dir = "var/rejects";
   std::string work_dir = "var/work";  // a run's temporary files (order_by's sorted runs)
-  SourceLocation rejects_dir_where;  // of the value; line 0 when the default applies
+  SourceLocation rejects_dir_where;   // of the value; line 0 when the default applies
   std::vector<ParamSpec> param_specs;
   std::map<std::string, std::string> params;  // resolved: default, then --set
   std::vector<StepSpec> steps;
@@ -148,6 +148,9 @@ struct LoadedJob {
 };
 
 LoadedJob load_job_file(const std::string& path, const LoadOptions& options);
+// The `name:` the job file at `path` declares, read without interpolation; nullopt when the
+// file cannot be read or parsed or declares no name as a plain scalar.
+std::optional<std::string> job_name_in_file(const std::string& path);
 // `file` is only used in locations.
 LoadedJob load_job_text(std::string_view text, const std::string& file, const LoadOptions& options);
 
@@ -155,12 +158,12 @@ LoadedJob load_job_text(std::string_view text, const std::string& file, const Lo
 // mean"), missing required keys, values of the wrong type. Defaults are applied. Problems are
 // appended to `diagnostics`, located at the offending key or value (or at `ref.where`).
 Settings bind_settings(const PluginRef& ref, const SettingSpec* schema, std::size_t schema_size,
-                      std::vector<Diagnostic>* diagnostics);
+                       std::vector<Diagnostic>* diagnostics);
 
 // The candidate closest to `word` by edit distance, when close enough to be a likely typo (none
 // for a word longer than 256 characters).
 std::optional<std::string> suggest_closest(std::string_view word,
-                                          const std::vector<std::string>& candidates);
+                                           const std::vector<std::string>& candidates);
 
 }  // namespace hades
 

@@ -98,7 +98,9 @@ std::string range_text(const ParamType& t) {
   return "";
 }
 
-Status expected(const ParamType& type) { return Status::invalid_config("expected " + type.describe()); }
+Status expected(const ParamType& type) {
+  return Status::invalid_config("expected " + type.describe());
+}
 
 Result<std::string> check_number(const ParamType& type, std::string_view value) {
   double number = 0;
@@ -119,8 +121,7 @@ Result<std::string> check_number(const ParamType& type, std::string_view value) 
   return canonical;
 }
 
-Result<std::string> check_date(const ParamType& type, std::string_view value,
-                               std::int64_t today) {
+Result<std::string> check_date(const ParamType& type, std::string_view value, std::int64_t today) {
   const std::optional<std::int64_t> day = day_number(value);
   if (!day) return expected(type);
   if ((type.min_date && *day < type.min_date->resolve(today)) ||
@@ -200,8 +201,10 @@ Status parse_param_bound(ParamKind kind, std::string_view text, bool is_max, Par
     (is_max ? type->max_date : type->min_date) = std::move(bound);
     return Status::ok_status();
   }
-  return Status::invalid_config(std::string(key) + " applies to integer, number and date "
-                                "parameters only, not to " + std::string(param_kind_name(kind)));
+  return Status::invalid_config(std::string(key) +
+                                " applies to integer, number and date "
+                                "parameters only, not to " +
+                                std::string(param_kind_name(kind)));
 }
 
 Result<std::string> check_param_value(const ParamType& type, std::string_view value,

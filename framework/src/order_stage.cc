@@ -1,7 +1,6 @@
 #include "order_stage.h"
 
 #include <malloc.h>
-
 #include <sys/mman.h>
 #include <unistd.h>
 

@@ -65,11 +65,8 @@ Status check_descriptor(const PluginDescriptor& d, const std::string& name,
 }
 
 PluginInfo info_from(const PluginDescriptor& d, const std::string& path) {
-  PluginInfo info{d.name,        d.version ? d.version : "",
-                  d.kind,        d.api_major,
-                  d.api_minor,   d.fingerprint,
-                  d.summary ? d.summary : "", path,
-                  {}};
+  PluginInfo info{d.name,        d.version ? d.version : "", d.kind, d.api_major, d.api_minor,
+                  d.fingerprint, d.summary ? d.summary : "", path,   {}};
   for (std::uint32_t i = 0; i < d.settings_count; ++i) info.settings.push_back(d.settings[i]);
   return info;
 }
@@ -93,10 +90,12 @@ Result<std::shared_ptr<LoadedLibrary>> open_library(const std::string& name,
                               clean_dl_error(e.what()));
   }
   if (!lib->library.has("hades_plugin_descriptor") || !lib->library.has("hades_plugin_factory")) {
-    return Status::plugin_abi(path + " is not a hades plugin: it does not export "
+    return Status::plugin_abi(path +
+                              " is not a hades plugin: it does not export "
                               "hades_plugin_descriptor and hades_plugin_factory (HADES_PLUGIN())");
   }
-  const auto& descriptor = lib->library.get_alias<const PluginDescriptor>("hades_plugin_descriptor");
+  const auto& descriptor =
+      lib->library.get_alias<const PluginDescriptor>("hades_plugin_descriptor");
   HADES_RETURN_IF_ERROR(check_descriptor(descriptor, name, path));
   lib->info = info_from(descriptor, path);
   lib->factory = &lib->library.get_alias<PluginFactory>("hades_plugin_factory");
@@ -123,7 +122,8 @@ std::vector<std::string> PluginRegistry::default_directories(
   }
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) dirs.push_back((exe.parent_path() / ".." / "lib" / "hades" / "plugins").lexically_normal());
+  if (!ec)
+    dirs.push_back((exe.parent_path() / ".." / "lib" / "hades" / "plugins").lexically_normal());
   return dirs;
 }
 

@@ -42,13 +42,15 @@ std::string ProgressLine::format(std::string_view step, std::string_view phase,
                                  double elapsed) {
   std::string line = "[" + std::string(step) + "] " + std::string(phase);
   const bool sized = total > 0;
-  const double fraction = sized ? std::min(1.0, static_cast<double>(done) / static_cast<double>(total)) : 0;
+  const double fraction =
+      sized ? std::min(1.0, static_cast<double>(done) / static_cast<double>(total)) : 0;
   if (sized) line += " " + std::to_string(static_cast<int>(fraction * 100)) + "%";
   line += " · " + grouped(records) + " records";
   if (elapsed >= 0.5) {
     line += " · " + grouped(static_cast<std::int64_t>(static_cast<double>(records) / elapsed)) +
             " records/s";
-    if (sized && fraction > 0) line += " · " + clock_text(elapsed * (1 - fraction) / fraction) + " left";
+    if (sized && fraction > 0)
+      line += " · " + clock_text(elapsed * (1 - fraction) / fraction) + " left";
   }
   return line;
 }
@@ -64,9 +66,8 @@ void ProgressLine::update(std::string_view phase, std::int64_t records, std::uin
     return;
   }
   last_draw_ = now;
-  const std::string line =
-      format(step_, phase_, records, done, total,
-             std::chrono::duration<double>(now - phase_start_).count());
+  const std::string line = format(step_, phase_, records, done, total,
+                                  std::chrono::duration<double>(now - phase_start_).count());
   // Blanks over the end of a longer earlier line.
   const std::size_t pad = last_width_ > line.size() ? last_width_ - line.size() : 0;
   std::fprintf(out_, "\r%s%s", line.c_str(), std::string(pad, ' ').c_str());

@@ -33,6 +33,9 @@ const std::vector<Migration>& run_state_migrations() {
       {2,
        "the job definition a run started with",
        {"ALTER TABLE hades_runs ADD COLUMN definition TEXT"}},
+      {3,
+       "the job file a run was started from",
+       {"ALTER TABLE hades_runs ADD COLUMN job_file TEXT"}},
   };
   return kMigrations;
 }
@@ -65,10 +68,11 @@ std::string random_token() {
 
 RunRecord run_from_row(const std::vector<Value>& row) {
   return RunRecord{int_at(row, 0),  text_at(row, 1), text_at(row, 2), text_at(row, 3),
-                   text_at(row, 4), text_at(row, 5), text_at(row, 6)};
+                   text_at(row, 4), text_at(row, 5), text_at(row, 6), text_at(row, 7)};
 }
 
-constexpr const char* kRunColumns = "run_id, job, status, started_at, ended_at, params, definition";
+constexpr const char* kRunColumns =
+    "run_id, job, status, started_at, ended_at, params, definition, job_file";
 
 }  // namespace
 
@@ -94,7 +98,9 @@ bool process_is_alive(const ProcessIdentity& process) {
 RunState::RunState(Database& db, ProcessIdentity self, LivenessProbe probe)
     : db_(db), self_(std::move(self)), probe_(std::move(probe)) {}
 
-Status RunState::migrate() { return apply_migrations(db_, "hades_run_state", run_state_migrations()); }
+Status RunState::migrate() {
+  return apply_migrations(db_, "hades_run_state", run_state_migrations());
+}
 
 Result<std::optional<RunRecord>> RunState::unfinished_run(const std::string& job) {
   auto rows = db_.query(std::string("SELECT ") + kRunColumns +
@@ -108,12 +114,12 @@ Result<std::optional<RunRecord>> RunState::unfinished_run(const std::string& job
 
 Result<RunRecord> RunState::start_run(const std::string& job, const std::string& params_json,
                                       const std::string& definition_digest,
-                                      const std::string& started_at) {
+                                      const std::string& started_at, const std::string& job_file) {
   WriteBatch batch;
   batch.add(
-      "INSERT INTO hades_runs (job, status, started_at, params, definition) "
-      "VALUES (?, 'running', ?, ?, ?)",
-      {job, started_at, params_json, definition_digest});
+      "INSERT INTO hades_runs (job, status, started_at, params, definition, job_file) "
+      "VALUES (?, 'running', ?, ?, ?, ?)",
+      {job, started_at, params_json, definition_digest, job_file});
   HADES_RETURN_IF_ERROR(db_.apply(batch));
   // The lock is held, so the newest run of the job is the one just inserted.
   auto rows = db_.query(std::string("SELECT ") + kRunColumns +
@@ -156,9 +162,9 @@ Result<std::optional<std::pair<std::int64_t, std::string>>> RunState::last_succe
 }
 
 Result<std::optional<RunRecord>> RunState::find_run(const std::string& job, std::int64_t run_id) {
-  auto rows = db_.query(std::string("SELECT ") + kRunColumns +
-                            " FROM hades_runs WHERE job = ? AND run_id = ?",
-                        {job, run_id});
+  auto rows = db_.query(
+      std::string("SELECT ") + kRunColumns + " FROM hades_runs WHERE job = ? AND run_id = ?",
+      {job, run_id});
   if (!rows.ok()) return rows.status();
   if (rows->rows.empty()) return std::optional<RunRecord>();
   return std::optional<RunRecord>(run_from_row(rows->rows[0]));
@@ -178,19 +184,21 @@ Result<std::vector<StepRecord>> RunState::steps(std::int64_t run_id) {
 Status RunState::set_step_status(std::int64_t run_id, const std::string& step,
                                  const std::string& status, const std::string& now) {
   WriteBatch batch;
-  batch.add("INSERT INTO hades_steps (run_id, step, status, updated_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (run_id, step) DO UPDATE SET status = excluded.status, "
-            "updated_at = excluded.updated_at",
-            {run_id, step, status, now});
+  batch.add(
+      "INSERT INTO hades_steps (run_id, step, status, updated_at) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT (run_id, step) DO UPDATE SET status = excluded.status, "
+      "updated_at = excluded.updated_at",
+      {run_id, step, status, now});
   return db_.apply(batch);
 }
 
 void RunState::add_checkpoint(WriteBatch& batch, std::int64_t run_id, const std::string& step,
                               const std::string& checkpoint_json, const std::string& now) {
-  batch.add("INSERT INTO hades_steps (run_id, step, status, checkpoint, updated_at) "
-            "VALUES (?, ?, 'running', ?, ?) ON CONFLICT (run_id, step) DO UPDATE SET "
-            "checkpoint = excluded.checkpoint, updated_at = excluded.updated_at",
-            {run_id, step, checkpoint_json, now});
+  batch.add(
+      "INSERT INTO hades_steps (run_id, step, status, checkpoint, updated_at) "
+      "VALUES (?, ?, 'running', ?, ?) ON CONFLICT (run_id, step) DO UPDATE SET "
+      "checkpoint = excluded.checkpoint, updated_at = excluded.updated_at",
+      {run_id, step, checkpoint_json, now});
 }
 
 Status RunState::reset_step(std::int64_t run_id, const std::string& step) {
@@ -201,8 +209,8 @@ Status RunState::reset_step(std::int64_t run_id, const std::string& step) {
 
 Result<std::optional<std::string>> RunState::run_value(std::int64_t run_id,
                                                        const std::string& key) {
-  auto rows = db_.query("SELECT value FROM hades_run_values WHERE run_id = ? AND key = ?",
-                        {run_id, key});
+  auto rows =
+      db_.query("SELECT value FROM hades_run_values WHERE run_id = ? AND key = ?", {run_id, key});
   if (!rows.ok()) return rows.status();
   if (rows->rows.empty()) return std::optional<std::string>();
   return std::optional<std::string>(text_at(rows->rows[0], 0));
@@ -226,9 +234,10 @@ Result<std::string> RunState::database_id() {
 Result<std::string> RunState::freeze_run_value(std::int64_t run_id, const std::string& key,
                                                const std::string& value) {
   WriteBatch batch;
-  batch.add("INSERT INTO hades_run_values (run_id, key, value) VALUES (?, ?, ?) "
-            "ON CONFLICT (run_id, key) DO NOTHING",
-            {run_id, key, value});
+  batch.add(
+      "INSERT INTO hades_run_values (run_id, key, value) VALUES (?, ?, ?) "
+      "ON CONFLICT (run_id, key) DO NOTHING",
+      {run_id, key, value});
   HADES_RETURN_IF_ERROR(db_.apply(batch));
   auto stored = run_value(run_id, key);
   if (!stored.ok()) return stored.status();
@@ -249,12 +258,13 @@ Result<LockHolder> RunState::read_lock_row(const std::string& job) {
 
 Result<LockHolder> RunState::acquire_lock(const std::string& job, const std::string& now) {
   const LockHolder mine{random_token(), self_, now};
-  const std::vector<Value> args = {job, mine.token, mine.process.pid, mine.process.host,
-                                   mine.process.pid_start, now};
+  const std::vector<Value> args = {
+      job, mine.token, mine.process.pid, mine.process.host, mine.process.pid_start, now};
   WriteBatch insert;
-  insert.add("INSERT INTO hades_locks (job, token, pid, host, pid_start, acquired_at) "
-             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (job) DO NOTHING",
-             args);
+  insert.add(
+      "INSERT INTO hades_locks (job, token, pid, host, pid_start, acquired_at) "
+      "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (job) DO NOTHING",
+      args);
   HADES_RETURN_IF_ERROR(db_.apply(insert));
   auto holder = read_lock_row(job);
   if (!holder.ok()) return holder.status();
@@ -267,10 +277,11 @@ Result<LockHolder> RunState::acquire_lock(const std::string& job, const std::str
   }
   // The holder died on this host: take the lock over, but only if nobody else did meanwhile.
   WriteBatch takeover;
-  takeover.add("UPDATE hades_locks SET token = ?, pid = ?, host = ?, pid_start = ?, "
-               "acquired_at = ? WHERE job = ? AND token = ?",
-               {mine.token, mine.process.pid, mine.process.host, mine.process.pid_start, now, job,
-                holder->token});
+  takeover.add(
+      "UPDATE hades_locks SET token = ?, pid = ?, host = ?, pid_start = ?, "
+      "acquired_at = ? WHERE job = ? AND token = ?",
+      {mine.token, mine.process.pid, mine.process.host, mine.process.pid_start, now, job,
+       holder->token});
   HADES_RETURN_IF_ERROR(db_.apply(takeover));
   auto after = read_lock_row(job);
   if (!after.ok()) return after.status();

@@ -29,11 +29,12 @@ struct RunRecord {
   std::string ended_at;
   std::string params_json;
   std::string definition_digest;  // JobSpec::definition_digest; "" for runs before it was kept
+  std::string job_file;  // absolute path of the job file that started it; "" before it was kept
 };
 
 struct StepRecord {
   std::string step;
-  std::string status;  // running | completed | failed
+  std::string status;      // running | completed | failed
   std::string checkpoint;  // JSON, "" before the first chunk
   std::string updated_at;
 };
@@ -68,7 +69,8 @@ class RunState {
   // The newest run of `job` that neither succeeded nor was abandoned.
   Result<std::optional<RunRecord>> unfinished_run(const std::string& job);
   Result<RunRecord> start_run(const std::string& job, const std::string& params_json,
-                              const std::string& definition_digest, const std::string& started_at);
+                              const std::string& definition_digest, const std::string& started_at,
+                              const std::string& job_file = "");
   Status finish_run(std::int64_t run_id, const std::string& status, const std::string& ended_at);
   Result<std::vector<RunRecord>> runs(const std::string& job, int limit);
   Result<std::optional<RunRecord>> find_run(const std::string& job, std::int64_t run_id);

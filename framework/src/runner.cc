@@ -13,6 +13,7 @@
 #include "order_stage.h"
 #include "progress.h"
 #include "run_files.h"
+#include "run_plan.h"
 #include "signals.h"
 
 namespace hades {
@@ -45,19 +46,14 @@ Status guarded(const BoundPlugin& plugin, const char* operation, F&& call) {
   return status.with_context("plugin '" + plugin.label + "': " + operation);
 }
 
-PluginKind expected_kind(const StepSpec& step, std::size_t index) {
-  if (step.kind == StepSpec::Kind::kTask) return PluginKind::kTask;
-  if (index == 0) return PluginKind::kSource;
-  return index <= step.transforms.size() ? PluginKind::kTransform : PluginKind::kSink;
-}
-
-std::vector<const PluginRef*> refs_of(const StepSpec& step) {
-  std::vector<const PluginRef*> refs;
-  if (step.kind == StepSpec::Kind::kTask) return {&step.task};
-  refs.push_back(&step.source);
-  for (const PluginRef& t : step.transforms) refs.push_back(&t);
-  for (const PluginRef& s : step.sinks) refs.push_back(&s);
-  return refs;
+// Each plugin use of `step` in step order, with the kind its place in the job file needs.
+std::vector<std::pair<const PluginRef*, PluginKind>> places_of(const StepSpec& step) {
+  if (step.kind == StepSpec::Kind::kTask) return {{&step.task, PluginKind::kTask}};
+  std::vector<std::pair<const PluginRef*, PluginKind>> places = {
+      {&step.source, PluginKind::kSource}};
+  for (const PluginRef& t : step.transforms) places.emplace_back(&t, PluginKind::kTransform);
+  for (const PluginRef& s : step.sinks) places.emplace_back(&s, PluginKind::kSink);
+  return places;
 }
 
 void register_secrets(const PluginInfo& info, const Settings& settings, Redactor& redactor) {
@@ -86,10 +82,13 @@ Result<std::optional<BoundPlugin>> bind_plugin(const PluginRef& ref, PluginKind 
     return std::optional<BoundPlugin>();
   }
   const std::size_t before = diagnostics->size();
-  BoundPlugin bound{label, *info, ref.where,
-                    bind_settings(ref, (*info)->settings.data(), (*info)->settings.size(),
-                                  diagnostics),
-                    std::nullopt};
+  BoundPlugin bound{
+      label,
+      kind,
+      *info,
+      ref.where,
+      bind_settings(ref, (*info)->settings.data(), (*info)->settings.size(), diagnostics),
+      std::nullopt};
   register_secrets(**info, bound.settings, redactor);
   if (diagnostics->size() != before) return std::optional<BoundPlugin>();
   auto instance = registry.create(ref.plugin, bound.settings);
@@ -109,13 +108,11 @@ Result<BoundJob> bind_job(const JobSpec& job, PluginRegistry& registry, Redactor
   for (const StepSpec& step : job.steps) {
     BoundStep bound_step{&step, {}};
     std::map<std::string, int> uses;
-    const auto refs = refs_of(step);
-    for (std::size_t i = 0; i < refs.size(); ++i) {
-      if (refs[i]->plugin.empty()) continue;  // the YAML phase already reported it
-      const int use = ++uses[refs[i]->plugin];
-      const std::string label = use == 1 ? refs[i]->plugin : refs[i]->plugin + "#" + std::to_string(use);
-      auto plugin = bind_plugin(*refs[i], expected_kind(step, i), label, registry, redactor,
-                                diagnostics);
+    for (const auto& [ref, kind] : places_of(step)) {
+      if (ref->plugin.empty()) continue;  // the YAML phase already reported it
+      const int use = ++uses[ref->plugin];
+      const std::string label = use == 1 ? ref->plugin : ref->plugin + "#" + std::to_string(use);
+      auto plugin = bind_plugin(*ref, kind, label, registry, redactor, diagnostics);
       if (!plugin.ok()) return plugin.status();
       if (plugin->has_value()) bound_step.plugins.push_back(std::move(**plugin));
     }
@@ -136,8 +133,7 @@ class Runner::StepContext final : public Context {
   bool cancelled() const override { return runner_.stop_requested(); }
 
   Result<std::string> frozen_value(
-      std::string_view key,
-      const std::function<Result<std::string>(Database&)>& make) override {
+      std::string_view key, const std::function<Result<std::string>(Database&)>& make) override {
     const std::string name(key);
     auto stored = state_.run_value(info_.run_id, name);
     if (!stored.ok()) return stored.status();
@@ -217,7 +213,6 @@ class StepRejects {
   Status status_;
 };
 
-
 }  // namespace
 
 Runner::Runner(BoundJob& job, Database& db, HostLogger& log, const SignalWatcher* signals)
@@ -242,6 +237,23 @@ namespace {
 template <typename T>
 T* as_role(BoundPlugin& bp) {
   return dynamic_cast<T*>(bp.instance->get());
+}
+
+// Whether the plugin object of `bp` implements the interface of the place it fills.
+bool implements_role(BoundPlugin& bp) {
+  switch (bp.role) {
+    case PluginKind::kSource:
+      return as_role<Source>(bp) != nullptr;
+    case PluginKind::kTransform:
+      return as_role<Transform>(bp) != nullptr;
+    case PluginKind::kSink:
+      return as_role<Sink>(bp) != nullptr;
+    case PluginKind::kTask:
+      return as_role<Task>(bp) != nullptr;
+    case PluginKind::kPage:
+      break;  // never a step's plugin: bind_job refuses it
+  }
+  return false;
 }
 
 // Where a run keeps its temporary files (order_by's sorted runs), one folder per step.
@@ -283,6 +295,8 @@ struct Pipeline {
   // person reads to see where a step's time goes (the summary's `seconds`).
   std::vector<double> seconds;
   double commit_seconds = 0;
+  // Reads in a row that returned "more" with no row and no reject (read_source's guard).
+  std::int64_t empty_reads = 0;
 
   // Where plugin `i` (0 the source, then transforms, then sinks) counts in Checkpoint::counts
   // and `rejects`: order_by has a slot of its own.
@@ -303,7 +317,8 @@ Status place_order(Pipeline& p, const StepSpec& spec, const Checkpoint& checkpoi
   const std::vector<std::string>& columns = p.schemas[p.order_after]->columns();
   if (checkpoint.order && checkpoint.order->columns != columns) {
     return Status::invalid_config(
-        "step '" + spec.name + "': the records reaching order_by now have other columns than "
+        "step '" + spec.name +
+        "': the records reaching order_by now have other columns than "
         "those this run ordered before it was interrupted; resume it with the input and "
         "plugins it started with, or run with --fresh");
   }
@@ -325,16 +340,14 @@ Result<Pipeline> open_pipeline(BoundStep& step, Context& ctx, const Checkpoint& 
   }
   auto& plugins = step.plugins;
   p.source = as_role<Source>(plugins[0]);
-  for (std::size_t i = 0; i < plugins.size(); ++i) {
-    const bool fits = i == 0 ? p.source != nullptr
-                      : i <= step.spec->transforms.size() ? as_role<Transform>(plugins[i]) != nullptr
-                                                          : as_role<Sink>(plugins[i]) != nullptr;
-    if (!fits) {
-      return Status::plugin_abi("plugin '" + plugins[i].label + "' (" + plugins[i].info->path +
+  for (BoundPlugin& bp : plugins) {
+    if (!implements_role(bp)) {
+      return Status::plugin_abi("plugin '" + bp.label + "' (" + bp.info->path +
                                 ") does not implement the interface of its declared kind");
     }
   }
-  HADES_RETURN_IF_ERROR(guarded(plugins[0], "open", [&] { return p.source->open(ctx, checkpoint.cursor); }));
+  HADES_RETURN_IF_ERROR(
+      guarded(plugins[0], "open", [&] { return p.source->open(ctx, checkpoint.cursor); }));
   p.schemas.push_back(p.source->schema());
   const std::size_t n_transforms = step.spec->transforms.size();
   for (std::size_t i = 1; i <= n_transforms + 1; ++i) {
@@ -358,8 +371,8 @@ Result<Pipeline> open_pipeline(BoundStep& step, Context& ctx, const Checkpoint& 
     const std::size_t sink_index = i - n_transforms - 1;
     const std::string token =
         sink_index < checkpoint.sink_tokens.size() ? checkpoint.sink_tokens[sink_index] : "";
-    HADES_RETURN_IF_ERROR(guarded(
-        plugins[i], "open", [&] { return s->open(ctx, p.input_of(n_transforms), token); }));
+    HADES_RETURN_IF_ERROR(
+        guarded(plugins[i], "open", [&] { return s->open(ctx, p.input_of(n_transforms), token); }));
     p.sinks.push_back(s);
   }
   return p;
@@ -381,6 +394,9 @@ class Timed {
 };
 
 // Reads one chunk from the source into `chunk`. Returns whether the source may have more.
+// A source that keeps saying "more" while giving neither rows nor rejects would loop (and
+// commit an empty checkpoint) forever: after kMaxEmptyReads such reads in a row it is stopped
+// as a broken plugin (kPluginAbi: rerunning it would loop again).
 Result<bool> read_source(Pipeline& p, BoundStep& step, std::size_t chunk_size, Checkpoint& cp,
                          Chunk* chunk) {
   const Timed timed(&p.seconds[0]);
@@ -395,6 +411,13 @@ Result<bool> read_source(Pipeline& p, BoundStep& step, std::size_t chunk_size, C
   const std::int64_t rejected = p.rejects[0]->take_count(cp.counts[0], cp);
   cp.counts[0].out += static_cast<std::int64_t>(chunk->size());
   cp.counts[0].in += static_cast<std::int64_t>(chunk->size()) + rejected;
+  p.empty_reads = more && chunk->size() == 0 && rejected == 0 ? p.empty_reads + 1 : 0;
+  if (p.empty_reads >= kMaxEmptyReads) {
+    return Status::plugin_abi("plugin '" + step.plugins[0].label + "': read returned more " +
+                              std::to_string(kMaxEmptyReads) +
+                              " times in a row without a row or a reject; a source must "
+                              "return false once it has nothing left (docs/writing-a-plugin.md)");
+  }
   return more;
 }
 
@@ -447,10 +470,9 @@ Status add_to_order(Pipeline& p, OrderSorter& sorter, const Chunk& chunk, Checkp
 Status check_skip_budget(Pipeline& p, const StepSpec& step, const Checkpoint& cp) {
   if (cp.rejected <= step.skip_budget) return Status::ok_status();
   (void)p.rejects_file->file().flush();  // leave the evidence readable in the .partial file
-  return Status::budget_exceeded(std::to_string(cp.rejected) +
-                                 " rejected records exceed skip_budget " +
-                                 std::to_string(step.skip_budget) + "; see " +
-                                 p.rejects_file->file().partial_path());
+  return Status::budget_exceeded(
+      std::to_string(cp.rejected) + " rejected records exceed skip_budget " +
+      std::to_string(step.skip_budget) + "; see " + p.rejects_file->file().partial_path());
 }
 
 // Makes the sinks' and the rejects file's output durable and records their tokens in `cp`.
@@ -498,34 +520,15 @@ Result<Checkpoint> starting_checkpoint(const BoundStep& step, const std::string&
   return cp;
 }
 
-// An incremental source that starts afresh continues from where the step's last successful
-// run left it; a failed run's progress is never used (it may not have reached its end).
-Result<std::string> incremental_start(const BoundStep& step, RunState& state,
-                                      const std::string& job, HostLogger& log) {
-  auto last = state.last_success_checkpoint(job, step.spec->name);
-  if (!last.ok()) return last.status();
-  if (!last->has_value() || (*last)->second.empty()) return std::string();
-  auto decoded = decode_checkpoint((*last)->second);
-  if (!decoded.ok()) {
-    return decoded.status().with_context("the checkpoint of step '" + step.spec->name +
-                                         "' in run " + std::to_string((*last)->first));
-  }
-  log.info("step '" + step.spec->name + "': incremental source continues from the cursor of run " +
-           std::to_string((*last)->first));
-  return decoded->cursor;
-}
-
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 // The log line of an order_by that has all its records.
-std::string order_summary(const OrderSorter& sorter, const OrderProgress& ordered,
-                          double seconds) {
+std::string order_summary(const OrderSorter& sorter, const OrderProgress& ordered, double seconds) {
   return "order_by: " + std::to_string(sorter.records_in()) + " records in, " +
-         std::to_string(sorter.duplicates()) + " duplicates, " +
-         std::to_string(ordered.records) + " to pass on; " +
-         std::to_string(sorter.runs_spilled()) + " sorted run(s) written, " +
+         std::to_string(sorter.duplicates()) + " duplicates, " + std::to_string(ordered.records) +
+         " to pass on; " + std::to_string(sorter.runs_spilled()) + " sorted run(s) written, " +
          std::to_string(ordered.runs.size()) + " left to merge; held at most " +
          std::to_string(sorter.peak_bytes() >> 10) + " KiB; sorted and merged in " +
          std::to_string(seconds) + " s";
@@ -541,7 +544,6 @@ Status fresh_directory(const std::string& dir) {
 }
 
 }  // namespace
-
 
 // Checks the skip budget, makes the chunk's outputs durable and commits them with the
 // checkpoint.
@@ -590,8 +592,9 @@ Status Runner::read_and_order(Pipeline& p, BoundStep& step, StepContext& ctx,
   if (!sorter.ok()) return sorter.status();
   for (bool more = true; more;) {
     if (stop_requested()) {
-      return Status::cancelled("stopped by signal before order_by had every record; the step "
-                               "reads its input again when resumed");
+      return Status::cancelled(
+          "stopped by signal before order_by had every record; the step "
+          "reads its input again when resumed");
     }
     Chunk chunk(p.schemas[0]);
     auto read = read_source(p, step, step.spec->chunk_size, cp, &chunk);
@@ -614,8 +617,8 @@ Status Runner::read_and_order(Pipeline& p, BoundStep& step, StepContext& ctx,
 
 // Commits the checkpoint that holds every record of an ordered step: nothing of the step is
 // committed before it, and each chunk after it commits as in any step.
-Status Runner::commit_barrier(Pipeline& p, BoundStep& step, StepContext& ctx,
-                              OrderProgress ordered, Checkpoint& cp) {
+Status Runner::commit_barrier(Pipeline& p, BoundStep& step, StepContext& ctx, OrderProgress ordered,
+                              Checkpoint& cp) {
   cp.order = std::move(ordered);
   cp.cursor = p.source->cursor();
   cp.sink_tokens.assign(p.sinks.size(), "");  // they have been handed nothing yet
@@ -633,9 +636,8 @@ Status Runner::commit_barrier(Pipeline& p, BoundStep& step, StepContext& ctx,
 
 // The write phase of an ordered step: the ordered records, from where the checkpoint left them,
 // through the transforms after order_by into the sinks, chunk by chunk.
-Status Runner::write_ordered(Pipeline& p, BoundStep& step, StepContext& ctx,
-                             const std::string& dir, bool verify, Checkpoint& cp,
-                             ProgressLine& progress) {
+Status Runner::write_ordered(Pipeline& p, BoundStep& step, StepContext& ctx, const std::string& dir,
+                             bool verify, Checkpoint& cp, ProgressLine& progress) {
   auto reader = OrderedReader::open(*p.order, *cp.order, dir, verify);
   if (!reader.ok()) {
     return reader.status().with_context("the ordered records of step '" + step.spec->name +
@@ -663,15 +665,17 @@ Status Runner::write_ordered(Pipeline& p, BoundStep& step, StepContext& ctx,
   return Status::ok_status();
 }
 
-Status Runner::run_pipeline(BoundStep& step, StepContext& ctx, RunState& state,
-                            const std::string& checkpoint_text, StepSummary& out) {
+Status Runner::run_pipeline(BoundStep& step, StepContext& ctx, const StepStart& how,
+                            StepSummary& out) {
+  const std::string& checkpoint_text = how.checkpoint;
   auto start = starting_checkpoint(step, checkpoint_text);
   if (!start.ok()) return start.status();
   Checkpoint cp = std::move(start).value();
-  if (checkpoint_text.empty() && step.spec->source.incremental) {
-    auto cursor = incremental_start(step, state, job_.job->name, log_);
-    if (!cursor.ok()) return cursor.status();
-    cp.cursor = std::move(cursor).value();
+  if (how.kind == StepStart::Kind::kIncremental) {
+    log_.info("step '" + step.spec->name +
+              "': incremental source continues from the cursor of run " +
+              std::to_string(how.cursor_run));
+    cp.cursor = how.cursor;
   }
   out.resumed = !checkpoint_text.empty();
   out.resumed_from_chunk = cp.chunks;
@@ -682,9 +686,9 @@ Status Runner::run_pipeline(BoundStep& step, StepContext& ctx, RunState& state,
   if (ec) return file_error("rejects_dir", "create", dir, ec.value());
   auto file = StagedFile::open(path, cp.rejects_token);
   if (!file.ok()) return file.status();
-  auto opened = open_pipeline(step, ctx, cp,
-                              std::make_unique<StepRejects>(std::move(file).value(),
-                                                            step.spec->name, log_.redactor()));
+  auto opened = open_pipeline(
+      step, ctx, cp,
+      std::make_unique<StepRejects>(std::move(file).value(), step.spec->name, log_.redactor()));
   if (!opened.ok()) return opened.status();
   Pipeline& p = *opened;
 
@@ -734,9 +738,6 @@ Status Runner::run_task(BoundStep& step, StepContext& ctx, StepSummary& /*out*/)
 
 namespace {
 
-std::string params_json(const JobSpec& job) { return json(job.params).dump(); }
-
-
 // Removes the work folders of the job's other runs. Only the run about to go on can use its
 // files: --fresh has abandoned the one before, and finished runs never resume.
 void remove_other_work(const JobSpec& job, std::int64_t run_id) {
@@ -750,49 +751,30 @@ void remove_other_work(const JobSpec& job, std::int64_t run_id) {
   }
 }
 
-// Finds or starts the run to execute: the unfinished one unless `fresh`.
+// Finds or starts the run to execute, as plan_run() decides.
 Result<RunRecord> choose_run(RunState& state, const JobSpec& job, bool fresh,
                              const std::string& database_id, HostLogger& log, bool* resumed) {
-  auto unfinished = state.unfinished_run(job.name);
-  if (!unfinished.ok()) return unfinished.status();
-  *resumed = false;
-  if (unfinished->has_value()) {
-    const RunRecord& previous = **unfinished;
-    if (fresh) {
-      HADES_RETURN_IF_ERROR(state.finish_run(previous.run_id, "abandoned", utc_now_iso()));
-      log.info("abandoned unfinished run " + std::to_string(previous.run_id) + " (--fresh)");
-      for (const std::string& note : remove_leftovers(state, job, previous.run_id, database_id)) {
-        log.info("run " + std::to_string(previous.run_id) + ": " + note);
-      }
-    } else if (Status resumable = check_resumable(previous, job); !resumable.ok()) {
-      return resumable;
-    } else {
-      *resumed = true;
-      log.info("resuming run " + std::to_string(previous.run_id) + " started " +
-               previous.started_at);
-      return previous;
+  auto plan = plan_run(state, job, fresh);
+  if (!plan.ok()) return plan.status();
+  *resumed = plan->resume.has_value();
+  if (plan->resume) {
+    log.info("resuming run " + std::to_string(plan->resume->run_id) + " started " +
+             plan->resume->started_at);
+    return *plan->resume;
+  }
+  if (plan->abandon) {
+    const std::int64_t previous = plan->abandon->run_id;
+    HADES_RETURN_IF_ERROR(state.finish_run(previous, "abandoned", utc_now_iso()));
+    log.info("abandoned unfinished run " + std::to_string(previous) + " (--fresh)");
+    for (const std::string& note : remove_leftovers(state, job, previous, database_id)) {
+      log.info("run " + std::to_string(previous) + ": " + note);
     }
   }
-  return state.start_run(job.name, params_json(job), job.definition_digest, utc_now_iso());
+  return state.start_run(job.name, params_json(job), job.definition_digest, utc_now_iso(),
+                         job_file_identity(job));
 }
 
 }  // namespace
-
-Status check_resumable(const RunRecord& previous, const JobSpec& job) {
-  const std::string run = "run " + std::to_string(previous.run_id) + " of job '" + job.name + "'";
-  if (previous.params_json != params_json(job)) {
-    return Status::invalid_config(
-        run + " did not finish and was started with other parameters (" + previous.params_json +
-        "); re-run with the same parameters to resume it, or with --fresh to abandon it");
-  }
-  if (previous.definition_digest != job.definition_digest) {
-    return Status::invalid_config(
-        run + " did not finish and was started with another version of " + job.file +
-        " (it has been edited since, or the run was started by an older hades); resume it "
-        "with the file it started with, or re-run with --fresh to abandon it");
-  }
-  return Status::ok_status();
-}
 
 RunSummary Runner::run(const RunOptions& options) {
   const auto clock_start = std::chrono::steady_clock::now();
@@ -842,15 +824,13 @@ RunSummary Runner::run(const RunOptions& options) {
 Status Runner::run_steps(RunState& state, const RunRecord& run, RunSummary& summary) {
   auto records = state.steps(run.run_id);
   if (!records.ok()) return records.status();
-  std::map<std::string, StepRecord> by_name;
-  for (const StepRecord& r : *records) by_name[r.step] = r;
   for (BoundStep& step : job_.steps) {
     const std::string& name = step.spec->name;
     StepSummary& out = summary.steps.emplace_back();
     out.name = name;
     out.kind = step.spec->kind == StepSpec::Kind::kTask ? "task" : "pipeline";
-    const auto record = by_name.find(name);
-    if (record != by_name.end() && record->second.status == "completed") {
+    auto how = plan_step(state, job_.job->name, *records, *step.spec);
+    if (how.ok() && how->kind == StepStart::Kind::kSkip) {
       out.status = "skipped";
       log_.info("step '" + name + "' completed in an earlier attempt: skipped");
       continue;
@@ -860,10 +840,9 @@ Status Runner::run_steps(RunState& state, const RunRecord& run, RunSummary& summ
     HADES_RETURN_IF_ERROR(state.set_step_status(run.run_id, name, "running", utc_now_iso()));
     RunInfo info{run.run_id, job_.job->name, name, run.started_at, job_.job->params};
     StepContext ctx(db_, state, info, log_, *this);
-    const std::string checkpoint = record == by_name.end() ? "" : record->second.checkpoint;
-    Status status = step.spec->kind == StepSpec::Kind::kTask
-                        ? run_task(step, ctx, out)
-                        : run_pipeline(step, ctx, state, checkpoint, out);
+    Status status = !how.ok()                                  ? how.status()
+                    : step.spec->kind == StepSpec::Kind::kTask ? run_task(step, ctx, out)
+                                                               : run_pipeline(step, ctx, *how, out);
     out.duration_seconds = seconds_since(start);
     log_.set_field("step", "");
     if (!status.ok()) {

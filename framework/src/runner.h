@@ -16,6 +16,7 @@
 #include "job.h"
 #include "logging.h"
 #include "plugin_loader.h"
+#include "run_plan.h"
 #include "run_state.h"
 
 namespace hades {
@@ -25,7 +26,8 @@ struct Pipeline;  // runner.cc: the opened plugins of a pipeline step
 class ProgressLine;
 
 struct BoundPlugin {
-  std::string label;  // the plugin name, "name#2" for a second use in one step
+  std::string label;                      // the plugin name, "name#2" for a second use in one step
+  PluginKind role = PluginKind::kSource;  // the place it fills in its step, from the job file
   const PluginInfo* info = nullptr;
   SourceLocation where;
   Settings settings;
@@ -76,6 +78,10 @@ struct RunSummary {
   std::vector<StepSummary> steps;
 };
 
+// How many reads in a row a source may return "more" with no row and no reject before the step
+// fails with kPluginAbi (exit 4): such a source would otherwise never end.
+inline constexpr std::int64_t kMaxEmptyReads = 1000;
+
 struct RunOptions {
   bool fresh = false;
   bool show_progress = false;
@@ -92,8 +98,7 @@ class Runner {
  private:
   class StepContext;
   Status run_steps(RunState& state, const RunRecord& run, RunSummary& summary);
-  Status run_pipeline(BoundStep& step, StepContext& ctx, RunState& state,
-                      const std::string& checkpoint_text, StepSummary& out);
+  Status run_pipeline(BoundStep& step, StepContext& ctx, const StepStart& how, StepSummary& out);
   Status run_chunks(Pipeline& p, BoundStep& step, StepContext& ctx, Checkpoint& cp,
                     ProgressLine& progress);
   Status read_and_order(Pipeline& p, BoundStep& step, StepContext& ctx, const std::string& dir,
@@ -120,10 +125,6 @@ class Runner {
 
 // The current UTC time as ISO-8601 with seconds, "2026-02-11T06:00:00Z".
 std::string utc_now_iso();
-
-// OK when `job` may resume the unfinished run `previous`: same parameters and the same job
-// file. Otherwise kInvalidConfig saying what differs and how to go on.
-Status check_resumable(const RunRecord& previous, const JobSpec& job);
 
 }  // namespace hades
 

@@ -110,8 +110,7 @@ Result<std::vector<const PluginInfo*>> find_pages(PluginRegistry& registry,
     if ((*info)->kind != PluginKind::kPage) {
       if (names.empty()) continue;
       return Status::invalid_config("--page " + name + ": plugin '" + name + "' is a " +
-                                    std::string(plugin_kind_name((*info)->kind)) +
-                                    ", not a page");
+                                    std::string(plugin_kind_name((*info)->kind)) + ", not a page");
     }
     pages.push_back(*info);
   }

@@ -32,7 +32,7 @@ namespace hades {
 Status check_sqlite_path(const std::string& path);
 
 Result<std::unique_ptr<Database>> open_sqlite_database(const std::string& path,
-                                                     int busy_timeout_ms = 10000);
+                                                       int busy_timeout_ms = 10000);
 
 }  // namespace hades
 

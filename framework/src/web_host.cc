@@ -131,12 +131,23 @@ std::string html_escape(std::string_view text) {
   std::string out;
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -161,8 +172,8 @@ std::string json_escape(std::string_view text) {
 }
 
 ServerResponse text_reply(int status, const std::string& text) {
-  return ServerResponse{status, {{"Content-Type", "text/plain; charset=utf-8"}}, text + "\n",
-                        false};
+  return ServerResponse{
+      status, {{"Content-Type", "text/plain; charset=utf-8"}}, text + "\n", false};
 }
 
 ServerResponse json_error(int status, const std::string& message) {
@@ -243,7 +254,8 @@ class WebHost::Routes final : public PageRoutes {
     bool has_asset = false;
   };
 
-  Routes(std::string mount, std::string title) : mount_(std::move(mount)), title_(std::move(title)) {}
+  Routes(std::string mount, std::string title)
+      : mount_(std::move(mount)), title_(std::move(title)) {}
 
   void get(std::string path, WebHandler handler) override {
     routes_[std::move(path)].get = std::move(handler);
@@ -389,8 +401,8 @@ ServerResponse WebHost::dispatch(Call& call) {
     return post ? login(call) : login_form(call, "", 200);
   }
   if (call.path == "/_hades/hades.css" && !post) {
-    return ServerResponse{200, {{"Content-Type", "text/css; charset=utf-8"}},
-                          std::string(kHostCss), false};
+    return ServerResponse{
+        200, {{"Content-Type", "text/css; charset=utf-8"}}, std::string(kHostCss), false};
   }
   call.session = login_required ? session_of(call) : nullptr;
   if (login_required && call.session == nullptr) {
@@ -430,8 +442,8 @@ ServerResponse WebHost::page_route(Call& call) {
     const bool post = call.method == "POST";
     if (route == nullptr) return json_error(404, "no such page or endpoint: " + call.path);
     if (!post && route->has_asset) {
-      return ServerResponse{200, {{"Content-Type", route->asset_type}},
-                            std::string(route->asset), false};
+      return ServerResponse{
+          200, {{"Content-Type", route->asset_type}}, std::string(route->asset), false};
     }
     const WebHandler& handler = post ? route->post : route->get;
     if (!handler) {
@@ -445,8 +457,7 @@ ServerResponse WebHost::page_route(Call& call) {
                              call.user};
     try {
       WebResponse answer = handler(request);
-      ServerResponse reply{answer.status, std::move(answer.headers), std::move(answer.body),
-                           false};
+      ServerResponse reply{answer.status, std::move(answer.headers), std::move(answer.body), false};
       reply.headers.emplace_back("Content-Type", answer.content_type);
       return reply;
     } catch (const std::exception& e) {
@@ -479,19 +490,24 @@ ServerResponse WebHost::login_form(const Call& call, const std::string& message,
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
       "<title>Sign in · HADES</title><link rel=\"stylesheet\" href=\"/_hades/hades.css\">"
       "</head><body><main><h1>HADES · sign in</h1>";
-  if (!message.empty()) html += "<p class=\"error\" role=\"alert\">" + html_escape(message) + "</p>";
-  html += "<form method=\"post\" action=\"/login\">"
-          "<input type=\"hidden\" name=\"csrf\" value=\"" + csrf + "\">"
-          "<input type=\"hidden\" name=\"next\" value=\"" + html_escape(local_path_or_root(next)) +
-          "\"><label for=\"name\">Your name (recorded with every change you make)</label>"
-          "<input id=\"name\" name=\"name\" autocomplete=\"username\" required maxlength=\"64\">"
-          "<label for=\"token\">Access token</label>"
-          "<input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"current-password\" "
-          "required><button type=\"submit\">Sign in</button></form>"
-          "<p class=\"note\">The token is in the file the server was started with "
-          "(--auth-token-file).</p></main></body></html>\n";
-  ServerResponse reply{status, {{"Content-Type", "text/html; charset=utf-8"}}, std::move(html),
-                       false};
+  if (!message.empty())
+    html += "<p class=\"error\" role=\"alert\">" + html_escape(message) + "</p>";
+  html +=
+      "<form method=\"post\" action=\"/login\">"
+      "<input type=\"hidden\" name=\"csrf\" value=\"" +
+      csrf +
+      "\">"
+      "<input type=\"hidden\" name=\"next\" value=\"" +
+      html_escape(local_path_or_root(next)) +
+      "\"><label for=\"name\">Your name (recorded with every change you make)</label>"
+      "<input id=\"name\" name=\"name\" autocomplete=\"username\" required maxlength=\"64\">"
+      "<label for=\"token\">Access token</label>"
+      "<input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"current-password\" "
+      "required><button type=\"submit\">Sign in</button></form>"
+      "<p class=\"note\">The token is in the file the server was started with "
+      "(--auth-token-file).</p></main></body></html>\n";
+  ServerResponse reply{
+      status, {{"Content-Type", "text/html; charset=utf-8"}}, std::move(html), false};
   reply.headers.emplace_back("Set-Cookie", std::string(kLoginCsrfCookie) + "=" + csrf +
                                                "; Path=/login; HttpOnly; SameSite=Strict");
   return reply;
@@ -499,7 +515,8 @@ ServerResponse WebHost::login_form(const Call& call, const std::string& message,
 
 ServerResponse WebHost::login(Call& call) {
   const auto now = options_.now();
-  std::erase_if(failed_logins_, [&](SteadyClock::time_point t) { return now - t > kFailedLoginWindow; });
+  std::erase_if(failed_logins_,
+                [&](SteadyClock::time_point t) { return now - t > kFailedLoginWindow; });
   if (failed_logins_.size() >= kFailedLoginLimit) {
     return text_reply(429, "too many failed sign-ins; wait a minute");
   }
@@ -517,10 +534,9 @@ ServerResponse WebHost::login(Call& call) {
   }
   if (sessions_.size() >= kMaxSessions) {
     // Drop the session closest to its end to make room.
-    auto oldest = std::min_element(sessions_.begin(), sessions_.end(), [](const auto& a,
-                                                                          const auto& b) {
-      return a.second.expires < b.second.expires;
-    });
+    auto oldest = std::min_element(
+        sessions_.begin(), sessions_.end(),
+        [](const auto& a, const auto& b) { return a.second.expires < b.second.expires; });
     sessions_.erase(oldest);
   }
   const std::string id = random_hex(32);

@@ -74,7 +74,8 @@ struct Loop {
   Loop() {
     BOOST_TEST_REQUIRE(fs::exists(npm_dir() + "/node_modules/playwright-core"),
                        "no playwright-core in " << npm_dir() << ": run tools/test (setup.sh)");
-    BOOST_TEST_REQUIRE(fs::exists("/usr/bin/chromium"), "no /usr/bin/chromium: tools/test installs it");
+    BOOST_TEST_REQUIRE(fs::exists("/usr/bin/chromium"),
+                       "no /usr/bin/chromium: tools/test installs it");
     fs::create_directories(shots);
     fs::copy_file(testing::source_dir() + "/config/icp.yaml", dir.file("icp.yaml"));
     start_simulator();
@@ -115,19 +116,18 @@ struct Loop {
   }
 
   void start_simulator() {
-    require_success(testing::run_process({"/usr/bin/python3",
-                                          testing::source_dir() + "/tools/generate_crm.py",
-                                          "--out", dir.file("org.json"), "--truth",
-                                          dir.file("truth.json")},
-                                         dir.path()),
-                    "generate_crm.py");
+    require_success(
+        testing::run_process({"/usr/bin/python3", testing::source_dir() + "/tools/generate_crm.py",
+                              "--out", dir.file("org.json"), "--truth", dir.file("truth.json")},
+                             dir.path()),
+        "generate_crm.py");
     truth = json::parse(testing::read_file(dir.file("truth.json")));
     const char* binary = std::getenv("ZOHO_SIM_BIN");
     BOOST_TEST_REQUIRE(binary != nullptr, "ZOHO_SIM_BIN is not set (run through ctest)");
-    sim = std::make_unique<Process>(std::vector<std::string>{binary, "--data", dir.file("org.json"),
-                                                             "--port", "0", "--port-file",
-                                                             dir.file("sim.port")},
-                                    dir.path());
+    sim = std::make_unique<Process>(
+        std::vector<std::string>{binary, "--data", dir.file("org.json"), "--port", "0",
+                                 "--port-file", dir.file("sim.port")},
+        dir.path());
     std::string port;
     for (int i = 0; i < 400 && port.empty(); ++i) {
       std::ifstream in(dir.file("sim.port"));
@@ -146,12 +146,11 @@ struct Loop {
   }
 
   void export_batch() {
-    require_success(testing::run_process({"/usr/bin/python3",
-                                          testing::source_dir() + "/tools/generate_leads.py",
-                                          "--workflow", "intent", "--rows", "2000", "--seed",
-                                          "11", "--as-of", "2026-12-01", "--out",
-                                          dir.file("leads.csv")},
-                                         dir.path()),
+    require_success(testing::run_process(
+                        {"/usr/bin/python3", testing::source_dir() + "/tools/generate_leads.py",
+                         "--workflow", "intent", "--rows", "2000", "--seed", "11", "--as-of",
+                         "2026-12-01", "--out", dir.file("leads.csv")},
+                        dir.path()),
                     "generate_leads.py");
     run_job("export_leads", {"--set", "input=" + dir.file("leads.csv"), "--set",
                              "output_dir=" + dir.file("exports"), "--set", "as_of=2026-12-01",
@@ -162,8 +161,8 @@ struct Loop {
     std::string csv;
     for (const auto& entry : fs::directory_iterator(dir.file("exports"))) csv = entry.path();
     const ProcessResult r = testing::run_process(
-        {"/usr/bin/python3", testing::source_dir() + "/tools/zoho_sim/produce_outcomes.py",
-         "--sim", sim_url, "--csv", csv, "--exported-at",
+        {"/usr/bin/python3", testing::source_dir() + "/tools/zoho_sim/produce_outcomes.py", "--sim",
+         sim_url, "--csv", csv, "--exported-at",
          sql.value("SELECT min(exported_at) FROM lead_outcomes")},
         dir.path());
     require_success(r, "produce_outcomes.py");
@@ -177,8 +176,8 @@ struct Loop {
                                      args.front(), page_url};
     argv.insert(argv.end(), args.begin() + 1, args.end());
     const ProcessResult r = testing::run_process(
-        argv, dir.path(), {{"NODE_PATH", npm_dir() + "/node_modules"}, {"HADES_SCREENSHOTS", shots}},
-        180);
+        argv, dir.path(),
+        {{"NODE_PATH", npm_dir() + "/node_modules"}, {"HADES_SCREENSHOTS", shots}}, 180);
     BOOST_TEST_REQUIRE(r.exit_code == 0, "calibration_page.mjs " << args.front() << ":\n" << r.err);
     return json::parse(r.out);
   }
@@ -228,9 +227,10 @@ BOOST_AUTO_TEST_CASE(each_tab_shows_what_the_database_and_report_hold) {
   // Current weights: the last calibration_runs row, and icp.yaml's SIC table.
   const json& w = seen["weights"];
   const std::string facts = w["facts"];
-  BOOST_TEST(contains(facts, with_commas(l.sql.number(
-                                 "SELECT data_volume FROM calibration_runs ORDER BY id DESC LIMIT 1"))),
-             facts);
+  BOOST_TEST(
+      contains(facts, with_commas(l.sql.number(
+                          "SELECT data_volume FROM calibration_runs ORDER BY id DESC LIMIT 1"))),
+      facts);
   BOOST_TEST(contains(facts, l.sql.value("SELECT replace(substr(created_at, 1, 16), 'T', ' ') "
                                          "FROM calibration_runs ORDER BY id DESC LIMIT 1")),
              facts);
@@ -246,14 +246,16 @@ BOOST_AUTO_TEST_CASE(each_tab_shows_what_the_database_and_report_hold) {
   BOOST_TEST(w["employee"].size() == icp->employee_scale.size());
 
   // Calibration report: the latest report's rows, largest change first, and its totals.
-  const json report = json::parse(testing::read_file(l.dir.file("reports/calibration-latest.json")));
+  const json report =
+      json::parse(testing::read_file(l.dir.file("reports/calibration-latest.json")));
   std::vector<std::pair<long long, std::string>> expected;
   for (const json& d : report["dimensions"]) {
     if (!d["scored"].get<bool>()) continue;
     for (const json& b : d["buckets"]) {
       if (b["suggested_score"].is_null() || b["current_score"].is_null()) continue;
-      expected.emplace_back(std::llabs(b["delta"].get<long long>()),
-                            d["dimension"].get<std::string>() + ":" + b["bucket"].get<std::string>());
+      expected.emplace_back(
+          std::llabs(b["delta"].get<long long>()),
+          d["dimension"].get<std::string>() + ":" + b["bucket"].get<std::string>());
     }
   }
   std::stable_sort(expected.begin(), expected.end(),
@@ -294,17 +296,18 @@ BOOST_AUTO_TEST_CASE(each_tab_shows_what_the_database_and_report_hold) {
   }
   BOOST_TEST_REQUIRE(r["scoring_bands"].size() == 4u);
   BOOST_TEST(r["scoring_bands"][0][0] == "High");
-  BOOST_TEST(contains(r["scoring_bands"][0][2],
-                      with_commas(period["bands"][0]["n"].get<long long>())));
+  BOOST_TEST(
+      contains(r["scoring_bands"][0][2], with_commas(period["bands"][0]["n"].get<long long>())));
   BOOST_TEST(r["stats"][0] == with_commas(report["baseline"]["n"].get<long long>()));
   BOOST_TEST(r["stats"][1] == with_commas(report["baseline"]["deliveries"].get<long long>()));
   BOOST_TEST(contains(r["guard"], "ok"));  // icp.yaml unchanged since the report
   // One batch gives the backtest no training window: the page says so, with the report's why.
   const json& backtest = report["backtest"];
-  BOOST_TEST(contains(r["verdict"], backtest["ran"].get<bool>()
-                                        ? backtest["verdict"].get<std::string>()
-                                        : "not run: " + backtest["skipped_reason"].get<std::string>()),
-             r["verdict"]);
+  BOOST_TEST(
+      contains(r["verdict"], backtest["ran"].get<bool>()
+                                 ? backtest["verdict"].get<std::string>()
+                                 : "not run: " + backtest["skipped_reason"].get<std::string>()),
+      r["verdict"]);
   BOOST_TEST(r["apply_disabled"] == true);  // nothing selected (or no writer in this build)
   BOOST_TEST(r["apply_text_after_tick"] == "Apply 1 selected change");
 
@@ -343,7 +346,8 @@ BOOST_AUTO_TEST_CASE(a_post_without_the_csrf_token_gets_403) {
 }
 
 // Every value the scorer reads from icp.yaml, one per line, SIC scores last.
-std::string values_of(const domain::IcpConfig& c, const std::map<std::string, long long>& sic) {
+std::string values_of(const domain::IcpConfig& c,
+                      const std::map<std::string, long long>& sic) {
   std::ostringstream out;
   out << c.intent_weights.signal_strength << c.intent_weights.onsite_likelihood
       << c.intent_weights.freshness << c.geography_weights.proximity
@@ -351,7 +355,8 @@ std::string values_of(const domain::IcpConfig& c, const std::map<std::string, lo
       << c.geography_weights.employee_scale << "\n";
   for (const auto& [name, score] : c.authority_scores) out << name << "=" << score << "\n";
   for (const auto& [name, score] : c.signal_strength_scores) out << name << "=" << score << "\n";
-  for (const auto& t : c.freshness) out << t.name << "=" << t.max_days << "/" << t.multiplier << "\n";
+  for (const auto& t : c.freshness)
+    out << t.name << "=" << t.max_days << "/" << t.multiplier << "\n";
   for (const auto& t : c.employee_scale) out << t.min << "-" << t.max << "=" << t.score << "\n";
   for (const auto& t : c.proximity) out << t.max_miles << "=" << t.score << "\n";
   out << "default=" << c.sic_default << "\n";
@@ -373,7 +378,8 @@ BOOST_AUTO_TEST_CASE(apply_two_rows_then_roll_back) {
   const auto old_config = domain::parse_icp_config(before, icp_path);
   BOOST_TEST_REQUIRE(old_config.ok());
   // Two SIC rows the report suggests changing, both in icp.yaml already.
-  const json report = json::parse(testing::read_file(l.dir.file("reports/calibration-latest.json")));
+  const json report =
+      json::parse(testing::read_file(l.dir.file("reports/calibration-latest.json")));
   std::map<std::string, long long> chosen;
   for (const json& d : report["dimensions"]) {
     if (d["dimension"] != "sic") continue;

@@ -146,8 +146,9 @@ BOOST_AUTO_TEST_CASE(validate_without_the_secrets) {
   const ProcessResult lenient = testing::run_process(
       {testing::hades_binary(), "validate", "--allow-missing-env", job}, dir.path(), env);
   BOOST_TEST(lenient.exit_code == 0, lenient.err);
-  BOOST_TEST(has(lenient.out, "OK (5 steps); not set, so not checked: ZOHO_CLIENT_ID, "
-                              "ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN"),
+  BOOST_TEST(has(lenient.out,
+                 "OK (5 steps); not set, so not checked: ZOHO_CLIENT_ID, "
+                 "ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN"),
              lenient.out);
   // Everything else is still checked: a bad parameter fails as it would with the secrets.
   const ProcessResult bad = testing::run_process(

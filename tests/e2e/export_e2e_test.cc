@@ -27,10 +27,10 @@ namespace hades {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::on_sqld;
 using testing::Process;
 using testing::ProcessResult;
 using testing::TestDatabase;
-using testing::on_sqld;
 using Strings = std::vector<std::string>;
 
 constexpr const char* kAsOf = "2026-02-11";
@@ -164,8 +164,8 @@ std::string today_batch_prefix(Database& db) {
 BOOST_AUTO_TEST_CASE(the_csv_and_lead_outcomes_describe_the_same_ranked_batch) {
   ExportDir job("geography", 3000);
   const std::string summary_path = job.dir().file("summary.json");
-  const ProcessResult r = job.run(
-      {"--set", "min_score=40", "--set", "max_leads=1200", "--summary", summary_path});
+  const ProcessResult r =
+      job.run({"--set", "min_score=40", "--set", "max_leads=1200", "--summary", summary_path});
   BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   auto db = job.db();
   const std::string batch_id = today_batch_prefix(*db) + "001";
@@ -394,21 +394,23 @@ BOOST_AUTO_TEST_CASE(duplicates_control_characters_and_future_dates_are_rejects_
 
   auto db = job.db();
   const std::string person = field(repeated, 0);
-  BOOST_TEST(query_text(*db, "SELECT company_name FROM lead_outcomes WHERE person_id = '" +
-                                 person + "'") == company + "|\n");
+  BOOST_TEST(query_text(*db, "SELECT company_name FROM lead_outcomes WHERE person_id = '" + person +
+                                 "'") == company + "|\n");
   // Relative to the run's directory, as the job names it (rejects_dir: var/rejects).
-  const std::string rejects = testing::read_file(
-      job.dir().file(summary["steps"][1]["rejects_file"].get<std::string>()));
+  const std::string rejects =
+      testing::read_file(job.dir().file(summary["steps"][1]["rejects_file"].get<std::string>()));
   for (std::size_t line : {first, first + 1}) {
     BOOST_TEST(rejects.find("\"position\":\"leads.csv:" + std::to_string(line) +
                             "\",\"reason\":\"duplicate: the same person_id as the record at " +
                             at(plain[0]) + "\"") != std::string::npos,
                rejects);
   }
-  BOOST_TEST(rejects.find("\"position\":\"" + at(plain[1]) + "\",\"reason\":\"first_name: "
+  BOOST_TEST(rejects.find("\"position\":\"" + at(plain[1]) +
+                          "\",\"reason\":\"first_name: "
                           "control character U+0000") != std::string::npos,
              rejects);
-  BOOST_TEST(rejects.find("\"position\":\"" + at(plain[2]) + "\",\"reason\":\"intent_date: "
+  BOOST_TEST(rejects.find("\"position\":\"" + at(plain[2]) +
+                          "\",\"reason\":\"intent_date: "
                           "'2027-06-01' is") != std::string::npos,
              rejects);
   BOOST_TEST(rejects.find("\"kind\":\"control_character\"") != std::string::npos, rejects);
@@ -479,24 +481,26 @@ BOOST_AUTO_TEST_CASE(the_export_writes_the_calibration_columns_as_source_feature
       BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
       auto db = job.db();
       const bool intent = std::string(workflow) == "intent";
-      BOOST_TEST(query_text(*db, "SELECT count(*) > 100, count(age_days) = count(*) FROM "
-                                 "lead_outcomes") == (intent ? "1|1|\n" : "1|0|\n"));
-      const std::string disagree = query_text(
-          *db,
-          "SELECT count(*) FROM lead_outcomes WHERE age_days IS NOT NULL AND ("
-          "age_days IS NOT json_extract(source_features, '$.components.age_days') OR "
-          "nullif(trim(intent_strength), '') IS NOT "
-          "trim(json_extract(source_features, '$.inputs.intent_strength')) OR "
-          "nullif(trim(intent_date), '') IS NOT trim(json_extract(source_features, "
-          "'$.inputs.intent_date')) OR "
-          "(typeof(intent_score) = 'integer') IS NOT "
-          "(json_type(source_features, '$.inputs.intent_score') = 'integer') OR "
-          "(typeof(intent_score) = 'integer' AND intent_score IS NOT "
-          "json_extract(source_features, '$.inputs.intent_score')))");
+      BOOST_TEST(query_text(*db,
+                            "SELECT count(*) > 100, count(age_days) = count(*) FROM "
+                            "lead_outcomes") == (intent ? "1|1|\n" : "1|0|\n"));
+      const std::string disagree =
+          query_text(*db,
+                     "SELECT count(*) FROM lead_outcomes WHERE age_days IS NOT NULL AND ("
+                     "age_days IS NOT json_extract(source_features, '$.components.age_days') OR "
+                     "nullif(trim(intent_strength), '') IS NOT "
+                     "trim(json_extract(source_features, '$.inputs.intent_strength')) OR "
+                     "nullif(trim(intent_date), '') IS NOT trim(json_extract(source_features, "
+                     "'$.inputs.intent_date')) OR "
+                     "(typeof(intent_score) = 'integer') IS NOT "
+                     "(json_type(source_features, '$.inputs.intent_score') = 'integer') OR "
+                     "(typeof(intent_score) = 'integer' AND intent_score IS NOT "
+                     "json_extract(source_features, '$.inputs.intent_score')))");
       BOOST_TEST(disagree == "0|\n");
       if (intent) {
-        BOOST_TEST(query_text(*db, "SELECT count(DISTINCT intent_strength) > 2, "
-                                   "count(intent_score) > 0 FROM lead_outcomes") == "1|1|\n");
+        BOOST_TEST(query_text(*db,
+                              "SELECT count(DISTINCT intent_strength) > 2, "
+                              "count(intent_score) > 0 FROM lead_outcomes") == "1|1|\n");
       }
     }
   }
@@ -535,9 +539,8 @@ BOOST_AUTO_TEST_SUITE(million)
 BOOST_AUTO_TEST_CASE(a_million_leads_through_one_pipeline) {
   ExportDir job("intent", 1'000'000);
   const std::string summary_path = job.dir().file("summary.json");
-  const ProcessResult r =
-      job.run({"--set", "max_leads=100000000", "--set", "skip_budget=100000", "--summary",
-               summary_path});
+  const ProcessResult r = job.run(
+      {"--set", "max_leads=100000000", "--set", "skip_budget=100000", "--summary", summary_path});
   BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   const nlohmann::json summary = nlohmann::json::parse(testing::read_file(summary_path));
   const nlohmann::json& plugins = summary["steps"][1]["plugins"];
@@ -545,13 +548,15 @@ BOOST_AUTO_TEST_CASE(a_million_leads_through_one_pipeline) {
   const std::int64_t exported = plugins[2]["out"].get<std::int64_t>();
   BOOST_TEST(exported > 500'000);
   auto db = job.db();
-  BOOST_TEST(query_text(*db, "SELECT count(*), min(export_rank), max(export_rank) FROM "
-                             "lead_outcomes") ==
+  BOOST_TEST(query_text(*db,
+                        "SELECT count(*), min(export_rank), max(export_rank) FROM "
+                        "lead_outcomes") ==
              std::to_string(exported) + "|1|" + std::to_string(exported) + "|\n");
   // Best first all the way down, and one row per person.
-  BOOST_TEST(query_text(*db, "SELECT count(*) FROM lead_outcomes a JOIN lead_outcomes b ON "
-                             "b.export_rank = a.export_rank + 1 WHERE b.hades_score > "
-                             "a.hades_score") == "0|\n");
+  BOOST_TEST(query_text(*db,
+                        "SELECT count(*) FROM lead_outcomes a JOIN lead_outcomes b ON "
+                        "b.export_rank = a.export_rank + 1 WHERE b.hades_score > "
+                        "a.hades_score") == "0|\n");
   BOOST_TEST(query_text(*db, "SELECT count(DISTINCT person_id) FROM lead_outcomes") ==
              std::to_string(exported) + "|\n");
   const std::vector<Strings> rows = read_csv(job.csv_path());

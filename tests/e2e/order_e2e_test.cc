@@ -412,7 +412,8 @@ BOOST_AUTO_TEST_CASE(the_order_by_examples_of_the_docs_validate) {
   std::filesystem::create_directories(dir.file("var/demo"));
   std::filesystem::create_directories(dir.file("config"));
   testing::write_file(dir.file("var/demo/leads-intent.csv"), "person_id\n");
-  std::filesystem::copy_file(testing::source_dir() + "/config/icp.yaml", dir.file("config/icp.yaml"));
+  std::filesystem::copy_file(testing::source_dir() + "/config/icp.yaml",
+                             dir.file("config/icp.yaml"));
   int checked = 0;
   for (auto it = std::sregex_iterator(docs.begin(), docs.end(), kBlock);
        it != std::sregex_iterator(); ++it) {

@@ -25,10 +25,10 @@ namespace hades {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::on_sqld;
 using testing::Process;
 using testing::ProcessResult;
 using testing::TestDatabase;
-using testing::on_sqld;
 
 // The kill test's input: 200k rows on SQLite; on sqld, where a run takes longer, 50k rows (still
 // 100 chunks, and still 10 kills).
@@ -52,13 +52,21 @@ void write_leads_csv(const std::string& path, int rows) {
 std::string job_yaml(const std::string& dir, const std::string& database_url,
                      const std::string& extra_transform = "", int skip_budget = 1000) {
   return "name: load_leads\n"
-         "database: " + database_url + "\n"
-         "rejects_dir: " + dir + "/rejects\n"
-         "params:\n  input: " + dir + "/leads.csv\n"
+         "database: " +
+         database_url +
+         "\n"
+         "rejects_dir: " +
+         dir +
+         "/rejects\n"
+         "params:\n  input: " +
+         dir +
+         "/leads.csv\n"
          "steps:\n"
          "  - name: load\n"
          "    chunk_size: 500\n"
-         "    skip_budget: " + std::to_string(skip_budget) + "\n"
+         "    skip_budget: " +
+         std::to_string(skip_budget) +
+         "\n"
          "    source: {plugin: csv_source, with: {path: \"${param:input}\"}}\n" +
          (extra_transform.empty() ? "" : "    transforms: [" + extra_transform + "]\n") +
          "    sinks: [{plugin: turso_sink, with: {table: leads}}]\n";
@@ -88,7 +96,8 @@ struct JobDir {
   // Every row of the table in id order, and the rejects file, as one comparable text.
   std::string table_dump() const {
     auto db = database.open();
-    auto rows = db->query("SELECT id, company, city, employees FROM leads ORDER BY CAST(id AS INTEGER), rowid");
+    auto rows = db->query(
+        "SELECT id, company, city, employees FROM leads ORDER BY CAST(id AS INTEGER), rowid");
     BOOST_REQUIRE(rows.ok());
     std::string dump;
     for (const auto& row : rows->rows) {
@@ -186,8 +195,10 @@ BOOST_AUTO_TEST_CASE(two_concurrent_runs_one_exits_3_the_other_finishes) {
   const ProcessResult a = first.wait();
   const ProcessResult b = second.wait();
   const std::multiset<int> codes = {a.exit_code, b.exit_code};
-  BOOST_TEST((codes == std::multiset<int>{0, 3}), "exit codes " << a.exit_code << ", " << b.exit_code
-                                                               << "\n" << a.err << "\n" << b.err);
+  BOOST_TEST((codes == std::multiset<int>{0, 3}), "exit codes " << a.exit_code << ", "
+                                                                << b.exit_code << "\n"
+                                                                << a.err << "\n"
+                                                                << b.err);
   const std::string& loser = a.exit_code == 3 ? a.err : b.err;
   BOOST_TEST(loser.find("is locked by pid") != std::string::npos, loser);
   auto db = job.database.open();
@@ -254,6 +265,68 @@ BOOST_AUTO_TEST_CASE(an_exception_in_a_plugin_fails_the_run_naming_plugin_and_op
              r.err);
 }
 
+// A job of one step reading `source` (a test plugin) into turso_sink.
+ProcessResult run_test_source(const std::string& source, const std::string& name = "spins",
+                              const std::string& job_file = "job.yaml") {
+  testing::TempDir dir;
+  const TestDatabase database{dir.path()};
+  const std::string job = dir.file(job_file);
+  testing::write_file(job, "name: " + name + "\ndatabase: " + database.url() +
+                               "\nsteps:\n  - name: s\n    source: " + source +
+                               "\n    sinks: [{plugin: turso_sink, with: {table: t}}]\n");
+  return testing::run_process(
+      {testing::hades_binary(), "--plugin-path", testing::test_plugin_dir(), "run", job},
+      dir.path(), database.env());
+}
+
+BOOST_AUTO_TEST_CASE(a_source_that_says_more_forever_with_no_rows_is_stopped_with_exit_4) {
+  const ProcessResult r = run_test_source("{plugin: spinning_source}");
+  BOOST_TEST(r.exit_code == 4, r.err);
+  BOOST_TEST(r.err.find("plugin 'spinning_source': read returned more 1000 times in a row "
+                        "without a row or a reject") != std::string::npos,
+             r.err);
+}
+
+BOOST_AUTO_TEST_CASE(empty_reads_below_the_limit_are_allowed) {
+  const ProcessResult r = run_test_source("{plugin: spinning_source, with: {empty_reads: 999}}");
+  BOOST_TEST(r.exit_code == 0, r.err);
+}
+
+BOOST_AUTO_TEST_CASE(two_job_files_with_one_name_are_reported_naming_both) {
+  testing::TempDir dir;
+  const TestDatabase database{dir.path()};
+  const auto write_job = [&](const std::string& file) {
+    testing::write_file(dir.file(file),
+                        "name: shared\ndatabase: " + database.url() +
+                            "\nsteps:\n  - name: s\n    source: {plugin: sequence_source, "
+                            "with: {rows: 3}}\n    sinks: [{plugin: turso_sink, with: {table: "
+                            "t}}]\n");
+  };
+  write_job("a.yaml");
+  write_job("b.yaml");
+  const auto run = [&](const std::string& file, const std::string& command = "run") {
+    return testing::run_process({testing::hades_binary(), "--plugin-path",
+                                 testing::test_plugin_dir(), command, dir.file(file)},
+                                dir.path(), database.env());
+  };
+  const ProcessResult first = run("a.yaml");
+  BOOST_REQUIRE_MESSAGE(first.exit_code == 0, first.err);
+  const std::string both = "job files " + fs::canonical(dir.file("a.yaml")).string() + " and " +
+                           fs::canonical(dir.file("b.yaml")).string() +
+                           " both declare name: shared";
+  for (const std::string command : {"run", "plan"}) {
+    const ProcessResult second = run("b.yaml", command);
+    BOOST_TEST(second.exit_code == 2, command << ": " << second.err);
+    BOOST_TEST(second.err.find(both) != std::string::npos, command << ": " << second.err);
+  }
+  // A file that was moved away (or renamed its job) is no collision: b.yaml takes the name over.
+  fs::remove(dir.file("a.yaml"));
+  const ProcessResult moved = run("b.yaml");
+  BOOST_TEST(moved.exit_code == 0, moved.err);
+  const ProcessResult again = run("b.yaml");
+  BOOST_TEST(again.exit_code == 0, again.err);
+}
+
 BOOST_AUTO_TEST_CASE(past_the_skip_budget_the_step_fails_with_exit_5) {
   JobDir job(50'000, "", /*skip_budget=*/3);
   const ProcessResult r = job.run();
@@ -273,8 +346,8 @@ BOOST_AUTO_TEST_CASE(summary_and_metrics_describe_the_run) {
   BOOST_TEST(summary["steps"][0]["plugins"][1]["out"] == 1000);
   const std::string metrics = testing::read_file(job.dir.file("m.prom"));
   BOOST_TEST(metrics.find("hades_run_exit_code{job=\"load_leads\"} 0") != std::string::npos);
-  BOOST_TEST(metrics.find("hades_step_records{job=\"load_leads\",step=\"load\",plugin=\"turso_sink\",kind=\"out\"} 1000") !=
-                 std::string::npos,
+  BOOST_TEST(metrics.find("hades_step_records{job=\"load_leads\",step=\"load\",plugin=\"turso_"
+                          "sink\",kind=\"out\"} 1000") != std::string::npos,
              metrics);
   // A finished job run again starts a new run that reads the input again: runs are not
   // incremental unless the source's cursor makes them so.

@@ -77,15 +77,15 @@ BOOST_AUTO_TEST_CASE(page_settings_are_command_line_options_checked_like_job_set
   TempDir dir;
   const auto s = start(dir, {"--greeting", "hi there"});
   BOOST_TEST(contains(http_exchange("GET", s->url("/echo/api/echo")).body, "\"hi there\""));
-  const ProcessResult unknown = testing::run_process(
-      {testing::hades_binary(), "--plugin-path", testing::test_plugin_dir(), "serve", "--page",
-       "echo_page", "--greting", "x"},
-      dir.path());
+  const ProcessResult unknown =
+      testing::run_process({testing::hades_binary(), "--plugin-path", testing::test_plugin_dir(),
+                            "serve", "--page", "echo_page", "--greting", "x"},
+                           dir.path());
   BOOST_TEST(unknown.exit_code == 2, unknown.err);
-  const ProcessResult not_a_page = testing::run_process(
-      {testing::hades_binary(), "--plugin-path", testing::test_plugin_dir(), "serve", "--page",
-       "secret_echo_task"},
-      dir.path());
+  const ProcessResult not_a_page =
+      testing::run_process({testing::hades_binary(), "--plugin-path", testing::test_plugin_dir(),
+                            "serve", "--page", "secret_echo_task"},
+                           dir.path());
   BOOST_TEST(not_a_page.exit_code == 2);
   BOOST_TEST(contains(not_a_page.err, "is a task, not a page"), not_a_page.err);
 }
@@ -99,10 +99,10 @@ BOOST_AUTO_TEST_CASE(a_non_loopback_address_needs_a_token_file) {
   BOOST_TEST(r.exit_code == 2);
   BOOST_TEST(contains(r.err, "needs --auth-token-file"), r.err);
   testing::write_file(dir.file("short"), "short\n");
-  const ProcessResult short_token = testing::run_process(
-      {testing::hades_binary(), "--plugin-path", testing::test_plugin_dir(), "serve", "--page",
-       "echo_page", "--auth-token-file", dir.file("short")},
-      dir.path());
+  const ProcessResult short_token =
+      testing::run_process({testing::hades_binary(), "--plugin-path", testing::test_plugin_dir(),
+                            "serve", "--page", "echo_page", "--auth-token-file", dir.file("short")},
+                           dir.path());
   BOOST_TEST(short_token.exit_code == 2);
   BOOST_TEST(contains(short_token.err, "at least 16 characters"), short_token.err);
 }
@@ -112,8 +112,7 @@ BOOST_AUTO_TEST_CASE(with_a_token_file_every_request_needs_a_session_from_the_si
   testing::write_file(dir.file("token"), std::string(kToken) + "\n");
   const auto s = start(dir, {"--auth-token-file", dir.file("token")});
   BOOST_TEST(http_exchange("GET", s->url("/echo/api/echo")).status == 401);
-  const HttpResponse to_login =
-      http_exchange("GET", s->url("/echo/"), {{"Accept", "text/html"}});
+  const HttpResponse to_login = http_exchange("GET", s->url("/echo/"), {{"Accept", "text/html"}});
   BOOST_TEST(to_login.status == 303);
   BOOST_TEST(to_login.header("Location").value_or("") == "/login?next=/echo/");
 
@@ -128,9 +127,9 @@ BOOST_AUTO_TEST_CASE(with_a_token_file_every_request_needs_a_session_from_the_si
   const std::string good = "csrf=" + form_csrf + "&next=%2Fecho%2F&name=Ana+Ruiz&token=" + kToken;
 
   // A wrong token, a form without its cookie, and another Origin are all refused.
-  const HttpResponse wrong = http_exchange(
-      "POST", s->url("/login"), login_headers,
-      "csrf=" + form_csrf + "&name=Ana&token=wrong-token-wrong-token");
+  const HttpResponse wrong =
+      http_exchange("POST", s->url("/login"), login_headers,
+                    "csrf=" + form_csrf + "&name=Ana&token=wrong-token-wrong-token");
   BOOST_TEST(wrong.status == 401);
   BOOST_TEST(testing::set_cookie_value(wrong, "hades_session").empty());
   BOOST_TEST(http_exchange("POST", s->url("/login"),
@@ -138,10 +137,10 @@ BOOST_AUTO_TEST_CASE(with_a_token_file_every_request_needs_a_session_from_the_si
                             {"Content-Type", "application/x-www-form-urlencoded"}},
                            good)
                  .status == 403);
-  BOOST_TEST(http_exchange("POST", s->url("/login"),
-                           {{"Origin", "http://evil.example"},
-                            {"Cookie", "hades_login_csrf=" + form_csrf}},
-                           good)
+  BOOST_TEST(http_exchange(
+                 "POST", s->url("/login"),
+                 {{"Origin", "http://evil.example"}, {"Cookie", "hades_login_csrf=" + form_csrf}},
+                 good)
                  .status == 403);
 
   const HttpResponse signed_in = http_exchange("POST", s->url("/login"), login_headers, good);
@@ -163,8 +162,7 @@ BOOST_AUTO_TEST_CASE(with_a_token_file_every_request_needs_a_session_from_the_si
   HttpHeaders post_headers = same_origin(*s, csrf);
   post_headers.push_back(cookie.front());
   BOOST_TEST(http_exchange("POST", s->url("/echo/api/change"), cookie, "x").status == 403);
-  const HttpResponse changed =
-      http_exchange("POST", s->url("/echo/api/change"), post_headers, "x");
+  const HttpResponse changed = http_exchange("POST", s->url("/echo/api/change"), post_headers, "x");
   BOOST_TEST(changed.status == 200);
   BOOST_TEST(contains(changed.body, "\"user\":\"Ana Ruiz\""), changed.body);
   // Another session's (or the no-login) token does not fit this session.
@@ -220,8 +218,8 @@ BOOST_AUTO_TEST_CASE(every_post_needs_the_csrf_token_and_this_servers_origin) {
   BOOST_TEST(http_exchange("POST", s->url("/echo/api/change"),
                            {{"Origin", "null"}, {"X-CSRF-Token", csrf}}, "x")
                  .status == 403);
-  const HttpResponse ok = http_exchange("POST", s->url("/echo/api/change"), same_origin(*s, csrf),
-                                        "payload");
+  const HttpResponse ok =
+      http_exchange("POST", s->url("/echo/api/change"), same_origin(*s, csrf), "payload");
   BOOST_TEST(ok.status == 200);
   BOOST_TEST(contains(ok.body, "\"body\":\"payload\""), ok.body);
   // A read needs neither.
@@ -292,8 +290,9 @@ BOOST_AUTO_TEST_CASE(request_size_and_header_count_are_bounded) {
   HttpHeaders many;
   for (int i = 0; i < 70; ++i) many.emplace_back("X-Filler-" + std::to_string(i), "1");
   BOOST_TEST(http_exchange("GET", s->url("/echo/api/echo"), many).status == 431);
-  BOOST_TEST(http_exchange("GET", s->url("/echo/api/echo"), {{"X-Big", std::string(20000, 'a')}})
-                 .status == 431);
+  BOOST_TEST(
+      http_exchange("GET", s->url("/echo/api/echo"), {{"X-Big", std::string(20000, 'a')}}).status ==
+      431);
   BOOST_TEST(http_exchange("GET", s->url("/echo/api/echo?q=" + std::string(20000, 'a'))).status ==
              431);
   // The server still answers afterwards.

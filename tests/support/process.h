@@ -15,10 +15,10 @@
 namespace hades::testing {
 
 struct ProcessResult {
-  int exit_code = -1;    // exit status, or -1 when killed by a signal
-  int signal = 0;        // the signal that killed it, or 0
-  std::string out;       // stdout
-  std::string err;       // stderr
+  int exit_code = -1;  // exit status, or -1 when killed by a signal
+  int signal = 0;      // the signal that killed it, or 0
+  std::string out;     // stdout
+  std::string err;     // stderr
 };
 
 // Who a child runs as. kUnprivileged: when the test runs as root (CI does), the child drops to

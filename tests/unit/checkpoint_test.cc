@@ -1,6 +1,7 @@
+#include "checkpoint.h"
+
 #include <boost/test/unit_test.hpp>
 
-#include "checkpoint.h"
 #include "test_support.h"
 
 namespace hades {
@@ -40,12 +41,13 @@ BOOST_AUTO_TEST_CASE(reads_checkpoints_without_reject_kinds) {
 BOOST_AUTO_TEST_CASE(round_trips_an_ordered_step_as_version_2) {
   Checkpoint original = sample();
   BOOST_TEST(encode_checkpoint(original).find(R"("version":1)") != std::string::npos);
-  original.counts.insert(original.counts.begin() + 1, {"order_by", 3500, 120, 4, {{"duplicate", 4}}});
-  original.order = OrderProgress{{"person_id", "hades_score"},
-                                 {{"run-000001.sorted", 4096, 100, 0xfedcba9876543210ULL},
-                                  {"run-000002.sorted", 8, 0, 0}},
-                                 100,
-                                 40};
+  original.counts.insert(original.counts.begin() + 1,
+                         {"order_by", 3500, 120, 4, {{"duplicate", 4}}});
+  original.order = OrderProgress{
+      {"person_id", "hades_score"},
+      {{"run-000001.sorted", 4096, 100, 0xfedcba9876543210ULL}, {"run-000002.sorted", 8, 0, 0}},
+      100,
+      40};
   const std::string text = encode_checkpoint(original);
   BOOST_TEST(text.find(R"("version":2)") != std::string::npos);
   BOOST_TEST(text.find(R"("checksum":"fedcba9876543210")") != std::string::npos, text);

@@ -1,6 +1,7 @@
+#include "exit_code.h"
+
 #include <boost/test/unit_test.hpp>
 
-#include "exit_code.h"
 #include "test_support.h"
 
 namespace hades {

@@ -252,8 +252,10 @@ LoadedJob load_typed(std::map<std::string, std::string> overrides) {
 }
 
 BOOST_AUTO_TEST_CASE(typed_params_accept_good_values_canonically) {
-  const LoadedJob loaded = load_typed({{"min_score", "050"}, {"as_of", "2026-12-07"},
-                                       {"workflow", "geography"}, {"ratio", "0.25"},
+  const LoadedJob loaded = load_typed({{"min_score", "050"},
+                                       {"as_of", "2026-12-07"},
+                                       {"workflow", "geography"},
+                                       {"ratio", "0.25"},
                                        {"dry_run", "true"}});
   BOOST_TEST_REQUIRE(loaded.ok(), all_diagnostics(loaded.diagnostics));
   BOOST_TEST(loaded.job.params.at("min_score") == "50");
@@ -315,8 +317,10 @@ BOOST_AUTO_TEST_CASE(typed_param_declarations_are_checked) {
       "  e: {type: string, values: [x]}\n"
       "  f: {type: boolean, max: 1}\n"
       "steps: [{name: s, task: {plugin: p}}]\n",
-      "j.yaml", options_with({}, {{"a", "1"}, {"b", "1"}, {"c", "2026-01-01"}, {"d", "x"},
-                                  {"e", "x"}, {"f", "true"}}));
+      "j.yaml",
+      options_with(
+          {},
+          {{"a", "1"}, {"b", "1"}, {"c", "2026-01-01"}, {"d", "x"}, {"e", "x"}, {"f", "true"}}));
   CHECK_DIAGNOSTIC(loaded.diagnostics, 4, 13, "unknown type 'integr'; did you mean 'integer'?");
   CHECK_DIAGNOSTIC(loaded.diagnostics, 5, 27, "min must be an integer");
   CHECK_DIAGNOSTIC(loaded.diagnostics, 6, 24, "max must be a date (YYYY-MM-DD) or today");
@@ -367,7 +371,8 @@ BOOST_AUTO_TEST_CASE(unset_env_is_located_at_the_scalar) {
 BOOST_AUTO_TEST_CASE(unset_env_is_reported_once_per_variable_or_allowed) {
   const std::string text =
       "name: j\ndatabase: sqlite://x.db\nsteps:\n"
-      "  - {name: a, task: {plugin: p, with: {id: \"${env:ZOHO_ID}\", s: \"${env:ZOHO_SECRET}\"}}}\n"
+      "  - {name: a, task: {plugin: p, with: {id: \"${env:ZOHO_ID}\", s: "
+      "\"${env:ZOHO_SECRET}\"}}}\n"
       "  - {name: b, task: {plugin: p, with: {id: \"${env:ZOHO_ID}\"}}}\n"
       "  - {name: c, task: {plugin: p, with: {id: \"${env:ZOHO_ID}\"}}}\n";
   const LoadedJob strict = load_job_text(text, "j.yaml", options_with({}));
@@ -467,7 +472,9 @@ std::string job_with_order(const std::string& order) {
          "    source: {plugin: csv_source}\n"
          "    transforms:\n"
          "      - plugin: scorer\n"
-         "      - order_by: " + order + "\n"
+         "      - order_by: " +
+         order +
+         "\n"
          "      - plugin: export_batch\n"
          "    sinks: [{plugin: turso_sink}]\n";
 }
@@ -519,8 +526,8 @@ BOOST_AUTO_TEST_CASE(order_by_defaults_and_position) {
 
 BOOST_AUTO_TEST_CASE(order_by_memory_sizes) {
   const std::vector<std::pair<std::string, std::uint64_t>> good = {
-      {"65536", 65536}, {"64KiB", 64 << 10}, {"64 KiB", 64 << 10}, {"1GiB", 1ULL << 30},
-      {"32MiB", 32 << 20}, {"100000B", 100000}};
+      {"65536", 65536},     {"64KiB", 64 << 10}, {"64 KiB", 64 << 10},
+      {"1GiB", 1ULL << 30}, {"32MiB", 32 << 20}, {"100000B", 100000}};
   for (const auto& [text, bytes] : good) {
     const LoadedJob loaded =
         load_job_text(job_with_order("{keys: [a], memory: " + text + "}"), "j.yaml", {});
@@ -529,8 +536,8 @@ BOOST_AUTO_TEST_CASE(order_by_memory_sizes) {
       BOOST_TEST(loaded.job.steps[0].order->memory == bytes);
     }
   }
-  for (const std::string text : {"32MB", "1.5MiB", "0", "1KiB", "MiB", "-64KiB", "64kib",
-                                 "99999999999999999999GiB"}) {
+  for (const std::string text :
+       {"32MB", "1.5MiB", "0", "1KiB", "MiB", "-64KiB", "64kib", "99999999999999999999GiB"}) {
     const LoadedJob loaded =
         load_job_text(job_with_order("{keys: [a], memory: '" + text + "'}"), "j.yaml", {});
     BOOST_TEST_CONTEXT(text) {
@@ -542,9 +549,9 @@ BOOST_AUTO_TEST_CASE(order_by_memory_sizes) {
 // Each snippet of docs/job-file.md that is a whole job loads without a problem, and every
 // order_by example in it is one of them.
 BOOST_AUTO_TEST_CASE(job_file_docs_examples_load) {
-  const fs::path docs = fs::path(std::getenv("HADES_SOURCE_DIR") ? std::getenv("HADES_SOURCE_DIR")
-                                                                 : ".") /
-                        "docs/job-file.md";
+  const fs::path docs =
+      fs::path(std::getenv("HADES_SOURCE_DIR") ? std::getenv("HADES_SOURCE_DIR") : ".") /
+      "docs/job-file.md";
   std::ifstream in(docs);
   BOOST_TEST_REQUIRE(in.good(), docs << " is missing: set HADES_SOURCE_DIR");
   std::vector<std::string> blocks;
@@ -573,7 +580,7 @@ BOOST_AUTO_TEST_CASE(job_file_docs_examples_load) {
     ++jobs;
     orders += orders_records;
     std::map<std::string, std::string> sets;  // the required parameters of the first example
-    if (text.find("  batch_id:") != std::string::npos) sets["batch_id"] = "b";
+    if (text.find("  as_of:") != std::string::npos) sets["as_of"] = "2024-06-01";
     const LoadedJob loaded =
         load_job_text(text, "docs/job-file.md", options_with({{"TURSO_TOKEN", "t"}}, sets));
     BOOST_TEST(loaded.ok(), text << all_diagnostics(loaded.diagnostics));

@@ -1,8 +1,6 @@
 #define BOOST_TEST_MODULE plugin_loader_test
 #include "plugin_loader.h"
 
-#include "hades/page.h"
-
 #include <elf.h>
 
 #include <algorithm>
@@ -11,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "hades/page.h"
 #include "process.h"
 #include "test_support.h"
 
@@ -32,8 +31,9 @@ BOOST_AUTO_TEST_CASE(refuses_another_api_version_naming_both_sides) {
   BOOST_TEST(loaded.status().code() == StatusCode::kPluginAbi);
   const std::string message = loaded.status().message();
   BOOST_TEST(contains(message, "plugin API 99.0"), message);
-  BOOST_TEST(contains(message, "API " + std::to_string(kApiMajor) + "." + std::to_string(kApiMinor)),
-             message);
+  BOOST_TEST(
+      contains(message, "API " + std::to_string(kApiMajor) + "." + std::to_string(kApiMinor)),
+      message);
   BOOST_TEST(contains(message, "rebuild"), message);
 }
 

@@ -23,7 +23,8 @@ BOOST_AUTO_TEST_CASE(sized_work_shows_percent_rate_and_time_left) {
 BOOST_AUTO_TEST_CASE(unsized_work_shows_a_counter_and_no_rate_at_first) {
   BOOST_TEST(ProgressLine::format("sync", "reading", 1234, 0, 0, 10.0) ==
              "[sync] reading · 1,234 records · 123 records/s");
-  BOOST_TEST(ProgressLine::format("sync", "reading", 12, 0, 0, 0.1) == "[sync] reading · 12 records");
+  BOOST_TEST(ProgressLine::format("sync", "reading", 12, 0, 0, 0.1) ==
+             "[sync] reading · 12 records");
 }
 
 // Off the terminal (or in JSON logs) the runner disables it: nothing at all is written.

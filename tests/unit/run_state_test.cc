@@ -1,7 +1,8 @@
+#include "run_state.h"
+
 #include <boost/test/unit_test.hpp>
 
 #include "hades/migrations.h"
-#include "run_state.h"
 #include "test_database.h"
 #include "test_support.h"
 

@@ -1,7 +1,8 @@
+#include "hades/staged_file.h"
+
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 
-#include "hades/staged_file.h"
 #include "test_support.h"
 
 namespace hades {

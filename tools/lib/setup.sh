@@ -34,6 +34,8 @@ HADES_APT_PACKAGES=(
   python3  # test scripts and fake servers
   sqlite3  # tests and tools/demo inspect databases with the CLI
   clang  # tools/fuzz: the fuzz targets are built with clang
+  clang-format  # tools/lint, and tools/test's format check
+  clang-tidy  # tools/lint
   libclang-rt-14-dev  # tools/fuzz: libFuzzer and clang's sanitizer runtimes
   python3-yaml  # bench/export_reference.py
   python3-pandas  # bench/calibrate_pandas.py

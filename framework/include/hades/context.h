@@ -16,8 +16,8 @@
 #include <string>
 #include <string_view>
 
-#include "hades/database.h"
 #include "hades/api.h"
+#include "hades/database.h"
 #include "hades/status.h"
 #include "hades/time.h"
 
@@ -74,7 +74,7 @@ class HADES_API Context {
   virtual Database& database() = 0;
   virtual const RunInfo& run() const = 0;
   virtual Logger& log() = 0;
-  // True once SIGTERM/SIGINT arrived: long tasks should return Status::Cancelled soon.
+  // True once SIGTERM/SIGINT arrived: long tasks should return Status::cancelled() soon.
   virtual bool cancelled() const = 0;
 
   // Returns the run-level value `key`. The first call in a run computes it with `make` and stores

@@ -20,8 +20,8 @@
 namespace hades {
 
 struct Migration {
-  int version;                      // 1, 2, 3, ... without gaps
-  std::string description;          // one line, recorded with it
+  int version;                          // 1, 2, 3, ... without gaps
+  std::string description;              // one line, recorded with it
   std::vector<std::string> statements;  // DDL, applied in order in one transaction
 };
 

@@ -18,8 +18,9 @@
 // Thread safety: the host calls start() before it serves, then every handler of every page from
 // ONE thread (the server's handler thread), one call at a time. A handler may therefore use the
 // PageContext's Database (which is used from one thread at a time) without locks, but must
-// return promptly: while it runs, no other request is answered. A slow client never holds that thread: the host reads a request
-// completely before calling the handler and writes the reply after it returned.
+// return promptly: while it runs, no other request is answered. A slow client never holds that
+// thread: the host reads a request completely before calling the handler and writes the reply after
+// it returned.
 //
 // Errors: a handler returns an error reply (4xx, 5xx) as a normal WebResponse. An exception
 // that escapes a handler becomes a 500 reply whose body says only that the request failed; the

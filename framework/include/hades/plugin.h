@@ -29,11 +29,11 @@
 #include <string>
 #include <string_view>
 
+#include "hades/api.h"
 #include "hades/context.h"
 #include "hades/database.h"
 #include "hades/record.h"
 #include "hades/settings.h"
-#include "hades/api.h"
 #include "hades/status.h"
 
 namespace hades {
@@ -139,7 +139,7 @@ struct PluginDescriptor {
   PluginKind kind;
   const char* name;         // = folder name = job name = hades_<name>.so
   const char* version;      // the plugin's own version, "1.2.0"
-  const char* fingerprint;  // BuildFingerprint() of the build that made it
+  const char* fingerprint;  // HADES_BUILD_FINGERPRINT of the build that made it
   const char* summary;      // one line for `hades plugins`
   const SettingSpec* settings;
   std::uint32_t settings_count;
@@ -154,8 +154,7 @@ using PluginFactory = Status(const Settings& settings, std::unique_ptr<Plugin>* 
 #if defined(__clang__)
 #define HADES_DETAIL_COMPILER "clang-" __clang_version__
 #elif defined(__GNUC__)
-#define HADES_DETAIL_COMPILER \
-  "gcc-" HADES_DETAIL_STR(__GNUC__) "." HADES_DETAIL_STR(__GNUC_MINOR__)
+#define HADES_DETAIL_COMPILER "gcc-" HADES_DETAIL_STR(__GNUC__) "." HADES_DETAIL_STR(__GNUC_MINOR__)
 #else
 #define HADES_DETAIL_COMPILER "unknown-compiler"
 #endif

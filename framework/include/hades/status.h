@@ -124,9 +124,9 @@ class Result {
 }  // namespace hades
 
 // Returns early from the enclosing function when `expr` yields a non-OK Status.
-#define HADES_RETURN_IF_ERROR(expr)          \
-  do {                                       \
-    ::hades::Status hades_status_ = (expr);  \
+#define HADES_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::hades::Status hades_status_ = (expr);        \
     if (!hades_status_.ok()) return hades_status_; \
   } while (false)
 

@@ -7,8 +7,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
-#include <optional>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -19,6 +17,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cctype>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -39,8 +39,8 @@ bool same_name(std::string_view a, std::string_view b) {
 }
 
 ServerResponse plain_reply(int status, std::string text) {
-  return ServerResponse{status, {{"Content-Type", "text/plain; charset=utf-8"}},
-                        std::move(text) + "\n", true};
+  return ServerResponse{
+      status, {{"Content-Type", "text/plain; charset=utf-8"}}, std::move(text) + "\n", true};
 }
 
 // A parse error of the request itself (as opposed to the connection ending or timing out).

@@ -1,5 +1,5 @@
 // calibration.h: outcome rows -> conversion per dimension and bucket, with current and suggested
-// scores (shared/spec/calibration.md items 1-3), plus the counts the backtest and the batch check
+// scores (docs/calibration-report.md), plus the counts the backtest and the batch check
 // need (backtest.h).
 //
 // Each lead reduces to a bucket key from icp.yaml's tiers and, for intent leads, from its intent

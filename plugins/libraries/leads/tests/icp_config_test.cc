@@ -35,13 +35,6 @@ std::string error_of(const std::string& text) {
 
 BOOST_AUTO_TEST_SUITE(icp_config)
 
-BOOST_AUTO_TEST_CASE(config_icp_yaml_is_the_shared_fixture) {
-  // config/icp.yaml starts as an exact copy of the reference configuration.
-  const std::string fixture = scorer::testing::repo_path("../shared/fixtures/icp.yaml");
-  if (!std::filesystem::exists(fixture)) return;  // a checkout without shared/ beside it
-  BOOST_TEST(hades::testing::read_file(fixture) == shipped_text());
-}
-
 BOOST_AUTO_TEST_CASE(shipped_config_loads_with_its_numbers) {
   const IcpConfig& icp = shipped_icp();
   BOOST_TEST(icp.intent_weights.signal_strength == 0.50);

@@ -3,7 +3,7 @@
 namespace hades::domain {
 namespace {
 
-// Version 1: the design's columns and types (seed design, section 2), plus person_id and the
+// Version 1: the design's columns and types (docs/export.md, "Tables"), plus person_id and the
 // keys the export and the sync need. CHECK constraints hold the outcome vocabularies of
 // domain.md, so a bad write fails instead of polluting the calibration.
 Migration outcome_tables_v1() {

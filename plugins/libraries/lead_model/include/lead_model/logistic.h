@@ -1,6 +1,6 @@
 // logistic.h: L2-regularised logistic regression on a one-hot design, by Newton's method.
 //
-// The objective (shared/spec/calibration.md, "The predictive model"):
+// The objective (docs/model.md):
 //
 //   f(b, w) = sum_i [ log(1 + exp(eta_i)) - y_i eta_i ] + ||w||^2 / (2C),  eta_i = b + x_i . w
 //

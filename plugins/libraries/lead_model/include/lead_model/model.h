@@ -1,4 +1,4 @@
-// model.h: the lead model (shared/spec/calibration.md, "The predictive model"): what training
+// model.h: the lead model (docs/model.md): what training
 // produces, its JSON file, and scoring a lead with it.
 //
 // A LeadModel is a logistic regression on the one-hot levels of the six features of

@@ -1,4 +1,4 @@
-// stats.h: the statistics of the calibration (shared/spec/calibration.md), as pure functions.
+// stats.h: the statistics of the calibration (docs/calibration-report.md), as pure functions.
 //
 // No I/O, no clock, no global state: every function is a value in, value out computation, so the
 // tests can compare each one with an independent implementation (statsmodels, scipy, sklearn).

@@ -100,8 +100,8 @@ void CollectingRejects::reject(std::string_view position, std::string_view reaso
 
 void CollectingRejects::reject(std::string_view kind, std::string_view position,
                                std::string_view reason, std::string_view record) {
-  entries_.push_back(Entry{std::string(position), std::string(reason), std::string(record),
-                           std::string(kind)});
+  entries_.push_back(
+      Entry{std::string(position), std::string(reason), std::string(record), std::string(kind)});
 }
 
 Result<std::unique_ptr<Database>> memory_database() { return open_sqlite_database(":memory:"); }
@@ -160,8 +160,7 @@ Result<LoadedPlugin> make_plugin(std::string_view name, Settings settings,
       HADES_RETURN_IF_ERROR(add_default(spec, settings));
     }
   }
-  auto* factory =
-      reinterpret_cast<PluginFactory*>(*static_cast<void* const*>(factory_alias));
+  auto* factory = reinterpret_cast<PluginFactory*>(*static_cast<void* const*>(factory_alias));
   std::unique_ptr<Plugin> plugin;
   const Status made = factory(settings, &plugin);
   if (!made.ok()) return made.with_context("testkit: creating " + std::string(name));

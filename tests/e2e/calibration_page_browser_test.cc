@@ -346,8 +346,7 @@ BOOST_AUTO_TEST_CASE(a_post_without_the_csrf_token_gets_403) {
 }
 
 // Every value the scorer reads from icp.yaml, one per line, SIC scores last.
-std::string values_of(const domain::IcpConfig& c,
-                      const std::map<std::string, long long>& sic) {
+std::string values_of(const domain::IcpConfig& c, const std::map<std::string, long long>& sic) {
   std::ostringstream out;
   out << c.intent_weights.signal_strength << c.intent_weights.onsite_likelihood
       << c.intent_weights.freshness << c.geography_weights.proximity

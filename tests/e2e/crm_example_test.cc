@@ -4,17 +4,15 @@
 // that forces a new token. Its own test (on the installed test kit) passes; a job pipes it into
 // turso_sink; a run killed with SIGKILL mid-run resumes to exactly the uninterrupted result.
 #define BOOST_TEST_MODULE crm_example_test
-#include <boost/test/unit_test.hpp>
-
 #include <signal.h>
 
 #include <atomic>
+#include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "net/http_server.h"
 #include "process.h"
@@ -63,10 +61,22 @@ class FakeHubSpot {
     delay_ = delay;
     throttled_ = revoked_ = token_requests_ = pages_ = 0;
   }
-  int throttled() const { const std::lock_guard lock(mu_); return throttled_; }
-  int revoked() const { const std::lock_guard lock(mu_); return revoked_; }
-  int token_requests() const { const std::lock_guard lock(mu_); return token_requests_; }
-  int pages() const { const std::lock_guard lock(mu_); return pages_; }
+  int throttled() const {
+    const std::lock_guard lock(mu_);
+    return throttled_;
+  }
+  int revoked() const {
+    const std::lock_guard lock(mu_);
+    return revoked_;
+  }
+  int token_requests() const {
+    const std::lock_guard lock(mu_);
+    return token_requests_;
+  }
+  int pages() const {
+    const std::lock_guard lock(mu_);
+    return pages_;
+  }
 
  private:
   static std::string query_value(const std::string& target, const std::string& name) {
@@ -159,9 +169,12 @@ std::string job_text(const std::string& url, const std::string& db) {
   return "name: crm\ndatabase: sqlite://" + db +
          "\nsteps:\n  - name: contacts\n"
          "    source:\n      plugin: hubspot_source\n      with:\n"
-         "        api_url: " + url + "\n        token_url: " + url + "/oauth/v1/token\n"
-         "        client_id: test-client\n        client_secret: " + kSecret +
-         "\n        refresh_token: " + kRefreshToken + "\n        page_size: 10\n"
+         "        api_url: " +
+         url + "\n        token_url: " + url +
+         "/oauth/v1/token\n"
+         "        client_id: test-client\n        client_secret: " +
+         kSecret + "\n        refresh_token: " + kRefreshToken +
+         "\n        page_size: 10\n"
          "    sinks: [{plugin: turso_sink, with: {table: contacts}}]\n";
 }
 
@@ -200,7 +213,8 @@ BOOST_AUTO_TEST_CASE(the_http_example_builds_out_of_tree_and_resumes_exactly_aft
   const std::string hades = prefix + "/bin/hades";
   hubspot.arm();
   testing::write_file(dir.file("clean.yaml"), job_text(hubspot.url(), dir.file("clean.db")));
-  const auto clean = run({hades, "--plugin-path", build, "run", dir.file("clean.yaml")}, dir.path());
+  const auto clean =
+      run({hades, "--plugin-path", build, "run", dir.file("clean.yaml")}, dir.path());
   BOOST_REQUIRE_MESSAGE(clean.exit_code == 0, clean.err);
   BOOST_TEST(count_rows(dir.file("clean.db")) == kContacts);
   BOOST_TEST(hubspot.throttled() == 1);

@@ -149,8 +149,8 @@ class ExportDir {
 // Rows of a CSV file as Python's csv module reads them.
 std::vector<Strings> read_csv(const std::string& path) {
   const ProcessResult read = testing::run_process(
-      {"/usr/bin/python3", testing::source_dir() + "/plugins/domain/vanillasoft_writer/tests/read_csv.py",
-       path},
+      {"/usr/bin/python3",
+       testing::source_dir() + "/plugins/domain/vanillasoft_writer/tests/read_csv.py", path},
       fs::path(path).parent_path().string());
   BOOST_REQUIRE_MESSAGE(read.exit_code == 0, read.err);
   return nlohmann::json::parse(read.out).get<std::vector<Strings>>();

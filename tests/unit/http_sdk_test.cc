@@ -2,7 +2,6 @@
 // kit (hades/testkit.h), against a scripted HttpClient: no network, no sleeping.
 #define BOOST_TEST_MODULE http_sdk_test
 #include <boost/test/unit_test.hpp>
-
 #include <cstdlib>
 #include <deque>
 #include <set>
@@ -161,12 +160,12 @@ BOOST_AUTO_TEST_CASE(parses_both_retry_after_forms) {
   const auto now = std::chrono::system_clock::from_time_t(1'445'412'470);  // 07:27:50 GMT
   BOOST_TEST(retry_after(HttpResponse{429, {{"Retry-After", " 120 "}}, ""}, now)->count() ==
              120'000);
-  BOOST_TEST(retry_after(HttpResponse{429, {{"Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"}}, ""},
-                         now)
-                 ->count() == 10'000);
-  BOOST_TEST(retry_after(HttpResponse{429, {{"Retry-After", "Wed, 21 Oct 2015 07:00:00 GMT"}}, ""},
-                         now)
-                 ->count() == 0);
+  BOOST_TEST(
+      retry_after(HttpResponse{429, {{"Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"}}, ""}, now)
+          ->count() == 10'000);
+  BOOST_TEST(
+      retry_after(HttpResponse{429, {{"Retry-After", "Wed, 21 Oct 2015 07:00:00 GMT"}}, ""}, now)
+          ->count() == 0);
   BOOST_TEST(!retry_after(HttpResponse{429, {{"Retry-After", "soon"}}, ""}, now));
   BOOST_TEST(!retry_after(HttpResponse{429, {}, ""}, now));
 }

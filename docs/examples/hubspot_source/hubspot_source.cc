@@ -27,8 +27,7 @@ struct HubSpotConfig {
 };
 
 // The contact properties kept, in column order after `id`.
-const std::vector<std::string> kProperties = {"email", "firstname", "lastname",
-                                              "lastmodifieddate"};
+const std::vector<std::string> kProperties = {"email", "firstname", "lastname", "lastmodifieddate"};
 
 class HubSpotSource final : public hades::Source {
  public:
@@ -68,18 +67,18 @@ class HubSpotSource final : public hades::Source {
  private:
   hades::Status fetch_page() {
     hades::HttpRequest request;
-    request.url = config_.api_url + "/crm/v3/objects/contacts?limit=" +
-                  std::to_string(config_.page_size) + "&properties=email,firstname,lastname," +
-                  "lastmodifieddate";
+    request.url = config_.api_url +
+                  "/crm/v3/objects/contacts?limit=" + std::to_string(config_.page_size) +
+                  "&properties=email,firstname,lastname," + "lastmodifieddate";
     if (!walk_.page().empty()) request.url += "&after=" + hades::url_encode(walk_.page());
     auto response = session_->send(request);
     if (!response.ok()) return response.status().with_context("hubspot_source");
     if (response->status != 200) {
       // Retries are spent (429, 5xx) or the API refused the request: stop, and say which. A
       // 429 or 5xx may pass: retryable, so the scheduler runs the job again later.
-      return hades::Status::remote("hubspot_source: GET contacts: HTTP " +
-                                       std::to_string(response->status),
-                                   hades::is_retryable_status(response->status));
+      return hades::Status::remote(
+          "hubspot_source: GET contacts: HTTP " + std::to_string(response->status),
+          hades::is_retryable_status(response->status));
     }
     auto body = hades::parse_json_object(response->body, "hubspot_source: GET contacts");
     if (!body.ok()) return body.status();

@@ -75,8 +75,8 @@ Sleeper cancellable_sleeper(const Context& ctx);
 // too long: the caller words the error, it knows what the body means), or the last transport
 // error with the number of attempts added. A non-retryable transport error or a failing sleep
 // (kCancelled) returns at once.
-Result<HttpResponse> send_with_retry(HttpClient& http, const HttpRequest& request,
-                                     Backoff& backoff, const Sleeper& sleep);
+Result<HttpResponse> send_with_retry(HttpClient& http, const HttpRequest& request, Backoff& backoff,
+                                     const Sleeper& sleep);
 
 }  // namespace hades
 

@@ -49,9 +49,8 @@ Value json_field(const nlohmann::json& object, std::string_view path) {
 Result<nlohmann::json> parse_json_object(std::string_view body, std::string_view what) {
   nlohmann::json parsed = nlohmann::json::parse(body, nullptr, false);
   if (parsed.is_discarded() || !parsed.is_object()) {
-    return Status::remote(std::string(what) + ": the reply is not a JSON object: " +
-                              quote_body(body, {}, 200),
-                          true);
+    return Status::remote(
+        std::string(what) + ": the reply is not a JSON object: " + quote_body(body, {}, 200), true);
   }
   return parsed;
 }

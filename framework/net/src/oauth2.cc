@@ -112,9 +112,9 @@ Status OAuth2Session::prepare() {
 }
 
 Result<bool> OAuth2Session::load_cached() {
-  auto rows = ctx_.database().query("SELECT access_token, refresh_at FROM " +
-                                        config_.cache_table + " WHERE cache_key = ?",
-                                    {cache_key()});
+  auto rows = ctx_.database().query(
+      "SELECT access_token, refresh_at FROM " + config_.cache_table + " WHERE cache_key = ?",
+      {cache_key()});
   if (!rows.ok()) return rows.status().with_context("oauth2: reading the token cache");
   if (rows->rows.empty()) return false;
   const std::int64_t refresh_at = as_int(rows->rows[0][1]).value_or(0);
@@ -180,10 +180,10 @@ Result<std::string> OAuth2Session::request_token() {
   if (response->status >= 200 && response->status < 300 && error.empty()) {
     const std::string access = string_field(body, "access_token");
     if (!is_printable_token(access)) {
-      return Status::remote(
-          "oauth2: the token endpoint answered HTTP " + std::to_string(response->status) +
-              " without an access_token that is one line of printable text",
-          !body.is_object());  // cut short on the way: worth another run
+      return Status::remote("oauth2: the token endpoint answered HTTP " +
+                                std::to_string(response->status) +
+                                " without an access_token that is one line of printable text",
+                            !body.is_object());  // cut short on the way: worth another run
     }
     const std::int64_t now = unix_now();
     const std::int64_t ttl = token_ttl(body);

@@ -81,9 +81,9 @@ std::optional<std::vector<std::string>> decode_keyset(std::string_view page) {
   while (!page.empty()) {
     const std::size_t colon = page.find(':');
     if (colon == std::string_view::npos) return std::nullopt;
-    const std::optional<std::uint64_t> size =
-        colon == 1 && page[0] == '0' ? std::optional<std::uint64_t>(0)
-                                     : parse_count(page.substr(0, colon));
+    const std::optional<std::uint64_t> size = colon == 1 && page[0] == '0'
+                                                  ? std::optional<std::uint64_t>(0)
+                                                  : parse_count(page.substr(0, colon));
     if (!size || *size > page.size() - colon - 1) return std::nullopt;
     key.emplace_back(page.substr(colon + 1, *size));
     page.remove_prefix(colon + 1 + *size);

@@ -64,7 +64,8 @@ std::optional<std::chrono::milliseconds> retry_after(const HttpResponse& respons
 
 Backoff::Backoff(RetryPolicy policy, std::uint64_t seed) : policy_(policy), random_(seed) {}
 
-std::chrono::milliseconds Backoff::delay(int retry, std::optional<std::chrono::milliseconds> asked) {
+std::chrono::milliseconds Backoff::delay(int retry,
+                                         std::optional<std::chrono::milliseconds> asked) {
   const std::int64_t base = std::max<std::int64_t>(1, policy_.base.count());
   const int doublings = std::clamp(retry - 1, 0, 40);
   const std::int64_t step = base > (INT64_MAX >> doublings) ? INT64_MAX : base << doublings;
@@ -87,8 +88,8 @@ Sleeper cancellable_sleeper(const Context& ctx) {
   };
 }
 
-Result<HttpResponse> send_with_retry(HttpClient& http, const HttpRequest& request,
-                                     Backoff& backoff, const Sleeper& sleep) {
+Result<HttpResponse> send_with_retry(HttpClient& http, const HttpRequest& request, Backoff& backoff,
+                                     const Sleeper& sleep) {
   const int attempts = std::max(1, backoff.policy().max_attempts);
   for (int attempt = 1;; ++attempt) {
     Result<HttpResponse> response = http.send(request);

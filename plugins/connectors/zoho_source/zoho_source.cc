@@ -156,7 +156,7 @@ std::size_t content_hash(const json& row, const std::string& cursor_field) {
 // fuzz_zoho_replies).
 std::string coql_body(const CoqlPage& page) {
   return json{{"select_query", build_coql(page)}}.dump(-1, ' ', false,
-                                                        json::error_handler_t::replace);
+                                                       json::error_handler_t::replace);
 }
 
 // The next COQL page's request body from a page's raw reply, by its hint (zoho_query.h): what

@@ -27,10 +27,10 @@
 
 #include "bucket_sql.h"
 #include "calibration.h"
-#include "leads/icp_config.h"
 #include "hades/database.h"
 #include "hades/status.h"
 #include "hades/value.h"
+#include "leads/icp_config.h"
 
 namespace hades::calibrator {
 

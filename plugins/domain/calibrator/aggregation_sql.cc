@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "aggregation.h"
-#include "outcomes/outcome_tables.h"
 #include "leads/scoring.h"
+#include "outcomes/outcome_tables.h"
 
 namespace hades::calibrator {
 namespace {

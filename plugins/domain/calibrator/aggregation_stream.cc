@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "aggregation.h"
-#include "outcomes/outcome_tables.h"
-#include "leads/scoring.h"
 #include "lead_stream.h"
+#include "leads/scoring.h"
+#include "outcomes/outcome_tables.h"
 #include "scoring_check.h"
 
 namespace hades::calibrator {

@@ -45,8 +45,7 @@ Scheme proximity_scheme(const IcpConfig& icp) {
     lower = miles_text(tier.max_miles);
   }
   s.special.push_back({"beyond " + lower + " mi", domain::kProximityScoreBeyondTiers});
-  s.special.push_back(
-      {std::string(kUnknownBucket), domain::proximity_score(icp, std::nullopt)});
+  s.special.push_back({std::string(kUnknownBucket), domain::proximity_score(icp, std::nullopt)});
   return s;
 }
 
@@ -66,8 +65,7 @@ Scheme freshness_scheme(const IcpConfig& icp) {
     s.icp.push_back({tier.label, static_cast<std::int64_t>(100.0 * tier.multiplier)});
   }
   s.special.push_back({std::string(kPastTiers), 0});
-  s.special.push_back(
-      {std::string(kUnknownBucket), domain::freshness(icp, std::nullopt).score});
+  s.special.push_back({std::string(kUnknownBucket), domain::freshness(icp, std::nullopt).score});
   return s;
 }
 

@@ -20,8 +20,8 @@
 
 #include "bucket_sql.h"
 #include "calibration.h"
-#include "leads/icp_config.h"
 #include "hades/value.h"
+#include "leads/icp_config.h"
 
 namespace hades::calibrator {
 

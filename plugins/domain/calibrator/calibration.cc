@@ -10,8 +10,8 @@
 #include "aggregation.h"
 #include "bucket_sql.h"
 #include "buckets.h"
-#include "outcomes/outcome_tables.h"
 #include "leads/scoring.h"
+#include "outcomes/outcome_tables.h"
 
 namespace hades::calibrator {
 namespace {
@@ -30,8 +30,8 @@ std::vector<LeadCell> merge_cells(std::vector<LeadCell> cells) {
   std::vector<LeadCell> merged;
   for (LeadCell& c : cells) {
     std::string key = std::string(c.historical ? "h" : "l") + "|" +
-                      (c.workflow ? std::string(domain::workflow_name(*c.workflow)) : "") +
-                      "|" + c.sic + "|" + c.employee + "|" + c.proximity + "|" + c.signal + "|" +
+                      (c.workflow ? std::string(domain::workflow_name(*c.workflow)) : "") + "|" +
+                      c.sic + "|" + c.employee + "|" + c.proximity + "|" + c.signal + "|" +
                       (c.numeric_signal ? "1" : "0") + "|" + c.freshness + "|" +
                       (c.hades_score ? std::to_string(*c.hades_score) : "-") + "|" +
                       (c.holdout ? "1" : "0");
@@ -145,10 +145,10 @@ Status load_timeline(Database& db, OutcomeData& data, std::vector<KeyCount>& exp
   data.volume.delivery_lag_p90_days = lag_quantile(lag_counts, kDeliveryLagShare);
   // Grouped in the index's order (batch, then time): no sort of the leads. A batch's leads share
   // an export time, so the groups are about as many as the batches; merged here.
-  Result<QueryResult> times = db.query(
-      "SELECT exported_at, count(*) FROM lead_outcomes WHERE exported_at < ? AND " +
-          domain::published_batch_sql("batch_id") + " GROUP BY batch_id, exported_at",
-      {Value(data.matured_before)});
+  Result<QueryResult> times =
+      db.query("SELECT exported_at, count(*) FROM lead_outcomes WHERE exported_at < ? AND " +
+                   domain::published_batch_sql("batch_id") + " GROUP BY batch_id, exported_at",
+               {Value(data.matured_before)});
   if (!times.ok()) return query_error(times.status(), "lead_outcomes export times");
   std::map<std::string, std::int64_t> by_time;
   for (const std::vector<Value>& r : times->rows) by_time[to_text(r[0])] += int_of(r[1]);

@@ -34,10 +34,10 @@
 #include <string_view>
 #include <vector>
 
-#include "leads/icp_config.h"
-#include "leads/scoring.h"
 #include "hades/database.h"
 #include "hades/status.h"
+#include "leads/icp_config.h"
+#include "leads/scoring.h"
 #include "scoring_check.h"
 #include "stats/stats.h"
 
@@ -71,7 +71,7 @@ std::optional<std::string_view> census_region(std::string_view state_code);
 struct LeadCell {
   bool historical = false;  // historical_outcomes; else a matured lead_outcomes row
   std::optional<domain::Workflow> workflow;  // lead_outcomes only
-  std::string sic;  // bucket keys; "" where the dimension does not apply
+  std::string sic;                           // bucket keys; "" where the dimension does not apply
   std::string employee;
   std::string proximity;        // geography leads
   std::string signal;           // intent leads
@@ -227,14 +227,14 @@ struct BucketResult {
 
 struct DimensionResult {
   Dimension dimension = Dimension::kSic;
-  std::string population;               // "all outcomes", "geography leads", "intent leads"
-  bool scored = false;                  // icp.yaml has scores for it (state and region have none)
-  std::vector<BucketResult> buckets;    // in icp.yaml's order, then others, `unknown` last
-  Shrinkage shrinkage;                  // N, K, m, chi-square, df, p-value, kappa, tau2
+  std::string population;             // "all outcomes", "geography leads", "intent leads"
+  bool scored = false;                // icp.yaml has scores for it (state and region have none)
+  std::vector<BucketResult> buckets;  // in icp.yaml's order, then others, `unknown` last
+  Shrinkage shrinkage;                // N, K, m, chi-square, df, p-value, kappa, tau2
   // The p-value after Holm's correction across the scored dimensions (evidence.h); nullopt for
   // unscored dimensions, without a test, or before assess_evidence().
   std::optional<double> p_value_holm;
-  std::vector<std::string> not_in_icp;  // buckets with data that icp.yaml lacks
+  std::vector<std::string> not_in_icp;        // buckets with data that icp.yaml lacks
   std::vector<std::string> icp_without_data;  // buckets icp.yaml defines that have no data
 };
 

@@ -6,8 +6,8 @@
 #include <functional>
 #include <map>
 
-#include "leads/regions.h"
 #include "lead_model/logistic.h"
+#include "leads/regions.h"
 #include "stats/stats.h"
 
 namespace hades::model_trainer {
@@ -43,8 +43,7 @@ struct Levels {
 // name; "unknown" then "Other" last.
 std::vector<std::string> preferred_order(Feature f, const std::vector<std::string>& tiers) {
   if (f == Feature::kRegion) {
-    return std::vector<std::string>(domain::kCensusRegions.begin(),
-                                    domain::kCensusRegions.end());
+    return std::vector<std::string>(domain::kCensusRegions.begin(), domain::kCensusRegions.end());
   }
   return tiers;
 }

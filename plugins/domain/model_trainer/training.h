@@ -31,9 +31,9 @@
 #include <cstdint>
 #include <string>
 
-#include "leads/icp_config.h"
 #include "hades/status.h"
 #include "lead_model/model.h"
+#include "leads/icp_config.h"
 #include "training_data.h"
 
 namespace hades::model_trainer {

@@ -256,8 +256,8 @@ BOOST_AUTO_TEST_CASE(pythons_csv_module_reads_31_fields_per_row_with_the_values_
   WriterFixture f;
   const std::string path = f.write_all(sample_rows(), 500);
   const testing::ProcessResult read = testing::run_process(
-      {"/usr/bin/python3", testing::source_dir() + "/plugins/domain/vanillasoft_writer/tests/read_csv.py",
-       path},
+      {"/usr/bin/python3",
+       testing::source_dir() + "/plugins/domain/vanillasoft_writer/tests/read_csv.py", path},
       f.dir.path());
   BOOST_REQUIRE_MESSAGE(read.exit_code == 0, read.err);
   const auto rows = nlohmann::json::parse(read.out).get<std::vector<Strings>>();
@@ -287,8 +287,8 @@ BOOST_AUTO_TEST_CASE(plain_phone_cells_are_not_formula_prefixed) {
   WriterFixture f;
   const std::string path = f.write_all({row}, 500);
   const testing::ProcessResult read = testing::run_process(
-      {"/usr/bin/python3", testing::source_dir() + "/plugins/domain/vanillasoft_writer/tests/read_csv.py",
-       path},
+      {"/usr/bin/python3",
+       testing::source_dir() + "/plugins/domain/vanillasoft_writer/tests/read_csv.py", path},
       f.dir.path());
   BOOST_REQUIRE_MESSAGE(read.exit_code == 0, read.err);
   const auto cells = nlohmann::json::parse(read.out).get<std::vector<Strings>>();

@@ -31,8 +31,29 @@ struct Cli {
 
   ProcessResult hades(std::vector<std::string> args, std::map<std::string, std::string> env = {},
                       testing::RunAs run_as = testing::RunAs::kCaller) const {
-    args.insert(args.begin(), testing::hades_binary());
+    args.insert(args.begin(), run_as == testing::RunAs::kUnprivileged ? installed_for_everyone()
+                                                                       : testing::hades_binary());
     return testing::run_process(args, dir.path(), env, 300, run_as);
+  }
+  // hades and the two plugins these jobs use, copied where nobody can reach them: the build
+  // tree may sit in a directory only its owner can enter (a clone in a mktemp -d), and an
+  // unprivileged child must still find the binary and <bin>/../lib/hades/plugins.
+  std::string installed_for_everyone() const {
+    const fs::path root = fs::path(dir.path()) / "install";
+    const fs::path binary = root / "bin" / "hades";
+    if (fs::exists(binary)) return binary.string();
+    const fs::path plugins = root / "lib" / "hades" / "plugins";
+    fs::create_directories(binary.parent_path());
+    fs::create_directories(plugins);
+    fs::copy_file(testing::hades_binary(), binary);
+    for (const char* name : {"hades_csv_source.so", "hades_turso_sink.so"}) {
+      fs::copy_file(plugin_dir() + "/" + name, plugins / name);
+    }
+    for (const fs::path& p : {root, root / "bin", root / "lib", root / "lib" / "hades", plugins}) {
+      fs::permissions(p, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                             fs::perms::others_read | fs::perms::others_exec);
+    }
+    return binary.string();
   }
   std::string write(const std::string& name, const std::string& text) const {
     const std::string path = dir.file(name);

@@ -66,6 +66,10 @@ Process::Process(const std::vector<std::string>& argv, const std::string& cwd,
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     execv(args[0], args.data());
+    // Said, so a test that cannot start its child (a path the child's user cannot reach) fails
+    // with a reason rather than an empty stderr. write() only: this is a forked child.
+    static constexpr char kExecFailed[] = "test support: execv failed for the child's argv[0]\n";
+    (void)!write(STDERR_FILENO, kExecFailed, sizeof kExecFailed - 1);
     _exit(127);
   }
   close(out_fd);

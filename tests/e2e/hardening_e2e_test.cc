@@ -32,7 +32,7 @@ struct Cli {
   ProcessResult hades(std::vector<std::string> args, std::map<std::string, std::string> env = {},
                       testing::RunAs run_as = testing::RunAs::kCaller) const {
     args.insert(args.begin(), run_as == testing::RunAs::kUnprivileged ? installed_for_everyone()
-                                                                       : testing::hades_binary());
+                                                                      : testing::hades_binary());
     return testing::run_process(args, dir.path(), env, 300, run_as);
   }
   // hades and the two plugins these jobs use, copied where nobody can reach them: the build

@@ -396,7 +396,9 @@ BOOST_AUTO_TEST_CASE(a_comment_the_weight_writer_rewrote_keeps_name_and_evidence
                "calibrated 2026-12-06, was 33");
   const auto view = parse_icp_view(text, "icp.yaml");
   BOOST_TEST_REQUIRE(view.ok(), view.status().to_string());
-  for (const json& s : json::parse(view->tables_json)["sic"]) {
+  // Named: a range-for over a member of a temporary would read it after it is destroyed.
+  const json tables = json::parse(view->tables_json);
+  for (const json& s : tables["sic"]) {
     if (s["code"] != "8062") continue;
     BOOST_TEST(s["industry"] == "General Medical and Surgical Hospitals");
     BOOST_TEST(s["score"] == 41);
